@@ -1,0 +1,23 @@
+import { sessionScenarios } from './session.ts';
+import { socksHopScenarios } from './socks-hop.ts';
+import type { Scenario } from './types.ts';
+
+export type * from './types.ts';
+export { profiles } from './types.ts';
+export { timing, deadlineWindow } from './timing.ts';
+
+/** Every row of specs/scenarios.md, in its order. */
+export const scenarios: readonly Scenario[] = [...socksHopScenarios, ...sessionScenarios];
+
+export class UnknownScenarioError extends Error {
+  readonly code = 'E_UNKNOWN_SCENARIO';
+  constructor(readonly id: string) {
+    super(`unknown scenario ${JSON.stringify(id)}; \`npm run repro -- --list\` lists them`);
+  }
+}
+
+export function scenarioById(id: string): Scenario {
+  const found = scenarios.find((s) => s.id === id);
+  if (!found) throw new UnknownScenarioError(id);
+  return found;
+}

@@ -1,0 +1,122 @@
+// Rows of specs/scenarios.md whose failure is past the SOCKS handshake: the WebSocket session,
+// the headers and query the proxy forwards, the platform's deadline, the terminal.
+import { timing } from './timing.ts';
+import type { Scenario } from './types.ts';
+
+/** The upstream session ends early on the first connection only, so the reconnection can land. */
+const dropFirstSession = { type: 'end-after-messages', attributes: { count: 3 }, which: { first: 1 } } as const;
+
+export const sessionScenarios: Scenario[] = [
+  {
+    id: 'upstream-drops',
+    title: 'code-server ends the TCP socket mid-session (it never sends close frames)',
+    wrong: 'code-server ends the TCP socket mid-session (it never sends close frames)',
+    tailnet: { serverFaults: [dropFirstSession] },
+    legacyKnobs: ['passThroughUpgrade'],
+    probe: 'workbench',
+    expect: {
+      legacy: { says: '1006, reconnect', closeCodes: [1006] },
+      fixed: { says: 'close frame from the proxy, the client reconnects with its token, replay loses no message', closeCodes: [1011, 1014, 1001], workbench: 'recovers' },
+    },
+  },
+  {
+    id: 'socks-reset',
+    title: 'the SOCKS relay resets the tunnel mid-session (RST)',
+    wrong: 'the SOCKS relay resets the tunnel mid-session (RST)',
+    tailnet: { socksFaults: [{ type: 'reset', where: 'relay', attributes: { afterBytes: 400 }, which: { first: 1 } }] },
+    legacyKnobs: ['passThroughUpgrade'],
+    probe: 'workbench',
+    expect: {
+      legacy: { says: '1006', closeCodes: [1006] },
+      fixed: { says: 'same as upstream-drops', closeCodes: [1011, 1014, 1001], workbench: 'recovers' },
+    },
+  },
+  {
+    id: 'query-dropped',
+    title: 'proxy drops the query string (the reconnectionToken)',
+    wrong: 'proxy drops the query string (reconnectionToken)',
+    tailnet: { serverFaults: [dropFirstSession] },
+    legacyKnobs: ['dropQuery', 'passThroughUpgrade'],
+    probe: 'workbench',
+    expect: {
+      legacy: { says: 'reconnection refused: Unknown reconnection token, 1006', closeCodes: [1006] },
+      fixed: { says: 'query forwarded byte for byte: the reconnection lands', workbench: 'recovers' },
+    },
+  },
+  {
+    id: 'origin-mismatch',
+    title: "proxy rewrites Host to the tailnet address but keeps the browser's Origin",
+    wrong: "proxy rewrites Host to the tailnet address but keeps the browser's Origin",
+    tailnet: {},
+    legacyKnobs: ['hostRewrite', 'passThroughUpgrade'],
+    probe: 'workbench',
+    expect: {
+      legacy: { says: 'code-server 403, 1006', closeCodes: [1006] },
+      fixed: { says: 'Host and Origin stay consistent: 101', workbench: 'connects' },
+    },
+  },
+  {
+    id: 'vsda-404',
+    title: 'vsda.js / vsda_bg.wasm answer 404',
+    wrong: 'vsda.js / vsda_bg.wasm 404',
+    tailnet: {},
+    legacyKnobs: ['noVsdaStubs'],
+    probe: 'vsda',
+    expect: {
+      legacy: { says: 'console errors on every load (404)', vsdaStatus: 404 },
+      fixed: { says: 'served as empty 200s by the proxy: no 404 in the page', vsdaStatus: 200, workbench: 'connects' },
+    },
+  },
+  {
+    id: 'large-messages',
+    title: 'extension host sends ~1 MiB and larger messages',
+    wrong: 'extension host sends ~1 MiB and larger messages',
+    tailnet: {},
+    legacyKnobs: [],
+    // The seed's hop: a WebSocket library with a 1 MiB default message limit.
+    proxy: { legacy: { maxPayloadBytes: 1024 * 1024 } },
+    probe: 'large-messages',
+    expect: {
+      legacy: { says: 'a hop with a 1 MiB limit closes with 1009', closeCodes: [1009] },
+      fixed: { says: 'messages up to 64 MiB relayed intact', echoesBytes: 64 * 1024 * 1024, workbench: 'connects' },
+    },
+  },
+  {
+    id: 'request-timeout',
+    title: 'Cloud Run ends every request, WebSockets included, at its request timeout',
+    wrong: 'Cloud Run ends every request (WebSockets included) at its request timeout',
+    tailnet: {},
+    legacyKnobs: [],
+    platform: { requestTimeoutMs: 1200 },
+    proxy: { fixed: { wsLifetimeMs: 700 } },
+    probe: 'workbench',
+    expect: {
+      legacy: { says: '1006 at the deadline', closeCodes: [1006], closeAfterMs: 1100 },
+      fixed: { says: 'proxy closes with 1001 before the platform deadline, the client reconnects with its token, nothing lost', closeCodes: [1001], workbench: 'recovers' },
+    },
+  },
+  {
+    id: 'tunnel-idle',
+    title: 'the tunnel is up but the upgrade never completes',
+    wrong: 'the tunnel is up but the proxy never sends the upgrade (the python extra_headers TypeError)',
+    tailnet: { serverFaults: [{ type: 'upgrade-delay', attributes: { ms: timing.openTimeoutMs * 2 } }] },
+    legacyKnobs: ['noTimeouts', 'passThroughUpgrade'],
+    probe: 'workbench',
+    expect: {
+      legacy: { says: 'hang, 1006; no SOCKS log line', closeCodes: [1006], socksLog: 'quiet' },
+      fixed: { says: 'a stalled or failed upgrade path ends in a close frame at once, never a hang', closeCodes: [1011, 1014], closeWithinMs: timing.upgradeMs * 1.1 + 200 },
+    },
+  },
+  {
+    id: 'terminal',
+    title: 'terminal WebSocket through the same path',
+    wrong: 'terminal WebSocket through the same path',
+    tailnet: {},
+    legacyKnobs: [],
+    probe: 'terminal',
+    expect: {
+      legacy: { says: '—', terminalEchoes: true },
+      fixed: { says: 'typed input echoes back; resize works; no 1006', terminalEchoes: true },
+    },
+  },
+];

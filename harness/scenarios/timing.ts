@@ -1,0 +1,33 @@
+// Every deadline of the real path, scaled from seconds to milliseconds so that no scenario waits
+// real seconds. The order between them is what matters, and is kept from the real values:
+// tailscaled's dial budget < the proxy's CONNECT-reply deadline (so `05 01` arrives first),
+// every proxy deadline < the front end's open timeout (so a fixed proxy always answers first).
+
+export const timing = {
+  /** mock-socks dial budget (tailscaled: 5000 ms). */
+  socksDialMs: 300,
+  /** Proxy: TCP connect to each SOCKS address (Cloud Run default 2000 ms). */
+  socksConnectMs: 500,
+  /** Proxy: SOCKS greeting reply (2000 ms). */
+  socksGreetingMs: 500,
+  /** Proxy: SOCKS CONNECT reply (8000 ms). */
+  socksConnectReplyMs: 800,
+  /** Proxy: upstream's 101 (10000 ms). */
+  upgradeMs: 800,
+  /** Proxy: upstream's HTTP response headers (30000 ms). */
+  responseMs: 3000,
+  /**
+   * The hop in front of the proxy gives up on an upgrade nobody answers, and drops the browser's
+   * socket: python websockets' open_timeout (10 s) in the seed notes, a 1006 in the browser.
+   */
+  openTimeoutMs: 1500,
+  /** mock-code-server timers (ack 2 s, keepalive 5 s…) and the client's reconnect schedule. */
+  codeServerTimeScale: 0.01,
+  /** How long the page waits for a probe to settle before it reports what it saw. */
+  probeDeadlineMs: 4000,
+} as const;
+
+/** The catalog's "± 10 %" for a deadline, plus the browser → front end → proxy hops. */
+export function deadlineWindow(ms: number): { closeAfterMs: number; closeWithinMs: number } {
+  return { closeAfterMs: Math.floor(ms * 0.9), closeWithinMs: Math.ceil(ms * 1.1) + 60 };
+}

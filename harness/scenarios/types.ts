@@ -1,0 +1,106 @@
+// The catalog's shapes. The fault shapes mirror the contracts of mock-socks (FaultSpec) and
+// mock-code-server (ServerFaultSpec) structurally, so this module stays plain data that the
+// browser page can load too.
+
+export type BindMode = 'go' | 'ipv4-only' | 'ipv6-only' | 'dual';
+export type PeerState = 'up' | 'down' | 'refusing';
+export type Profile = 'fixed' | 'legacy';
+export const profiles: readonly Profile[] = ['fixed', 'legacy'];
+
+export interface SocksFault {
+  type: string;
+  name?: string;
+  attributes?: Record<string, unknown>;
+  where?: string;
+  toxicity?: number;
+  which?: 'all' | { nth: number } | { first: number } | { destination: string };
+}
+
+export interface ServerFault {
+  type: string;
+  attributes?: Record<string, unknown>;
+  which?: 'all' | { nth: number } | { first: number };
+}
+
+/** The seed notes' choices, as the proxy's legacy knobs (proxy/config.ts LegacyKnobs). */
+export interface LegacyKnobs {
+  singleAddress: boolean;
+  noTimeouts: boolean;
+  passThroughUpgrade: boolean;
+  dropQuery: boolean;
+  hostRewrite: boolean;
+  noVsdaStubs: boolean;
+}
+
+/** Proxy settings a scenario may change (proxy/config.ts names and units). */
+export interface ProxyTuning {
+  wsLifetimeMs?: number;
+  maxPayloadBytes?: number;
+  socksGreetingTimeoutMs?: number;
+  socksConnectReplyTimeoutMs?: number;
+  upgradeTimeoutMs?: number;
+}
+
+/** The state of the mock tailnet a scenario sets up. */
+export interface TailnetSetting {
+  bind?: BindMode;
+  socksFaults?: SocksFault[];
+  peerState?: PeerState;
+  serverFaults?: ServerFault[];
+}
+
+/** What the browser's page does to exercise the path. */
+export type Probe =
+  | 'workbench' // management + extension host through /dev/code/
+  | 'readiness' // the proxy's /readyz, then the workbench
+  | 'vsda' // the two vsda requests, then the workbench
+  | 'large-messages' // extension-host echo of messages from 1 MiB up
+  | 'terminal'; // /dev/ws/terminal: type, read the echo, resize
+
+/** What must be observed for a run to match the catalog. Every field present is checked. */
+export interface Outcome {
+  /** The catalog's words, shown by repro and the page. */
+  says: string;
+  /** connects: both workbench connections handshake; closes: the first socket ends with a close;
+   *  recovers: a socket closes, the client reconnects with its token and loses nothing. */
+  workbench?: 'connects' | 'closes' | 'recovers';
+  /** The first socket close must carry one of these codes. */
+  closeCodes?: number[];
+  /** Regular expression the first close's reason must match. */
+  reason?: string;
+  /** The first close comes no later than this after the socket was created (ms). */
+  closeWithinMs?: number;
+  /** ... and no earlier than this (ms): a deadline that fired too soon is as wrong as a hang. */
+  closeAfterMs?: number;
+  /** /readyz through the proxy. */
+  readiness?: { ready: boolean; says?: string };
+  /** Status every vsda request must get. */
+  vsdaStatus?: number;
+  /** SOCKS log: 'quiet' = no line at all; otherwise a regular expression at least one line matches. */
+  socksLog?: 'quiet' | string;
+  /** Largest extension-host message that must round-trip intact (bytes). */
+  echoesBytes?: number;
+  /** The terminal echoes typed input. */
+  terminalEchoes?: boolean;
+}
+
+export interface Scenario {
+  id: string;
+  /** One line, for `repro --list` and the page's picker. */
+  title: string;
+  /** What is wrong, in the catalog's words. */
+  wrong: string;
+  tailnet: TailnetSetting;
+  /** SOCKS5_PROXY per profile; `{port}` is the mock's port. Default socks5h://localhost:{port} (fixed), socks5h://127.0.0.1:{port} (legacy). */
+  socksUrl?: Partial<Record<Profile, string>>;
+  /** The legacy knobs this row's failure comes from; the legacy run is the fixed proxy with these switched on. */
+  legacyKnobs: (keyof LegacyKnobs)[];
+  /** Proxy settings per profile, on top of the harness's scaled defaults (timing.ts). */
+  proxy?: Partial<Record<Profile, ProxyTuning>>;
+  /** The seed's health check was a bare TCP connect to the SOCKS port; the legacy run checks health that way. */
+  legacyHealthIsPortProbe?: boolean;
+  /** Cloud Run's front end, emulated by the harness's own forwarder. */
+  platform?: { requestTimeoutMs?: number };
+  probe: Probe;
+  expect: Record<Profile, Outcome>;
+}
