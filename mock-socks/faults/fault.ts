@@ -1,0 +1,71 @@
+// The one small interface every fault implements (after Toxiproxy's toxics): a fault's settings
+// are fixed when it is created from its JSON; anything that changes per connection lives in the
+// objects its hooks return or in the context, never in the fault itself.
+import type { Socket } from 'node:net';
+import type { Direction, Phase } from '../types.ts';
+
+/** What a hook tells the connection: carry on, or the fault has taken the connection over. */
+export type Verdict = 'continue' | 'stop';
+
+export interface FaultContext {
+  readonly connectionId: number;
+  /** The client's socket. */
+  readonly socket: Socket;
+  /** Aborted when the connection ends; every wait a fault makes must stop on it. */
+  readonly signal: AbortSignal;
+  /** Seeded per (server seed, fault name, connection): the same seed replays the same draws. */
+  readonly random: () => number;
+  /** The CONNECT destination as the client wrote it ('host:port'), once known. */
+  readonly destination: string | undefined;
+  /** Resolves true after ms, false as soon as the connection ends first. */
+  sleep(ms: number): Promise<boolean>;
+  /** Writes to the client, recorded in the transcript. */
+  write(bytes: Buffer): void;
+  /** Reads and throws away client bytes until the client goes away. */
+  discardUntilEnd(): Promise<void>;
+  /** Ends the whole connection: 'close' flushes and closes, 'reset' sends a TCP RST. */
+  end(how: 'close' | 'reset'): void;
+}
+
+/** A replacement for CONNECT's dial. */
+export type DialOverride =
+  /** Answer with this reply code (the 10-byte error form). */
+  | { replyCode: number }
+  /** Behave as a dial that never completes: wait out the dial budget, then 05 01 and `context deadline exceeded`. */
+  | { unreachable: true };
+
+export interface RelayStage {
+  /** Called once when the stage joins a live relay (a fault set mid-session included). */
+  start?(): void;
+  /** Called when the fault is removed while the relay goes on: cancel timers, let data flow again. */
+  stop?(): void;
+  /** Passes one chunk on by calling emit (any number of times, or not at all). 'close' ends the session. */
+  chunk(data: Buffer, arrivedAt: number, emit: (bytes: Buffer) => Promise<void>): Promise<'continue' | 'close'>;
+  /** The source of this direction ended; the session closes once this resolves. */
+  end?(): Promise<void>;
+}
+
+export interface Fault {
+  /** 'accept' right after accept; 'greeting' | 'auth' | 'connect' just before that reply is written; 'relay' as the relay starts. */
+  atPhase?(phase: Phase, ctx: FaultContext): Promise<Verdict> | Verdict;
+  /** Takes over writing one handshake reply; return 'continue' only if the reply was written whole. */
+  writeReply?(phase: Phase, reply: Buffer, ctx: FaultContext): Promise<Verdict>;
+  /** Before CONNECT dials; an override replaces the dial. `tailnet` is true when the target is in the tailnet. */
+  beforeDial?(ctx: FaultContext, tailnet: boolean): Promise<DialOverride | undefined> | DialOverride | undefined;
+  /** A stage for one direction of one connection's relay (holding that connection's state), or undefined. */
+  relay?(direction: Direction, ctx: FaultContext): RelayStage | undefined;
+}
+
+/** A registered fault type: validates a FaultSpec's attributes and builds the fault. */
+export interface FaultType {
+  name: string;
+  /** Throws a FaultConfigError on bad attributes. */
+  create(attributes: Record<string, unknown>, where: string | undefined): Fault;
+}
+
+export class FaultConfigError extends Error {
+  readonly code = 'ERR_FAULT_CONFIG';
+  constructor(message: string) {
+    super(message);
+  }
+}

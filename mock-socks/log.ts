@@ -1,0 +1,98 @@
+// tailscaled's log output for the SOCKS5 server: lines prefixed 'socks5: ', Go's log package time
+// prefix when stderr is not a terminal, and (optionally) tailscaled's per-format rate limiter.
+
+export const LOG_PREFIX = 'socks5: ';
+/** The format string tailscaled logs every connection failure with; the rate limiter keys on it. */
+export const FAILURE_FORMAT = 'socks5: client connection failed: %v';
+export const FAILURE_PREFIX = 'socks5: client connection failed: ';
+
+/** Go's log.LstdFlags prefix: local time, 'YYYY/MM/DD HH:MM:SS '. */
+export function goTimePrefix(date: Date): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}/${two(date.getMonth() + 1)}/${two(date.getDate())} ${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())} `;
+}
+
+export interface RateLimit {
+  burst: number;
+  intervalMs: number;
+}
+
+/** tailscaled's logger.RateLimitedFn: a token bucket per format string; the first dropped line is
+ * announced, the next allowed line is preceded by the count of those dropped. */
+class FormatRateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number; dropped: number; announced: boolean }>();
+  constructor(private readonly limit: RateLimit, private readonly now: () => number) {}
+
+  /** Lines to print for one log call of this format: [] when dropped silently. */
+  admit(format: string, line: string): string[] {
+    const now = this.now();
+    let bucket = this.buckets.get(format);
+    if (!bucket) {
+      bucket = { tokens: this.limit.burst, at: now, dropped: 0, announced: false };
+      this.buckets.set(format, bucket);
+    }
+    const refill = Math.floor((now - bucket.at) / this.limit.intervalMs);
+    if (refill > 0) {
+      bucket.tokens = Math.min(this.limit.burst, bucket.tokens + refill);
+      bucket.at += refill * this.limit.intervalMs;
+    }
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      const out: string[] = [];
+      if (bucket.dropped > 0) out.push(`[RATELIMIT] format(${JSON.stringify(format)}) (${bucket.dropped} dropped)`);
+      bucket.dropped = 0;
+      bucket.announced = false;
+      out.push(line);
+      return out;
+    }
+    bucket.dropped += 1;
+    if (bucket.announced) return [];
+    bucket.announced = true;
+    return [`[RATELIMIT] format(${JSON.stringify(format)})`];
+  }
+}
+
+export interface LoggerOptions {
+  stream?: NodeJS.WritableStream | null;
+  rateLimit?: RateLimit;
+  now?: () => number;
+}
+
+export class SocksLogger {
+  readonly lines: string[] = [];
+  private readonly listeners = new Set<(line: string) => void>();
+  private readonly limiter: FormatRateLimiter | undefined;
+  private readonly stream: NodeJS.WritableStream | null;
+  private readonly usePrefix: boolean;
+
+  constructor(options: LoggerOptions = {}) {
+    this.stream = options.stream ?? null;
+    // Go's log package is told nothing about terminals; tailscaled drops the timestamp itself when
+    // stderr is a TTY (systemd/journald add their own), and keeps it everywhere else (Cloud Run).
+    this.usePrefix = !(this.stream as { isTTY?: boolean } | null)?.isTTY;
+    this.limiter = options.rateLimit ? new FormatRateLimiter(options.rateLimit, options.now ?? Date.now) : undefined;
+  }
+
+  /** One connection failure, as `socks5: client connection failed: <message>`. */
+  failure(message: string): void {
+    this.emit(FAILURE_FORMAT, FAILURE_PREFIX + message);
+  }
+
+  /** Any other line of the socks5 logger, keyed by its format string for the rate limiter. */
+  emit(format: string, line: string): void {
+    const out = this.limiter ? this.limiter.admit(format, line) : [line];
+    for (const text of out) {
+      this.lines.push(text);
+      this.stream?.write((this.usePrefix ? goTimePrefix(new Date()) : '') + text + '\n');
+      for (const fn of this.listeners) fn(text);
+    }
+  }
+
+  on(fn: (line: string) => void): void {
+    this.listeners.add(fn);
+  }
+
+  off(fn: (line: string) => void): void {
+    this.listeners.delete(fn);
+  }
+}
