@@ -1,0 +1,84 @@
+// Every failure the proxy can report has a stable `code` (asserted by tests, grepped in logs), the
+// hop it happened on, and the WebSocket close code / HTTP status it maps to. The close-code table
+// refines DESIGN.md "Decisions already made": the browser never has to infer a cause from 1006.
+
+/** The hop a failure belongs to, as named in logs, 502 bodies and close reasons. */
+export type Hop = 'socks' | 'upstream' | 'proxy' | 'route';
+
+export const CloseCode = {
+  normal: 1000,
+  goingAway: 1001,
+  noStatus: 1005,
+  abnormal: 1006,
+  internalError: 1011,
+  tryAgainLater: 1013,
+  badGateway: 1014,
+} as const;
+
+/** A failure with a stable code (`socks.timeout.greeting`) and an optional detail (`[::1]:1055`). */
+export class ProxyError extends Error {
+  readonly code: string;
+  readonly detail: string;
+  readonly hop: Hop;
+  readonly closeCode: number;
+  readonly status: number;
+
+  constructor(code: string, detail = '', options?: { cause?: unknown }) {
+    // The message is `code detail`: the text of close reasons, 502 bodies and the log's `cause`.
+    super(detail ? `${code} ${detail}` : code, options);
+    this.name = 'ProxyError';
+    this.code = code;
+    this.detail = detail;
+    this.hop = hopOf(code);
+    this.closeCode = closeCodeFor(code);
+    this.status = statusFor(code);
+  }
+}
+
+function hopOf(code: string): Hop {
+  const prefix = code.split('.')[0];
+  return prefix === 'socks' || prefix === 'upstream' || prefix === 'route' ? prefix : 'proxy';
+}
+
+/**
+ * The close code the browser gets for a failure cause.
+ * 1014 (bad gateway): anything on the SOCKS or upstream hop — unreachable, refused, timed out, an
+ *   upgrade answered with something other than 101, or an upstream that ended its TCP connection
+ *   without a close frame (code-server never sends one, vscode-remote-protocol.md "The WebSocket").
+ * 1001: the proxy is shutting down or the connection reached its configured lifetime.
+ * 1013: the proxy is at its connection limit.
+ * 1011: anything else — an exception inside the proxy.
+ */
+export function closeCodeFor(cause: string | ProxyError): number {
+  const code = typeof cause === 'string' ? cause.split(' ')[0] ?? '' : cause.code;
+  if (code === 'proxy.shutdown' || code === 'proxy.lifetime') return CloseCode.goingAway;
+  if (code === 'proxy.connection_limit') return CloseCode.tryAgainLater;
+  if (code.startsWith('socks.') || code.startsWith('upstream.') || code.startsWith('route.')) return CloseCode.badGateway;
+  return CloseCode.internalError;
+}
+
+/** The HTTP status for the same causes: 504 for deadlines, 502 for other gateway failures. */
+export function statusFor(code: string): number {
+  if (code === 'proxy.shutdown' || code === 'proxy.connection_limit') return 503;
+  if (code.startsWith('socks.timeout') || code.startsWith('upstream.timeout')) return 504;
+  if (code.startsWith('socks.') || code.startsWith('upstream.') || code.startsWith('route.')) return 502;
+  return 500;
+}
+
+/** Wraps anything thrown into a ProxyError, keeping a ProxyError as it is. */
+export function asProxyError(error: unknown, fallbackCode = 'proxy.internal'): ProxyError {
+  if (error instanceof ProxyError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ProxyError(fallbackCode, message, { cause: error });
+}
+
+const maxCloseReasonBytes = 123;
+
+/** A close reason fits in 123 bytes of UTF-8 (RFC 6455 §5.5: control frame payload ≤ 125). */
+export function closeReason(text: string): string {
+  if (Buffer.byteLength(text) <= maxCloseReasonBytes) return text;
+  // Cut on a code point boundary: a split UTF-8 sequence would make the browser fail the frame (1007).
+  let cut = text.slice(0, maxCloseReasonBytes);
+  while (Buffer.byteLength(cut) > maxCloseReasonBytes) cut = Array.from(cut).slice(0, -1).join('');
+  return cut;
+}

@@ -1,0 +1,70 @@
+// Which route a request target belongs to. Only origin-form targets under a configured prefix are
+// ever forwarded, and only to the configured upstream: absolute-form URIs, dot segments (plain or
+// percent-encoded) and NULs are refused before anything is dialled.
+import type { ProxyConfig } from './config.ts';
+
+export type Route =
+  | { kind: 'healthz' }
+  | { kind: 'readyz' }
+  | { kind: 'vsda'; contentType: string }
+  | { kind: 'code'; target: string }
+  | { kind: 'terminal'; target: string }
+  | { kind: 'redirect'; location: string }
+  | { kind: 'bad_request'; reason: string }
+  | { kind: 'not_found' };
+
+// The two files every open-source build 404s (vscode-remote-protocol.md "code-server's HTTP side").
+const vsdaFiles: Record<string, string> = {
+  'vsda.js': 'application/javascript',
+  'vsda_bg.wasm': 'application/wasm',
+};
+const vsdaDir = '/static/node_modules/vsda/rust/web/';
+
+/** RFC 3986 §5.2.4 dot segments, after decoding %2e: `..` must not reach the upstream. */
+function hasDotSegment(path: string): boolean {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return true; // malformed percent-encoding is refused like traversal: nothing legitimate sends it
+  }
+  return decoded.includes('\0') || decoded.split(/[/\\]/).some((segment) => segment === '..' || segment === '.');
+}
+
+export interface RouteOptions {
+  /** Drop the query of WebSocket targets (legacy knob `dropQuery`). */
+  dropQuery: boolean;
+}
+
+export function routeFor(rawTarget: string, config: Pick<ProxyConfig, 'codePrefix' | 'terminalPath' | 'upstreamUrl' | 'terminalUrl' | 'legacy'>, isUpgrade: boolean): Route {
+  if (!rawTarget.startsWith('/')) return { kind: 'bad_request', reason: 'only origin-form request targets are accepted' };
+  const q = rawTarget.indexOf('?');
+  const path = q === -1 ? rawTarget : rawTarget.slice(0, q);
+  const query = q === -1 ? '' : rawTarget.slice(q);
+  if (hasDotSegment(path)) return { kind: 'bad_request', reason: 'dot segments are not accepted in paths' };
+  if (path === '/healthz') return { kind: 'healthz' };
+  if (path === '/readyz') return { kind: 'readyz' };
+
+  const forwardedQuery = isUpgrade && config.legacy.dropQuery ? '' : query;
+  if (path === config.terminalPath) return { kind: 'terminal', target: joinTarget(config.terminalUrl, '', forwardedQuery) };
+  if (path === config.codePrefix.slice(0, -1)) return { kind: 'redirect', location: config.codePrefix + query };
+  if (!path.startsWith(config.codePrefix)) return { kind: 'not_found' };
+
+  const rest = path.slice(config.codePrefix.length - 1);
+  const vsda = rest.lastIndexOf(vsdaDir);
+  if (!config.legacy.noVsdaStubs && vsda !== -1) {
+    const contentType = vsdaFiles[rest.slice(vsda + vsdaDir.length)];
+    if (contentType) return { kind: 'vsda', contentType };
+  }
+  return { kind: 'code', target: joinTarget(config.upstreamUrl, rest, forwardedQuery) };
+}
+
+/** The upstream request target: the base URL's path, the path after the prefix, the query as sent. */
+function joinTarget(base: string, rest: string, query: string): string {
+  if (!base) return rest + query;
+  const url = new URL(base);
+  const basePath = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
+  const path = basePath + rest || '/';
+  // A terminal URL may carry its own query (ttyd-style); the browser's, if any, takes its place.
+  return path + (query || (rest === '' ? url.search : ''));
+}
