@@ -101,10 +101,11 @@ export const sessionScenarios: Scenario[] = [
     wrong: 'the tunnel is up but the proxy never sends the upgrade (the python extra_headers TypeError)',
     tailnet: { serverFaults: [{ type: 'upgrade-delay', attributes: { ms: timing.openTimeoutMs * 2 } }] },
     legacyKnobs: ['noTimeouts', 'passThroughUpgrade'],
+    upgradePathThrows: true,
     probe: 'workbench',
     expect: {
-      legacy: { says: 'hang, 1006; no SOCKS log line', closeCodes: [1006], socksLog: 'quiet' },
-      fixed: { says: 'a stalled or failed upgrade path ends in a close frame at once, never a hang', closeCodes: [1011, 1014], closeWithinMs: timing.upgradeMs * 1.1 + 200 },
+      legacy: { says: 'hang, 1006; no SOCKS log line', closeCodes: [1006], socksLog: 'quiet', closeAfterMs: timing.openTimeoutMs * 0.9 },
+      fixed: { says: "an exception in the proxy's upgrade path ends in a close frame with code 1011 at once", closeCodes: [1011], closeWithinMs: 300 },
     },
   },
   {

@@ -97,6 +97,11 @@ export interface Scenario {
   legacyKnobs: (keyof LegacyKnobs)[];
   /** Proxy settings per profile, on top of the harness's scaled defaults (timing.ts). */
   proxy?: Partial<Record<Profile, ProxyTuning>>;
+  /**
+   * Our proxy's upgrade path throws (the python `extra_headers` TypeError), through its
+   * `beforeDial` hook; the legacy pass-through path has no such hook. Not applied to a BYO proxy.
+   */
+  upgradePathThrows?: boolean;
   /** The seed's health check was a bare TCP connect to the SOCKS port; the legacy run checks health that way. */
   legacyHealthIsPortProbe?: boolean;
   /** Cloud Run's front end, emulated by the harness's own forwarder. */

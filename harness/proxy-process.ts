@@ -1,0 +1,113 @@
+// Bring your own proxy: any command, told where the mock tailnet is the way Cloud Run and the
+// seed notes' services are (PORT, SOCKS5_PROXY, UPSTREAM_URL, TERMINAL_URL), and considered
+// up once its port accepts connections.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+
+export interface ProxyProcessOptions {
+  /** A shell command line, e.g. `python3 app.py` or `npm run proxy`. */
+  command: string;
+  /** The variables the proxy reads; PORT among them. */
+  env: Record<string, string>;
+  port: number;
+  host?: string;
+  /** How long the command gets to accept connections (ms). Default 20000 (tsx or python start-up). */
+  readyTimeoutMs?: number;
+  cwd?: string;
+}
+
+export interface ProxyProcess {
+  host: string;
+  port: number;
+  url: string;
+  /** Everything it printed so far, each line prefixed `out| ` or `err| `. */
+  output(): string[];
+  onLine(fn: (line: string) => void): void;
+  stop(): Promise<void>;
+}
+
+export class ProxyProcessError extends Error {
+  readonly code = 'E_PROXY_PROCESS';
+  constructor(message: string, readonly output: string[]) {
+    super(`${message}\n${output.slice(-20).join('\n')}`);
+  }
+}
+
+export async function startProxyProcess(options: ProxyProcessOptions): Promise<ProxyProcess> {
+  const host = options.host ?? '127.0.0.1';
+  const lines: string[] = [];
+  const listeners: ((line: string) => void)[] = [];
+  // Its own process group, so stop() reaches the grandchildren a shell or npm starts.
+  const child = spawn(options.command, {
+    shell: true,
+    detached: true,
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const collect = (tag: string) => {
+    let partial = '';
+    return (chunk: Buffer): void => {
+      const parts = (partial + chunk.toString('utf8')).split('\n');
+      partial = parts.pop() ?? '';
+      for (const part of parts) {
+        const line = `${tag}| ${part}`;
+        lines.push(line);
+        for (const fn of listeners) fn(line);
+      }
+    };
+  };
+  child.stdout?.on('data', collect('out'));
+  child.stderr?.on('data', collect('err'));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const handle: ProxyProcess = {
+    host,
+    port: options.port,
+    url: `http://${host}:${options.port}`,
+    output: () => [...lines],
+    onLine: (fn) => void listeners.push(fn),
+    stop: () => stopGroup(child, exited),
+  };
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 20_000);
+  let exitCode: number | null | undefined;
+  void exited.then((code) => (exitCode = code ?? -1));
+  while (!(await accepts(host, options.port))) {
+    if (exitCode !== undefined) throw new ProxyProcessError(`proxy command exited (${exitCode}) before accepting connections on ${host}:${options.port}`, lines);
+    if (Date.now() > deadline) {
+      await handle.stop();
+      throw new ProxyProcessError(`proxy command did not accept connections on ${host}:${options.port} in time`, lines);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return handle;
+}
+
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, host);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function stopGroup(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+  if (child.pid === undefined) return;
+  const signal = (sig: NodeJS.Signals): void => {
+    try {
+      process.kill(-(child.pid as number), sig);
+    } catch {
+      // The group is already gone.
+    }
+  };
+  // Also when the shell itself is gone: what it started may still hold the port.
+  signal('SIGTERM');
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const killer = setTimeout(() => signal('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(killer);
+}

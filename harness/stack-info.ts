@@ -1,0 +1,38 @@
+// What the stack reports about itself: the page shows it, the control API serves it, repro prints it.
+import type { BindMode, PeerState, Profile, ServerFault, SocksFault } from './scenarios/types.ts';
+
+export interface StackInfo {
+  /** The harness page and control API; also the front end the browser reaches the proxy through. */
+  pageUrl: string;
+  socks: { addresses: { host: string; port: number; family: 4 | 6 }[]; bind: BindMode };
+  codeServer: { url: string; commit: string; timeScale: number };
+  peer: { address: string; names: string[]; ports: Record<number, string>; state: PeerState };
+  proxy: {
+    url: string;
+    /** 'ours' = proxy/ in this process; otherwise the command line that was run. */
+    kind: 'ours' | 'command';
+    command?: string;
+    socksUrl: string;
+    upstreamUrl: string;
+    terminalUrl: string;
+    profile: Profile;
+    legacyKnobs: string[];
+  };
+  scenario: { id: string; profile: Profile } | null;
+  faults: { socks: SocksFault[]; server: ServerFault[] };
+  platform: { openTimeoutMs: number; requestTimeoutMs: number };
+}
+
+/** A live change from the page or a test; fields left out stay as they are. */
+export interface FaultChange {
+  socks?: SocksFault[];
+  server?: ServerFault[];
+  peerState?: PeerState;
+}
+
+/** One line of the stack's combined log, as streamed to the page. */
+export interface LogLine {
+  t: number;
+  source: 'socks' | 'proxy';
+  line: string;
+}

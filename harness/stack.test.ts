@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startStack } from './stack.ts';
+import type { Stack } from './stack.ts';
+
+describe('the stack', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  it('reaches code-server through the front door, the proxy, mock-socks and the tailnet peer', async () => {
+    const ready = await fetch(`${stack.url}/readyz`);
+    expect(ready.status).toBe(200);
+    const info = stack.info();
+    expect(info.proxy.kind).toBe('ours');
+    expect(info.socks.addresses.length).toBeGreaterThan(0);
+  });
+
+  it('applies a scenario: the peer refuses, readiness says so and names the general failure', async () => {
+    await stack.apply('peer-refuses', 'fixed');
+    const ready = await fetch(`${stack.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.text()).toMatch(/general_failure|general failure/);
+    expect(stack.logs().some((l) => l.source === 'socks' && /connection was refused/.test(l.line))).toBe(true);
+    await stack.apply(null, 'fixed');
+  });
+
+  it('relays a WebSocket close frame from the proxy unchanged', async () => {
+    await stack.apply('peer-refuses', 'fixed');
+    const ws = new WebSocket(`${stack.url.replace('http', 'ws')}/dev/code/stable-x?reconnectionToken=a&reconnection=false&skipWebSocketFrames=false`);
+    ws.on('error', () => {});
+    const [code, reason] = await new Promise<[number, string]>((resolve) => ws.on('close', (c, r) => resolve([c, r.toString()])));
+    expect(code).toBe(1014);
+    expect(reason).toMatch(/socks/);
+    await stack.apply(null, 'fixed');
+  });
+});

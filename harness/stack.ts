@@ -1,0 +1,229 @@
+// A whole mock tailnet on ephemeral ports: mock-code-server (code-server and the terminal) as the
+// peer "devbox", mock-socks in front of it as tailscaled, the proxy (ours, or any command), and
+// the harness server — page, control API and the front end the browser reaches the proxy through.
+// A scenario restarts mock-socks and the proxy (a bind mode or a profile is fixed at start);
+// faults change live. close() leaves no process, socket or timer behind.
+import { startMockCodeServer } from '../mock-code-server/index.ts';
+import type { MockCodeServerHandle } from '../mock-code-server/index.ts';
+import { startMockSocks } from '../mock-socks/index.ts';
+import type { MockSocksHandle } from '../mock-socks/index.ts';
+import { startProxy } from '../proxy/index.ts';
+import { freePort } from './free-port.ts';
+import { startProxyProcess } from './proxy-process.ts';
+import type { ProxyProcess } from './proxy-process.ts';
+import { scenarioById, timing } from './scenarios/index.ts';
+import type { PeerState, Profile, Scenario, ServerFault, SocksFault } from './scenarios/index.ts';
+import { FrontDoor } from './server/front-door.ts';
+import { startHarnessServer } from './server/harness-server.ts';
+import type { HarnessServer } from './server/harness-server.ts';
+import type { FaultChange, LogLine, StackInfo } from './stack-info.ts';
+import { devbox, socksUrlFor, terminalUrl, upstreamUrl } from './tailnet.ts';
+import { proxyOptionsFor, proxyEnvFor } from './proxy-settings.ts';
+
+export interface StackOptions {
+  /** Bring your own proxy: a shell command run with PORT, SOCKS5_PROXY, UPSTREAM_URL, TERMINAL_URL. */
+  proxyCommand?: string;
+  /** Scenario applied at start; default none (a healthy tailnet, fixed proxy). */
+  scenario?: string;
+  profile?: Profile;
+  /** Directory of the built page; default harness/page/dist. */
+  pageDir?: string;
+}
+
+export interface Stack {
+  /** The page's URL (and the browser-facing origin of the proxy). */
+  readonly url: string;
+  info(): StackInfo;
+  /** Sets up a scenario (null = healthy) under a profile; resolves once everything accepts connections. */
+  apply(scenarioId: string | null, profile: Profile): Promise<StackInfo>;
+  /** Changes faults and the peer's state for the connections that come next (and live relays). */
+  setFaults(change: FaultChange): StackInfo;
+  /** Log lines since the last apply(). */
+  logs(): LogLine[];
+  onLog(fn: (line: LogLine) => void): () => void;
+  /** What a bring-your-own proxy printed, over every restart. */
+  proxyOutput(): string[];
+  close(): Promise<void>;
+}
+
+interface Running {
+  socks: MockSocksHandle;
+  proxy: { url: string; host: string; port: number; close(): Promise<void> };
+  info: StackInfo['proxy'];
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const codeServer: MockCodeServerHandle = await startMockCodeServer({ timeScale: timing.codeServerTimeScale });
+  const frontDoor = new FrontDoor({ openTimeoutMs: timing.openTimeoutMs, requestTimeoutMs: 0 });
+  const listeners = new Set<(line: LogLine) => void>();
+  const changeListeners = new Set<(info: StackInfo) => void>();
+  const changed = (): StackInfo => {
+    const info = stack.info();
+    for (const fn of changeListeners) fn(info);
+    return info;
+  };
+  const processOutput: string[] = [];
+  let lines: LogLine[] = [];
+  let running: Running | undefined;
+  let scenario: Scenario | null = null;
+  let profile: Profile = 'fixed';
+  let socksFaults: SocksFault[] = [];
+  let serverFaults: ServerFault[] = [];
+  let peerState: PeerState = 'up';
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const emit = (source: LogLine['source'], line: string): void => {
+    const entry = { t: Date.now(), source, line };
+    lines.push(entry);
+    for (const fn of listeners) fn(entry);
+  };
+
+  const stopRunning = async (): Promise<void> => {
+    frontDoor.setTarget(null);
+    frontDoor.closeAll();
+    if (!running) return;
+    const { socks, proxy } = running;
+    running = undefined;
+    await proxy.close();
+    await socks.close();
+  };
+
+  const startRunning = async (): Promise<void> => {
+    const socks = await startMockSocks({
+      listen: 'localhost:0',
+      bind: scenario?.tailnet.bind ?? 'go',
+      dialTimeoutMs: timing.socksDialMs,
+      peers: [{
+        address: devbox.address,
+        names: [...devbox.names],
+        ports: { [devbox.codePort]: `127.0.0.1:${codeServer.port}`, [devbox.terminalPort]: `127.0.0.1:${codeServer.port}` },
+        state: peerState,
+      }],
+      faults: socksFaults,
+      logStream: null,
+    });
+    socks.on('log', (line) => emit('socks', line));
+    const socksUrl = socksUrlFor(scenario?.socksUrl?.[profile], profile === 'legacy' ? 'socks5h://127.0.0.1:{port}' : 'socks5h://localhost:{port}', socks.port);
+    const legacyKnobs = profile === 'legacy' ? [...(scenario?.legacyKnobs ?? [])] : [];
+    const proxyInfo: StackInfo['proxy'] = { url: '', kind: 'ours', socksUrl, upstreamUrl, terminalUrl, profile, legacyKnobs };
+    let proxy: Running['proxy'];
+    try {
+      if (options.proxyCommand) {
+        const port = await freePort();
+        const child: ProxyProcess = await startProxyProcess({
+          command: options.proxyCommand,
+          port,
+          env: proxyEnvFor(scenario, profile, { socksUrl, port }),
+        });
+        child.onLine((line) => {
+          processOutput.push(line);
+          emit('proxy', line);
+        });
+        processOutput.push(...child.output());
+        proxy = { url: child.url, host: child.host, port: child.port, close: () => child.stop() };
+        Object.assign(proxyInfo, { kind: 'command', command: options.proxyCommand });
+      } else {
+        proxy = await startProxy({ ...proxyOptionsFor(scenario, profile, { socksUrl }), log: (record) => emit('proxy', JSON.stringify(record)) });
+      }
+    } catch (error) {
+      await socks.close();
+      throw error;
+    }
+    proxyInfo.url = proxy.url;
+    running = { socks, proxy, info: proxyInfo };
+    frontDoor.setTarget({ host: proxy.host, port: proxy.port });
+    frontDoor.setOptions({ requestTimeoutMs: scenario?.platform?.requestTimeoutMs ?? 0 });
+  };
+
+  const server: HarnessServer = await startHarnessServer({
+    frontDoor,
+    pageDir: options.pageDir,
+    control: {
+      info: () => stack.info(),
+      apply: (id, p) => stack.apply(id, p),
+      setFaults: (change) => stack.setFaults(change),
+      logs: () => stack.logs(),
+      onLog: (fn) => {
+        listeners.add(fn);
+        return () => listeners.delete(fn);
+      },
+      onChange: (fn) => {
+        changeListeners.add(fn);
+        return () => changeListeners.delete(fn);
+      },
+    },
+    socksAddresses: () => running?.socks.addresses ?? [],
+  });
+
+  const stack: Stack = {
+    url: server.url,
+    info: () => ({
+      pageUrl: server.url,
+      socks: { addresses: running?.socks.addresses ?? [], bind: scenario?.tailnet.bind ?? 'go' },
+      codeServer: { url: codeServer.url, commit: codeServer.commit, timeScale: timing.codeServerTimeScale },
+      peer: {
+        address: devbox.address,
+        names: [...devbox.names],
+        ports: { [devbox.codePort]: `127.0.0.1:${codeServer.port}`, [devbox.terminalPort]: `127.0.0.1:${codeServer.port}` },
+        state: peerState,
+      },
+      proxy: running?.info ?? { url: '', kind: 'ours', socksUrl: '', upstreamUrl, terminalUrl, profile, legacyKnobs: [] },
+      scenario: scenario ? { id: scenario.id, profile } : null,
+      faults: { socks: socksFaults, server: serverFaults },
+      platform: { openTimeoutMs: timing.openTimeoutMs, requestTimeoutMs: scenario?.platform?.requestTimeoutMs ?? 0 },
+    }),
+    apply: (scenarioId, nextProfile) => {
+      const next = queue.then(async () => {
+        scenario = scenarioId === null ? null : scenarioById(scenarioId);
+        profile = nextProfile;
+        socksFaults = [...(scenario?.tailnet.socksFaults ?? [])];
+        serverFaults = [...(scenario?.tailnet.serverFaults ?? [])];
+        peerState = scenario?.tailnet.peerState ?? 'up';
+        await stopRunning();
+        codeServer.setFaults(serverFaults);
+        lines = [];
+        await startRunning();
+        return changed();
+      });
+      queue = next.catch(() => undefined);
+      return next;
+    },
+    setFaults: (change) => {
+      if (change.socks) {
+        socksFaults = change.socks;
+        running?.socks.setFaults(socksFaults);
+      }
+      if (change.server) {
+        serverFaults = change.server;
+        codeServer.setFaults(serverFaults);
+      }
+      if (change.peerState) {
+        peerState = change.peerState;
+        running?.socks.setPeerState(devbox.address, peerState);
+      }
+      return changed();
+    },
+    logs: () => [...lines],
+    onLog: (fn) => {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+    proxyOutput: () => [...processOutput],
+    close: async () => {
+      await queue;
+      listeners.clear();
+      changeListeners.clear();
+      await stopRunning();
+      await server.close();
+      await codeServer.close();
+    },
+  };
+
+  try {
+    await stack.apply(options.scenario ?? null, options.profile ?? 'fixed');
+  } catch (error) {
+    await stack.close();
+    throw error;
+  }
+  return stack;
+}
