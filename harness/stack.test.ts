@@ -21,21 +21,21 @@ describe('the stack', () => {
   });
 
   it('applies a scenario: the peer refuses, readiness says so and names the general failure', async () => {
-    await stack.apply('peer-refuses', 'fixed');
+    await stack.applyScenario('peer-refuses', 'fixed');
     const ready = await fetch(`${stack.url}/readyz`);
     expect(ready.status).toBe(503);
     expect(await ready.text()).toMatch(/general_failure|general failure/);
     expect(stack.logs().some((l) => l.source === 'socks' && /connection was refused/.test(l.line))).toBe(true);
-    await stack.apply(null, 'fixed');
+    await stack.applyScenario(null, 'fixed');
   });
 
   it('relays a WebSocket close frame from the proxy unchanged', async () => {
-    await stack.apply('peer-refuses', 'fixed');
+    await stack.applyScenario('peer-refuses', 'fixed');
     const ws = new WebSocket(`${stack.url.replace('http', 'ws')}/dev/code/stable-x?reconnectionToken=a&reconnection=false&skipWebSocketFrames=false`);
     ws.on('error', () => {});
     const [code, reason] = await new Promise<[number, string]>((resolve) => ws.on('close', (c, r) => resolve([c, r.toString()])));
     expect(code).toBe(1014);
     expect(reason).toMatch(/socks/);
-    await stack.apply(null, 'fixed');
+    await stack.applyScenario(null, 'fixed');
   });
 });

@@ -35,7 +35,7 @@ export interface Stack {
   readonly url: string;
   info(): StackInfo;
   /** Sets up a scenario (null = healthy) under a profile; resolves once everything accepts connections. */
-  apply(scenarioId: string | null, profile: Profile): Promise<StackInfo>;
+  applyScenario(scenarioId: string | null, profile: Profile): Promise<StackInfo>;
   /** Changes faults and the peer's state for the connections that come next (and live relays). */
   setFaults(change: FaultChange): StackInfo;
   /** Log lines since the last apply(). */
@@ -140,7 +140,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     pageDir: options.pageDir,
     control: {
       info: () => stack.info(),
-      apply: (id, p) => stack.apply(id, p),
+      applyScenario: (id, p) => stack.applyScenario(id, p),
       setFaults: (change) => stack.setFaults(change),
       logs: () => stack.logs(),
       onLog: (fn) => {
@@ -172,7 +172,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       faults: { socks: socksFaults, server: serverFaults },
       platform: { openTimeoutMs: timing.openTimeoutMs, requestTimeoutMs: scenario?.platform?.requestTimeoutMs ?? 0 },
     }),
-    apply: (scenarioId, nextProfile) => {
+    applyScenario: (scenarioId, nextProfile) => {
       const next = queue.then(async () => {
         scenario = scenarioId === null ? null : scenarioById(scenarioId);
         profile = nextProfile;
@@ -220,7 +220,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 
   try {
-    await stack.apply(options.scenario ?? null, options.profile ?? 'fixed');
+    await stack.applyScenario(options.scenario ?? null, options.profile ?? 'fixed');
   } catch (error) {
     await stack.close();
     throw error;

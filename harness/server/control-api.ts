@@ -8,7 +8,7 @@ import type { FaultChange, LogLine, StackInfo } from '../stack-info.ts';
 
 export interface StackControl {
   info(): StackInfo;
-  apply(scenarioId: string | null, profile: Profile): Promise<StackInfo>;
+  applyScenario(scenarioId: string | null, profile: Profile): Promise<StackInfo>;
   setFaults(change: FaultChange): StackInfo;
   logs(): LogLine[];
   onLog(fn: (line: LogLine) => void): () => void;
@@ -113,7 +113,7 @@ export class ControlApi {
           const body = asObject(await readJson(req));
           const id = body.scenario;
           if (id !== null && typeof id !== 'string') throw new ControlError('E_BAD_SCENARIO', 'scenario must be an id or null');
-          return send(res, 200, await this.control.apply(id, parseProfile(body.profile)));
+          return send(res, 200, await this.control.applyScenario(id, parseProfile(body.profile)));
         }
         case 'POST /__harness/faults':
           return send(res, 200, this.control.setFaults(parseFaultChange(asObject(await readJson(req)))));
