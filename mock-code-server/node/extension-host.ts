@@ -1,0 +1,32 @@
+// A stand-in for the extension host process: after a start-up delay it sends Resume and the
+// ready message (recorded: Regular `02`), then echoes every Regular message back unchanged, so a
+// client can round-trip messages of any size (the real host's first message is ~1 MiB).
+import type { Clock } from '../common/clock.ts';
+import type { PersistentSession } from '../common/session.ts';
+
+export const EXTENSION_HOST_READY = new Uint8Array([0x02]);
+
+export class ExtensionHostEcho {
+  private ready = false;
+  private early: Uint8Array[] = [];
+
+  constructor(
+    private readonly session: PersistentSession,
+    clock: Clock,
+    readyDelayMs: number,
+  ) {
+    clock.setTimeout(() => this.becomeReady(), readyDelayMs);
+  }
+
+  acceptMessage(data: Uint8Array): void {
+    if (this.ready) this.session.send(data);
+    else this.early.push(data);
+  }
+
+  private becomeReady(): void {
+    this.ready = true;
+    this.session.sendResume();
+    this.session.send(EXTENSION_HOST_READY);
+    for (const data of this.early.splice(0)) this.session.send(data);
+  }
+}

@@ -1,0 +1,99 @@
+// One upgraded WebSocket carrying the VS Code protocol: bytes in through the incremental reader,
+// messages out through a FrameWriter, server faults applied at the socket. Ending is always a TCP
+// end (destroy), never a WebSocket close frame — the real server never sends one.
+import type { Duplex } from 'node:stream';
+import type { WebSocket } from 'ws';
+import { encodeMessage, MessageType, ProtocolReader, type ProtocolMessage } from '../common/framing.ts';
+import { controlMessage } from '../common/handshake.ts';
+import { FrameWriter } from '../common/writer.ts';
+import type { FaultPlan } from './faults.ts';
+
+/** code-server splits its output into WebSocket messages of at most 256 KiB. */
+export const SERVER_MAX_FRAME_BYTES = 256 * 1024;
+
+export class ProtocolSocket {
+  private readonly reader = new ProtocolReader();
+  private handler: (message: ProtocolMessage) => void = () => undefined;
+  private regularMessages = 0;
+  private handshakeDone = false;
+  private endTimer: NodeJS.Timeout | undefined;
+  private readonly closeListeners: (() => void)[] = [];
+  closed = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly socket: Duplex,
+    readonly plan: FaultPlan,
+  ) {
+    ws.on('message', (data: Buffer) => this.acceptBytes(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
+    ws.on('error', () => this.end());
+    ws.on('close', () => {
+      this.closed = true;
+      if (this.endTimer) clearTimeout(this.endTimer);
+      for (const listener of this.closeListeners.splice(0)) listener();
+    });
+    if (plan.endAfterMs !== undefined) this.endTimer = setTimeout(() => this.end(), plan.endAfterMs);
+  }
+
+  onMessage(handler: (message: ProtocolMessage) => void): void {
+    this.handler = handler;
+  }
+
+  onClose(listener: () => void): void {
+    if (this.closed) listener();
+    else this.closeListeners.push(listener);
+  }
+
+  /** A writer over this socket; a reconnection gets a fresh (un-paused) one, as in VS Code. */
+  createWriter(): FrameWriter {
+    return new FrameWriter((bytes) => this.sendBytes(bytes), {
+      maxFrameBytes: SERVER_MAX_FRAME_BYTES,
+      observe: (message) => this.countMessage(message),
+    });
+  }
+
+  markHandshakeDone(): void {
+    this.handshakeDone = true;
+  }
+
+  /** `{"type":"error","reason":…}` then the TCP socket ends (the browser sees 1006). */
+  rejectHandshake(reason: string): void {
+    if (this.closed) return;
+    this.ws.send(encodeMessage(controlMessage({ type: 'error', reason })), () => this.end());
+  }
+
+  end(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.destroy();
+    // ws emits 'close' once the socket is gone; the listeners run from there.
+  }
+
+  private sendBytes(bytes: Uint8Array): void {
+    if (this.closed || (this.plan.stopSending && this.handshakeDone)) return;
+    this.ws.send(bytes);
+  }
+
+  private acceptBytes(bytes: Uint8Array): void {
+    if (this.closed) return;
+    let messages: ProtocolMessage[];
+    try {
+      messages = this.reader.acceptChunk(bytes);
+    } catch {
+      // A length beyond any sane message: the stream cannot be resynchronised.
+      this.end();
+      return;
+    }
+    for (const message of messages) {
+      if (this.closed) return;
+      this.countMessage(message);
+      this.handler(message);
+    }
+  }
+
+  private countMessage(message: ProtocolMessage): void {
+    if (message.type !== MessageType.Regular || this.plan.endAfterMessages === undefined) return;
+    this.regularMessages++;
+    if (this.regularMessages >= this.plan.endAfterMessages) queueMicrotask(() => this.end());
+  }
+}

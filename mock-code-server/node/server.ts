@@ -1,0 +1,154 @@
+// The mock code-server: one HTTP server for the pages, the protocol WebSockets and the terminal.
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { protocolTimings, systemClock, type Clock } from '../common/clock.ts';
+import { planFaults, validateFaults, type ServerFaultSpec } from './faults.ts';
+import { handleRequest, Heartbeat, type HttpContext } from './http-routes.ts';
+import { checkOrigin } from './origin.ts';
+import { isAuthenticated } from './password.ts';
+import { ProtocolServer } from './protocol-server.ts';
+import { ProtocolSocket } from './protocol-socket.ts';
+import { attachTerminal } from './terminal.ts';
+import { isWebSocketUpgrade, protocolQuery, rejectUpgrade } from './upgrade.ts';
+
+export const DEFAULT_COMMIT = '409c64e0df4d53530e59c16acc2b5d5766f717b0';
+export const TERMINAL_PATH = '/terminal';
+/** The extension host's messages reach 64 MiB and more; each hop must take them. */
+export const MAX_PAYLOAD_BYTES = 256 * 1024 * 1024;
+
+export interface ServerOptions {
+  listen?: string;
+  commit?: string;
+  password?: string;
+  trustedOrigins?: string[];
+  folder?: string;
+  timeScale?: number;
+  faults?: ServerFaultSpec[];
+  /** Beyond the shared contract: a connection token the handshake's `auth` must carry. */
+  connectionToken?: string;
+  /** Beyond the shared contract: accept permessage-deflate when the client offers it. */
+  perMessageDeflate?: boolean;
+  clock?: Clock;
+}
+
+export interface ServerHandle {
+  url: string;
+  host: string;
+  port: number;
+  commit: string;
+  setFaults(faults: ServerFaultSpec[]): void;
+  clearFaults(): void;
+  close(): Promise<void>;
+  /** TCP sockets currently open (HTTP and WebSocket): tests check it returns to 0. */
+  openSockets(): number;
+  protocol: ProtocolServer;
+}
+
+export function parseListen(listen: string): { host: string; port: number } {
+  const match = /^\[?([^\]]*?)\]?:(\d+)$/.exec(listen);
+  if (!match) throw Object.assign(new Error(`--listen wants HOST:PORT, got "${listen}"`), { code: 'BAD_LISTEN' });
+  return { host: match[1] ?? '127.0.0.1', port: Number(match[2]) };
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<ServerHandle> {
+  const commit = options.commit ?? DEFAULT_COMMIT;
+  const timeScale = options.timeScale ?? 1;
+  const clock = options.clock ?? systemClock;
+  let faults = options.faults ?? [];
+  validateFaults(faults);
+  let upgradeCount = 0;
+  const heartbeat = new Heartbeat(60_000 * timeScale);
+  const httpContext: HttpContext = { commit, folder: options.folder ?? '/home/coder/project', password: options.password, heartbeat };
+  const protocol = new ProtocolServer({
+    commit,
+    connectionToken: options.connectionToken,
+    timeScale,
+    clock,
+    timings: protocolTimings(timeScale),
+    home: '/home/coder',
+  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: options.perMessageDeflate ?? false });
+  const sockets = new Set<Socket>();
+  const pendingUpgrades = new Set<NodeJS.Timeout>();
+
+  const server: Server = createServer((req, res) => {
+    handleRequest(req, res, httpContext).catch(() => res.destroy());
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.on('clientError', (_error, socket) => socket.destroy());
+
+  const completeUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, onSocket: (ws: WebSocket) => void): void => {
+    if (socket.destroyed) return;
+    wss.handleUpgrade(req, socket, head, onSocket);
+  };
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    heartbeat.beat();
+    if (!isWebSocketUpgrade(req)) return rejectUpgrade(socket, 400, 'expected a websocket upgrade');
+    const origin = checkOrigin(req.headers, options.trustedOrigins);
+    if (!origin.allowed) return rejectUpgrade(socket, 403, origin.reason);
+    if (!isAuthenticated(req.headers, options.password)) return rejectUpgrade(socket, 401, 'unauthorized');
+    const url = new URL(req.url ?? '/', 'http://mock');
+    if (url.pathname === TERMINAL_PATH) {
+      return completeUpgrade(req, socket, head, (ws) => attachTerminal(ws, httpContext.folder));
+    }
+    upgradeCount++;
+    const plan = planFaults(faults, upgradeCount);
+    if (plan.refuseStatus !== undefined) return rejectUpgrade(socket, plan.refuseStatus, 'refused by fault upgrade-refuse');
+    const query = protocolQuery(url);
+    const open = (): void =>
+      completeUpgrade(req, socket, head, (ws) => {
+        ws.on('message', () => heartbeat.beat());
+        protocol.accept(new ProtocolSocket(ws, socket, plan), query);
+      });
+    if (plan.upgradeDelayMs === undefined) return open();
+    const timer = setTimeout(() => {
+      pendingUpgrades.delete(timer);
+      open();
+    }, plan.upgradeDelayMs);
+    pendingUpgrades.add(timer);
+  });
+
+  const { host, port: wantedPort } = parseListen(options.listen ?? '127.0.0.1:0');
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(wantedPort, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  return {
+    url: `http://${urlHost}:${address.port}`,
+    host: address.address,
+    port: address.port,
+    commit,
+    setFaults(next) {
+      validateFaults(next);
+      faults = next;
+      upgradeCount = 0;
+    },
+    clearFaults() {
+      faults = [];
+      upgradeCount = 0;
+    },
+    openSockets: () => sockets.size,
+    protocol,
+    async close() {
+      for (const timer of pendingUpgrades) clearTimeout(timer);
+      pendingUpgrades.clear();
+      protocol.dispose();
+      for (const socket of sockets) socket.destroy();
+      wss.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
