@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { closeCodeFor, closeReason, ProxyError, statusFor } from './errors.ts';
+
+describe('closeCodeFor', () => {
+  it.each([
+    ['socks.connect_refused [::1]:1055', 1014],
+    ['socks.timeout.connect_reply', 1014],
+    ['socks.reply_general_failure', 1014],
+    ['upstream.upgrade_refused (HTTP 403)', 1014],
+    ['upstream.ended_without_close', 1014],
+    ['route.not_configured', 1014],
+    ['proxy.shutdown', 1001],
+    ['proxy.lifetime', 1001],
+    ['proxy.connection_limit', 1013],
+    ['proxy.internal boom', 1011],
+    ['anything.else', 1011],
+  ])('%s → %i', (cause, code) => {
+    expect(closeCodeFor(cause)).toBe(code);
+    expect(new ProxyError(cause.split(' ')[0] ?? '').closeCode).toBe(code);
+  });
+
+  it('maps deadlines to 504 and other gateway failures to 502', () => {
+    expect(statusFor('socks.timeout.greeting')).toBe(504);
+    expect(statusFor('upstream.timeout.response')).toBe(504);
+    expect(statusFor('socks.not_socks')).toBe(502);
+    expect(statusFor('proxy.internal')).toBe(500);
+  });
+});
+
+describe('closeReason', () => {
+  it('fits 123 bytes of UTF-8 without splitting a character', () => {
+    const reason = closeReason('socks.reply_truncated ' + 'é'.repeat(100));
+    expect(Buffer.byteLength(reason)).toBeLessThanOrEqual(123);
+    expect(Buffer.from(reason).toString()).toBe(reason);
+    expect(reason.startsWith('socks.reply_truncated ')).toBe(true);
+    expect(closeReason('short')).toBe('short');
+  });
+});
