@@ -64,13 +64,16 @@ class ChunkSource {
   }
 }
 
+/** 'local->remote' as Go's net.OpError prints a connection; taken while the socket still knows. */
+function endpoints(socket: Socket): string {
+  return `${joinHostPort(socket.localAddress ?? '', socket.localPort ?? 0)}->${joinHostPort(socket.remoteAddress ?? '', socket.remotePort ?? 0)}`;
+}
+
 /** Go's net.OpError text for a socket error inside io.Copy. */
-function goSocketError(socket: Socket, error: NodeJS.ErrnoException): string {
+function goSocketError(between: string, error: NodeJS.ErrnoException): string {
   const text: Record<string, string> = { ECONNRESET: 'connection reset by peer', EPIPE: 'broken pipe', ETIMEDOUT: 'connection timed out' };
   const op = error.syscall === 'write' ? 'write' : 'read';
-  const local = joinHostPort(socket.localAddress ?? '', socket.localPort ?? 0);
-  const remote = joinHostPort(socket.remoteAddress ?? '', socket.remotePort ?? 0);
-  return `${op} tcp ${local}->${remote}: ${op}: ${text[error.code ?? ''] ?? error.message}`;
+  return `${op} tcp ${between}: ${op}: ${text[error.code ?? ''] ?? error.message}`;
 }
 
 function closeSocket(socket: Socket): void {
@@ -121,8 +124,9 @@ export function runRelay(conn: Connection, target: Socket, pipelined: Buffer): P
       conn.close();
       resolve();
     };
-    const onError = (socket: Socket, readDirection: Direction, writeDirection: Direction) => (error: NodeJS.ErrnoException) => {
-      finish(error.syscall === 'write' ? writeDirection : readDirection, goSocketError(socket, error));
+    const onError = (socket: Socket, readDirection: Direction, writeDirection: Direction) => {
+      const between = endpoints(socket);
+      return (error: NodeJS.ErrnoException) => finish(error.syscall === 'write' ? writeDirection : readDirection, goSocketError(between, error));
     };
     target.on('error', onError(target, 'downstream', 'upstream'));
     client.on('error', onError(client, 'upstream', 'downstream'));

@@ -1,0 +1,45 @@
+// UDP ASSOCIATE beyond the recorded echo: bad datagrams are dropped and logged, the association
+// ends with its TCP control connection, non-loopback targets are dropped.
+import { describe, expect, it } from 'vitest';
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { server } from './fixture.ts';
+import { startUdpEcho } from './targets.ts';
+import { RawClient } from './wire.ts';
+import { GREETING_NO_AUTH } from './requests.ts';
+
+const UDP_REQUEST = '05030001000000000000';
+
+function nextMessage(socket: UdpSocket): Promise<Buffer> {
+  return new Promise((resolve) => socket.once('message', resolve));
+}
+
+describe('UDP ASSOCIATE', () => {
+  it('logs and drops bad datagrams, relays good ones, ends with the control connection', async () => {
+    const echo = await startUdpEcho();
+    const s = await server();
+    const client = await RawClient.open(s.port);
+    client.send(GREETING_NO_AUTH + UDP_REQUEST);
+    await client.bytes(12);
+    expect(client.hex).toMatch(/^0500050000017f000001[0-9a-f]{4}$/);
+    const relayPort = client.received.readUInt16BE(10);
+    const udp = createSocket('udp4');
+    udp.send(Buffer.from('0000', 'hex'), relayPort, '127.0.0.1');
+    udp.send(Buffer.from('0100000100000000', 'hex'), relayPort, '127.0.0.1');
+    await s.logged(2);
+    const header = '000000017f000001' + echo.port.toString(16).padStart(4, '0');
+    const reply = nextMessage(udp);
+    udp.send(Buffer.from(header + '6869', 'hex'), relayPort, '127.0.0.1');
+    expect((await reply).toString('hex')).toBe(header + '6869');
+    expect(s.logs()).toEqual([
+      'socks5: udp transfer: handle udp request fail: parse udp request: invalid packet length',
+      'socks5: udp transfer: handle udp request fail: parse udp request: invalid udp request header',
+    ]);
+    client.shutdown();
+    await client.closed();
+    const record = await s.closeOf(1);
+    expect(record.bytesUp).toBe(2);
+    udp.close();
+    await s.close();
+    await echo.close();
+  });
+});
