@@ -2,12 +2,14 @@
 // request instead of paying a TCP connect + greeting + CONNECT each time.
 import { Agent, type AgentOptions } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { SocksDialer } from '../socks/dial.ts';
+import type { SocksDialer, SocksTunnel } from '../socks/dial.ts';
 
 type CreateCallback = (error: Error | null, socket?: Duplex) => void;
 
 export class SocksAgent extends Agent {
   private readonly dialer: SocksDialer;
+  /** Tunnels this agent opened and not yet reported to a request's access record. */
+  private readonly fresh = new WeakMap<Duplex, SocksTunnel>();
 
   constructor(dialer: SocksDialer, options: AgentOptions = {}) {
     super({ keepAlive: true, scheduling: 'lifo', ...options });
@@ -17,9 +19,19 @@ export class SocksAgent extends Agent {
   // Node's Agent accepts a socket through the callback when createConnection returns nothing.
   override createConnection(options: { host?: string | null; port?: number | string | null }, callback: CreateCallback): undefined {
     this.dialer.dial({ host: options.host ?? 'localhost', port: Number(options.port ?? 80) }).then(
-      (tunnel) => callback(null, tunnel.socket),
+      (tunnel) => {
+        this.fresh.set(tunnel.socket, tunnel);
+        callback(null, tunnel.socket);
+      },
       (error: Error) => callback(error),
     );
     return undefined;
+  }
+
+  /** The dial of `socket` if it was opened for this request; undefined for a reused tunnel. */
+  takeFreshTunnel(socket: Duplex): SocksTunnel | undefined {
+    const tunnel = this.fresh.get(socket);
+    this.fresh.delete(socket);
+    return tunnel;
   }
 }

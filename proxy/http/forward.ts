@@ -52,6 +52,13 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, path: str
     if (error && !res.writableEnded) upstreamReq.destroy();
   });
   upstreamReq.on('error', fail);
+  upstreamReq.once('socket', (socket) => {
+    const tunnel = options.agent.takeFreshTunnel(socket);
+    if (tunnel) {
+      recordDialSteps(record, tunnel.steps);
+      record.socks = tunnel.server;
+    } else record.hops['socks.reused'] = 0;
+  });
   upstreamReq.on('response', (upstreamRes) => {
     clearTimeout(timer);
     record.hops['upstream.response'] = Math.round(performance.now() - started);

@@ -26,12 +26,14 @@ export function openClient(url: string, options: ClientOptions = {}): TestClient
     if (waiter) waiter(data);
     else queue.push(data);
   });
+  const opened = new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('close', (code) => reject(new Error(`closed before open: ${code}`)));
+  });
+  opened.catch(() => {}); // a test expecting a refusal awaits `closed` only
   return {
     ws,
-    opened: new Promise((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('close', (code) => reject(new Error(`closed before open: ${code}`)));
-    }),
+    opened,
     closed: new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() }))),
     next: () => {
       const queued = queue.shift();
