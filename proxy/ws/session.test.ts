@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startFixtureStack, type FixtureStack } from '../test/stack.ts';
@@ -115,7 +116,7 @@ describe('WebSocket bridge', () => {
     const client = openClient(wsUrl('/dev/code/x'));
     await client.opened;
     // Stop reading the echo: its bytes back up through the proxy, which must stop reading ours.
-    (client.ws as unknown as { _socket: import('node:net').Socket })._socket.pause();
+    (client.ws as unknown as { _socket: Socket })._socket.pause();
     const chunk = Buffer.alloc(64 * 1024);
     for (let i = 0; i < 400; i++) client.ws.send(chunk); // 25 MiB
     await expect.poll(() => client.ws.bufferedAmount, { timeout: 5000 }).toBeGreaterThan(8 * MiB);
