@@ -111,6 +111,7 @@ export class Connection implements SelectionSubject {
       sleep: (ms) => sleep(ms, this.signal),
       write: (bytes) => this.write(bytes),
       discardUntilEnd: () => this.reader.discardUntilEnd(),
+      waitForData: async () => (await this.reader.readExact(1)) !== null,
       end: (how) => (how === 'reset' ? this.reset() : this.close()),
     };
   }

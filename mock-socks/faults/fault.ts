@@ -23,6 +23,8 @@ export interface FaultContext {
   write(bytes: Buffer): void;
   /** Reads and throws away client bytes until the client goes away. */
   discardUntilEnd(): Promise<void>;
+  /** Resolves true once the client has sent at least one byte (consumed), false if it went away first. */
+  waitForData(): Promise<boolean>;
   /** Ends the whole connection: 'close' flushes and closes, 'reset' sends a TCP RST. */
   end(how: 'close' | 'reset'): void;
 }

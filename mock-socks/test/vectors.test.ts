@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
-import { startMockSocks } from '../index.ts';
+import { faultTypeNames, startMockSocks, type FaultSpec } from '../index.ts';
 import { closedPort, startEcho, startUdpEcho, type Target } from './targets.ts';
 import { RawClient, delay } from './wire.ts';
 
@@ -23,7 +23,30 @@ const OPEN_GRACE_MS = 80;
 
 const port2 = (port: number) => port.toString(16).padStart(4, '0');
 
-describe('conformance vectors (tailscale net/socks5 recordings)', () => {
+/** Every fault type, each set so that it would change these conversations — at toxicity 0. */
+const EVERY_FAULT_AT_TOXICITY_0: FaultSpec[] = [
+  { type: 'slow-handshake', attributes: { delayMs: 1000 } },
+  { type: 'truncate-reply', where: 'greeting', attributes: { mode: 'close-after', bytes: 1 } },
+  { type: 'blackhole', where: 'accept' },
+  { type: 'reply-code', attributes: { code: 5 } },
+  { type: 'not-socks' },
+  { type: 'reset', where: 'greeting' },
+  { type: 'latency', attributes: { latencyMs: 1000 } },
+  { type: 'bandwidth', attributes: { rateKBps: 0.001 } },
+  { type: 'slicer', attributes: { averageSizeBytes: 1, delayUs: 100_000 } },
+  { type: 'limit-data', attributes: { bytes: 0 } },
+  { type: 'slow-close', attributes: { delayMs: 1000 } },
+  { type: 'timeout', attributes: { timeoutMs: 0 } },
+  { type: 'tailnet-not-ready', attributes: { attempts: 100 } },
+].map((fault) => ({ ...fault, toxicity: 0 }));
+
+it('the toxicity-0 replay covers every registered fault type', () => {
+  expect(EVERY_FAULT_AT_TOXICITY_0.map((f) => f.type).sort()).toEqual(faultTypeNames());
+});
+
+const replays: [string, FaultSpec[]][] = [['no fault set', []], ['every fault at toxicity 0 (a provable no-op)', EVERY_FAULT_AT_TOXICITY_0]];
+for (const [label, faults] of replays)
+describe(`conformance vectors (tailscale net/socks5 recordings), ${label}`, () => {
   let echo: Target, echo6: Target, delayed: Target, udpEcho: Target;
   let placeholders: Record<string, string>;
 
@@ -49,7 +72,7 @@ describe('conformance vectors (tailscale net/socks5 recordings)', () => {
 
   for (const vector of vectors) {
     it(vector.name, async () => {
-      const server = await startMockSocks(vector.server === 'auth' ? { credentials: { user: 'u', pass: 'p' } } : {});
+      const server = await startMockSocks({ faults, ...(vector.server === 'auth' ? { credentials: { user: 'u', pass: 'p' } } : {}) });
       const closedOnServer = new Promise<void>((resolve) => server.on('connection', (r) => r.event === 'close' && resolve()));
       const client = await RawClient.open(server.port);
       const udp = createSocket('udp4');
