@@ -8,6 +8,8 @@ import {
   webSocketRecorderScript,
 } from '../harness/browser/recorder.ts';
 import type { SocketRecord } from '../harness/browser/recorder.ts';
+import { startStack } from '../harness/stack.ts';
+import type { Stack } from '../harness/stack.ts';
 
 export interface SocketWatch {
   /** Every WebSocket any page of this test's context opened so far (page snapshots merged in). */
@@ -18,6 +20,14 @@ interface SocketFixtures {
   /** Legacy-profile specs reproduce 1006 on purpose; everything else fails on one. */
   allowAbnormalClose: boolean;
   sockets: SocketWatch;
+  /** Attaches the stack's log lines (and a bring-your-own proxy's output) to each test's report. */
+  stackLogs: void;
+}
+
+interface StackFixtures {
+  /** Bring your own proxy: a command line run instead of ours (one stack per worker and command). */
+  proxyCommand: string | undefined;
+  stack: Stack;
 }
 
 async function snapshot(context: BrowserContext, log: SocketLog, keyOf: (page: Page) => string): Promise<void> {
@@ -29,7 +39,26 @@ async function snapshot(context: BrowserContext, log: SocketLog, keyOf: (page: P
   }
 }
 
-export const test = base.extend<SocketFixtures>({
+export const test = base.extend<SocketFixtures, StackFixtures>({
+  proxyCommand: [undefined, { option: true, scope: 'worker' }],
+  stack: [
+    async ({ proxyCommand }, use) => {
+      const stack = await startStack({ proxyCommand });
+      await use(stack);
+      await stack.close();
+    },
+    { scope: 'worker', timeout: 60_000 },
+  ],
+  stackLogs: [
+    async ({ stack }, use, testInfo) => {
+      await use();
+      const lines = stack.logs().map((l) => `${new Date(l.t).toISOString()} ${l.source}: ${l.line}`);
+      await testInfo.attach('stack-logs.txt', { body: lines.join('\n'), contentType: 'text/plain' });
+      const output = stack.proxyOutput();
+      if (output.length > 0) await testInfo.attach('proxy-output.txt', { body: output.join('\n'), contentType: 'text/plain' });
+    },
+    { auto: true },
+  ],
   allowAbnormalClose: [false, { option: true }],
   sockets: [
     async ({ context, allowAbnormalClose }, use, testInfo) => {

@@ -28,6 +28,9 @@ export interface StackOptions {
   profile?: Profile;
   /** Directory of the built page; default harness/page/dist. */
   pageDir?: string;
+  /** Where the page and control API listen; default 127.0.0.1 on an ephemeral port. */
+  host?: string;
+  port?: number;
 }
 
 export interface Stack {
@@ -138,6 +141,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const server: HarnessServer = await startHarnessServer({
     frontDoor,
     pageDir: options.pageDir,
+    host: options.host,
+    port: options.port,
     control: {
       info: () => stack.info(),
       applyScenario: (id, p) => stack.applyScenario(id, p),

@@ -18,6 +18,8 @@ export interface SocksFault {
 
 export interface ServerFault {
   type: string;
+  /** A label for the harness's own switches (mock-code-server ignores it). */
+  name?: string;
   attributes?: Record<string, unknown>;
   which?: 'all' | { nth: number } | { first: number };
 }

@@ -1,0 +1,76 @@
+// One scenario, one profile, one browser page: set the stack up, let the page probe the path,
+// and judge what it saw against the catalog. Shared by `npm run repro` and the e2e specs.
+import type { Page } from '@playwright/test';
+import type { ProbeRequest, ProbeResult, Settle } from '../page/src/probe-types.ts';
+import { judge } from '../scenarios/judge.ts';
+import type { Verdict } from '../scenarios/judge.ts';
+import { timing } from '../scenarios/index.ts';
+import type { Outcome, Profile, Scenario } from '../scenarios/index.ts';
+import type { Stack } from '../stack.ts';
+import type { LogLine } from '../stack-info.ts';
+import type { SocketRecord } from './recorder.ts';
+
+export interface ScenarioRun {
+  scenario: Scenario;
+  profile: Profile;
+  request: ProbeRequest;
+  result: ProbeResult;
+  /** The sockets the page opened during this run, as the init-script recorder saw them. */
+  sockets: SocketRecord[];
+  logs: LogLine[];
+  verdict: Verdict;
+  startedAt: number;
+}
+
+function settleFor(outcome: Outcome): Settle {
+  if (outcome.workbench === 'recovers') return 'recovered';
+  if (outcome.workbench === 'connects') return 'connected';
+  if (outcome.closeCodes) return 'first-close';
+  return 'connected';
+}
+
+export function probeRequestFor(scenario: Scenario, profile: Profile): ProbeRequest {
+  const outcome = scenario.expect[profile];
+  return {
+    probe: scenario.probe,
+    until: settleFor(outcome),
+    deadlineMs: timing.probeDeadlineMs,
+    health: profile === 'legacy' && scenario.legacyHealthIsPortProbe ? 'port-probe' : 'readyz',
+    echoBytes: outcome.echoesBytes ? [1024 * 1024, 8 * 1024 * 1024, outcome.echoesBytes] : undefined,
+  };
+}
+
+/** Loads the page and waits for its control calls to be answered. */
+export async function openHarnessPage(page: Page, stack: Stack): Promise<void> {
+  await page.goto(stack.url);
+  await page.evaluate(() => window.harnessPage?.ready);
+}
+
+export async function runScenario(
+  stack: Stack,
+  page: Page,
+  scenario: Scenario,
+  profile: Profile,
+  readSockets: () => Promise<SocketRecord[]>,
+): Promise<ScenarioRun> {
+  await stack.applyScenario(scenario.id, profile);
+  await openHarnessPage(page, stack);
+  const startedAt = Date.now();
+  const request = probeRequestFor(scenario, profile);
+  const result = await page.evaluate((req) => {
+    const api = window.harnessPage;
+    if (!api) throw new Error('the harness page did not load');
+    return api.run(req);
+  }, request);
+  const sockets = (await readSockets()).filter((s) => s.createdAt >= startedAt);
+  const logs = stack.logs();
+  const verdict = judge(scenario.expect[profile], {
+    sockets,
+    socksLog: logs.filter((l) => l.source === 'socks').map((l) => l.line),
+    workbench: result.workbench,
+    readiness: result.readiness,
+    vsda: result.vsda,
+    terminal: result.terminal,
+  });
+  return { scenario, profile, request, result, sockets, logs, verdict, startedAt };
+}

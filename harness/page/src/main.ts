@@ -1,0 +1,81 @@
+// The harness page: wires the control API, the fault switches, the probes and the views.
+import './style.css';
+import type { Profile, Scenario } from '../../scenarios/types.ts';
+import type { StackInfo } from '../../stack-info.ts';
+import { ControlClient } from './control.ts';
+import { runProbe } from './probes.ts';
+import type { ProbeRequest } from './probe-types.ts';
+import { SocketTimeline } from './timeline.ts';
+import { byId, el } from './ui/dom.ts';
+import { renderFaults } from './ui/fault-panel.ts';
+import { appendLog } from './ui/log-view.ts';
+import { renderStack } from './ui/stack-panel.ts';
+import { mountTerminal } from './ui/terminal-view.ts';
+import { renderTimeline } from './ui/timeline-view.ts';
+import { WorkbenchPanel } from './ui/workbench-panel.ts';
+
+const control = new ControlClient();
+const timeline = new SocketTimeline();
+const output = byId('probe-output');
+const report = (error: unknown): void => {
+  output.textContent = `error: ${error instanceof Error ? error.message : String(error)}`;
+};
+
+let info: StackInfo | undefined;
+let catalog: Scenario[] = [];
+
+function showInfo(next: StackInfo): void {
+  info = next;
+  renderStack(next);
+  renderFaults(next, control, report);
+  const select = byId<HTMLSelectElement>('scenario-select');
+  if (next.scenario) select.value = next.scenario.id;
+  showScenario(select.value);
+}
+
+function showScenario(id: string): void {
+  const scenario = catalog.find((s) => s.id === id);
+  const rows: [string, string][] = scenario
+    ? [['wrong', scenario.wrong], ['legacy', scenario.expect.legacy.says], ['fixed', scenario.expect.fixed.says], ['knobs', scenario.legacyKnobs.join(', ') || '—']]
+    : [['', 'a healthy tailnet: no faults, the fixed proxy']];
+  byId('scenario-detail').replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
+}
+
+async function start(): Promise<void> {
+  catalog = await control.scenarios();
+  const select = byId<HTMLSelectElement>('scenario-select');
+  select.replaceChildren(el('option', { value: '' }, 'healthy tailnet (no scenario)'), ...catalog.map((s) => el('option', { value: s.id }, `${s.id} — ${s.title}`)));
+  select.addEventListener('change', () => showScenario(select.value));
+  byId('apply-scenario').addEventListener('click', () => {
+    const profile = (document.querySelector<HTMLInputElement>('input[name=profile]:checked')?.value ?? 'fixed') as Profile;
+    control.applyScenario(select.value || null, profile).then(showInfo, report);
+  });
+  showInfo(await control.info());
+  control.subscribe({ info: showInfo, log: (line) => appendLog(byId('logs'), line) });
+}
+
+timeline.onChange((_entry, all) => renderTimeline(byId('timeline-body'), all));
+const terminal = mountTerminal(timeline.constructorFor('terminal'));
+byId('connect-terminal').addEventListener('click', () => void terminal.connect());
+const workbench = new WorkbenchPanel(timeline, () => info, output);
+byId('connect-workbench').addEventListener('click', () => workbench.connect());
+byId('disconnect-workbench').addEventListener('click', () => workbench.disconnect());
+const show = (request: ProbeRequest) => () => {
+  output.textContent = `${request.probe}…`;
+  runProbe(request, { control, timeline, info: () => info }).then((result) => {
+    const vsda = result.vsda?.map((v) => `${v.status} ${v.url}`).join('\n');
+    output.textContent = result.readiness ? `${result.readiness.status ?? ''} ${result.readiness.body}` : (vsda ?? result.error ?? '');
+  }, report);
+};
+byId('check-readiness').addEventListener('click', show({ probe: 'readiness', deadlineMs: 5000, health: 'readyz' }));
+byId('check-vsda').addEventListener('click', show({ probe: 'vsda', deadlineMs: 5000 }));
+
+const ready = start();
+ready.catch(report);
+window.harnessPage = {
+  ready,
+  run: async (request) => {
+    await ready;
+    return runProbe(request, { control, timeline, info: () => info });
+  },
+};

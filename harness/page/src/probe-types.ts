@@ -1,0 +1,54 @@
+// The contract between the page's probes and whoever drives them (repro, the e2e specs):
+// `window.harnessPage.run(request)` resolves with a ProbeResult.
+import type { Probe } from '../../scenarios/types.ts';
+import type { SocketEntry } from './timeline.ts';
+
+export type Settle = 'connected' | 'first-close' | 'recovered';
+
+export interface ProbeRequest {
+  probe: Probe;
+  /** When a workbench probe is done: both connections up, the first close, or a reconnection that lost nothing. */
+  until?: Settle;
+  /** The probe reports what it saw by then, whatever happened (ms). */
+  deadlineMs: number;
+  /** Readiness the proxy's way (/readyz) or the seed notes' way (a TCP connect to the SOCKS port). */
+  health?: 'readyz' | 'port-probe';
+  /** Extension-host messages to round-trip, in bytes (large-messages). */
+  echoBytes?: number[];
+}
+
+export interface WorkbenchReport {
+  /** Both connections completed their handshake at least once. */
+  connected: boolean;
+  handshakes: number;
+  reconnects: number;
+  /** Messages the client sent that never arrived, or arrived twice (the client's own count). */
+  lost: number;
+  /** Every event of the client's timeline, as text. */
+  events: string[];
+  /** Largest extension-host message that came back intact (bytes). */
+  echoedBytes?: number;
+}
+
+export interface ProbeResult {
+  probe: Probe;
+  settledBy: 'outcome' | 'deadline';
+  elapsedMs: number;
+  sockets: SocketEntry[];
+  workbench?: WorkbenchReport;
+  readiness?: { via: 'readyz' | 'port-probe'; ready: boolean; status?: number; body: string };
+  vsda?: { url: string; status: number }[];
+  terminal?: { echoed: boolean; resized: boolean; output: string };
+  error?: string;
+}
+
+export interface HarnessPageApi {
+  ready: Promise<void>;
+  run(request: ProbeRequest): Promise<ProbeResult>;
+}
+
+declare global {
+  interface Window {
+    harnessPage?: HarnessPageApi;
+  }
+}

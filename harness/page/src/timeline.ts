@@ -1,0 +1,76 @@
+// Every WebSocket the page opens, with when it opened and how it closed. The page hands
+// `timeline.WebSocket` to the workbench client and the terminal instead of the global one.
+
+export interface SocketEntry {
+  id: number;
+  /** Which part of the page opened it: 'workbench', 'terminal'… */
+  label: string;
+  url: string;
+  createdAt: number;
+  openedAt?: number;
+  closedAt?: number;
+  code?: number;
+  reason?: string;
+  wasClean?: boolean;
+}
+
+/** `entry` is undefined when the timeline was cleared. */
+export type TimelineListener = (entry: SocketEntry | undefined, all: readonly SocketEntry[]) => void;
+
+export class SocketTimeline {
+  private readonly entries: SocketEntry[] = [];
+  private readonly listeners = new Set<TimelineListener>();
+  private next = 0;
+
+  constructor(private readonly now: () => number = () => Date.now()) {}
+
+  /** A WebSocket constructor that records into this timeline under `label`. */
+  constructorFor(label: string, Native: typeof WebSocket = globalThis.WebSocket): typeof WebSocket {
+    const track = (url: string): SocketEntry => this.track(label, url);
+    const update = (entry: SocketEntry, change: Partial<SocketEntry>): void => this.update(entry, change);
+    const now = this.now;
+    return class RecordedWebSocket extends Native {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols);
+        const entry = track(String(url));
+        this.addEventListener('open', () => update(entry, { openedAt: now() }));
+        this.addEventListener('close', (event) => update(entry, { closedAt: now(), code: event.code, reason: event.reason, wasClean: event.wasClean }));
+      }
+    };
+  }
+
+  track(label: string, url: string): SocketEntry {
+    const entry: SocketEntry = { id: ++this.next, label, url, createdAt: this.now() };
+    this.entries.push(entry);
+    this.notify(entry);
+    return entry;
+  }
+
+  update(entry: SocketEntry, change: Partial<SocketEntry>): void {
+    Object.assign(entry, change);
+    this.notify(entry);
+  }
+
+  all(): readonly SocketEntry[] {
+    return this.entries;
+  }
+
+  /** The first close that happened, in time order (what a scenario's expectation is about). */
+  firstClose(): SocketEntry | undefined {
+    return this.entries.filter((e) => e.closedAt !== undefined).sort((a, b) => (a.closedAt ?? 0) - (b.closedAt ?? 0))[0];
+  }
+
+  clear(): void {
+    this.entries.length = 0;
+    this.notify(undefined);
+  }
+
+  onChange(fn: TimelineListener): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private notify(entry: SocketEntry | undefined): void {
+    for (const fn of this.listeners) fn(entry, this.entries);
+  }
+}

@@ -1,0 +1,84 @@
+// Whether what the browser saw matches a catalog outcome. Pure: repro prints the checks, the e2e
+// specs assert them, and the unit tests feed it observations by hand.
+import type { Outcome } from './types.ts';
+
+/** A socket as the in-page recorder saw it (harness/browser/recorder.ts SocketRecord). */
+export interface ObservedSocket {
+  url: string;
+  createdAt: number;
+  openedAt?: number;
+  closedAt?: number;
+  code?: number;
+  reason?: string;
+}
+
+export interface Observation {
+  sockets: ObservedSocket[];
+  socksLog: string[];
+  workbench?: { connected: boolean; reconnects: number; lost: number; echoedBytes?: number };
+  readiness?: { ready: boolean; body: string };
+  vsda?: { url: string; status: number }[];
+  terminal?: { echoed: boolean; resized: boolean };
+}
+
+export interface Check {
+  what: string;
+  ok: boolean;
+  saw: string;
+}
+
+export interface Verdict {
+  ok: boolean;
+  checks: Check[];
+}
+
+export function firstClose(sockets: readonly ObservedSocket[]): ObservedSocket | undefined {
+  return sockets.filter((s) => s.closedAt !== undefined).sort((a, b) => (a.closedAt ?? 0) - (b.closedAt ?? 0))[0];
+}
+
+const describeClose = (s: ObservedSocket | undefined): string =>
+  s ? `${s.code} "${s.reason ?? ''}" after ${(s.closedAt ?? 0) - s.createdAt} ms` : 'no socket closed';
+
+export function judge(outcome: Outcome, seen: Observation): Verdict {
+  const checks: Check[] = [];
+  const check = (what: string, ok: boolean, saw: string): void => void checks.push({ what, ok, saw });
+  const first = firstClose(seen.sockets);
+  const wb = seen.workbench;
+  const wbSaw = wb ? `connected=${wb.connected} reconnects=${wb.reconnects} lost=${wb.lost}` : 'no workbench report';
+
+  if (!(outcome.closeCodes ?? []).includes(1006)) {
+    const abnormal = seen.sockets.filter((s) => s.code === 1006);
+    check('no socket closed with 1006', abnormal.length === 0, abnormal.length ? `${abnormal.length} × 1006` : 'none');
+  }
+  if (outcome.workbench === 'connects') check('workbench connects', wb?.connected === true, wbSaw);
+  if (outcome.workbench === 'closes') check('a socket closes', first !== undefined, describeClose(first));
+  if (outcome.workbench === 'recovers') {
+    check('the workbench reconnects after a close', first !== undefined && (wb?.reconnects ?? 0) > 0 && wb?.connected === true, wbSaw);
+    check('no message lost', wb?.lost === 0, wbSaw);
+  }
+  if (outcome.closeCodes) check(`first close code in [${outcome.closeCodes.join(', ')}]`, first?.code !== undefined && outcome.closeCodes.includes(first.code), describeClose(first));
+  if (outcome.reason !== undefined) check(`close reason matches /${outcome.reason}/i`, new RegExp(outcome.reason, 'i').test(first?.reason ?? ''), describeClose(first));
+  const closeMs = first?.closedAt !== undefined ? first.closedAt - first.createdAt : undefined;
+  if (outcome.closeWithinMs !== undefined) check(`first close within ${outcome.closeWithinMs} ms`, closeMs !== undefined && closeMs <= outcome.closeWithinMs, describeClose(first));
+  if (outcome.closeAfterMs !== undefined) check(`first close not before ${outcome.closeAfterMs} ms`, closeMs !== undefined && closeMs >= outcome.closeAfterMs, describeClose(first));
+  if (outcome.readiness) {
+    const r = seen.readiness;
+    check(`readiness ${outcome.readiness.ready ? 'ready' : 'not ready'}`, r?.ready === outcome.readiness.ready, r ? `ready=${r.ready}` : 'not checked');
+    if (outcome.readiness.says !== undefined) check(`readiness report matches /${outcome.readiness.says}/i`, new RegExp(outcome.readiness.says, 'i').test(r?.body ?? ''), (r?.body ?? '').slice(0, 160));
+  }
+  if (outcome.vsdaStatus !== undefined) {
+    const statuses = (seen.vsda ?? []).map((v) => v.status);
+    check(`vsda requests answer ${outcome.vsdaStatus}`, statuses.length > 0 && statuses.every((s) => s === outcome.vsdaStatus), statuses.join(', ') || 'not fetched');
+  }
+  if (outcome.socksLog === 'quiet') check('no SOCKS log line', seen.socksLog.length === 0, seen.socksLog.slice(0, 3).join(' | ') || 'none');
+  else if (outcome.socksLog !== undefined) {
+    const pattern = new RegExp(outcome.socksLog);
+    check(`a SOCKS log line matches /${outcome.socksLog}/`, seen.socksLog.some((l) => pattern.test(l)), seen.socksLog.slice(0, 3).join(' | ') || 'none');
+  }
+  if (outcome.echoesBytes !== undefined) check(`extension host echoes ${outcome.echoesBytes} bytes intact`, (wb?.echoedBytes ?? 0) >= outcome.echoesBytes, `${wb?.echoedBytes ?? 0} bytes`);
+  if (outcome.terminalEchoes) {
+    const t = seen.terminal;
+    check('terminal echoes typed input and resizes', t?.echoed === true && t.resized, t ? `echoed=${t.echoed} resized=${t.resized}` : 'no terminal');
+  }
+  return { ok: checks.every((c) => c.ok), checks };
+}
