@@ -58,7 +58,7 @@ export async function startProxy(options: StartProxyOptions): Promise<ProxyHandl
   const log = options.log ?? (config.accessLog ? jsonLineLog(process.stderr) : () => {});
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false, maxPayload: config.maxPayloadBytes });
   const sessions = new Set<WsSession>();
-  let passThroughCount = 0;
+  const passThroughSockets = new Set<Duplex>();
   let closing = false;
   let drained: (() => void) | undefined;
 
@@ -128,9 +128,9 @@ export async function startProxy(options: StartProxyOptions): Promise<ProxyHandl
     const target = route.kind === 'code' ? upstream : terminal;
     const upstreamWs = target && new URL(route.target, target.href.replace(/^http/, 'ws'));
     if (config.legacy.passThroughUpgrade && target) {
-      passThroughCount++;
+      passThroughSockets.add(socket);
       void passThroughUpgrade(req, socket, head, { dialer, upstream: target, upstreamTarget: route.target, hostRewrite: config.legacy.hostRewrite }, record, () => {
-        passThroughCount--;
+        passThroughSockets.delete(socket);
         log(record);
       });
       return;
@@ -191,7 +191,7 @@ export async function startProxy(options: StartProxyOptions): Promise<ProxyHandl
     url: `http://${shownHost}:${address.port}`,
     host: address.address,
     port: address.port,
-    sessions: () => sessions.size + passThroughCount,
+    sessions: () => sessions.size + passThroughSockets.size,
     async close() {
       if (closing) return;
       closing = true;
@@ -212,6 +212,7 @@ export async function startProxy(options: StartProxyOptions): Promise<ProxyHandl
         session.browser?.terminate();
         session.upstream?.terminate();
       }
+      for (const socket of passThroughSockets) socket.destroy();
       server.closeAllConnections();
       agent.destroy();
       await stopped;

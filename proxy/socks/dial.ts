@@ -143,6 +143,7 @@ export class SocksDialer {
         clearTimeout(deadline);
         socket.off('data', watch);
         socket.off('close', onClose);
+        socket.off('error', onError);
         if (error) {
           steps.push({ step: current, ok: false, ms: elapsed(stepStarted), detail: error.message });
           socket.destroy();
@@ -171,9 +172,18 @@ export class SocksDialer {
         }
         // `done` is left to the `socks` client's 'established': it still owns the socket until then.
       };
-      const onClose = () => finish(progress.state === 'waiting' ? closedDuring(progress) : new ProxyError(`socks.closed.${current}`, 'server closed the connection'));
+      let socketError: NodeJS.ErrnoException | undefined;
+      const onError = (error: NodeJS.ErrnoException) => (socketError = error);
+      /** Why the handshake ended when the server's bytes were not themselves the failure. */
+      const endedEarly = (): ProxyError => {
+        if (socketError?.code === 'ECONNRESET') return new ProxyError(`socks.reset.${current}`, 'connection reset by the SOCKS server');
+        if (socketError) return new ProxyError('socks.handshake_failed', `${current}: ${socketError.message}`);
+        return progress.state === 'waiting' ? closedDuring(progress) : new ProxyError(`socks.closed.${current}`, 'server closed the connection');
+      };
+      const onClose = () => finish(endedEarly());
 
       socket.on('data', watch);
+      socket.on('error', onError);
       socket.once('close', onClose);
       armDeadline('greeting');
       SocksClient.createConnection({
@@ -184,7 +194,8 @@ export class SocksDialer {
         timeout: forever,
       }).then(
         () => finish(progress.state === 'done' ? undefined : new ProxyError('socks.reply_invalid', 'the socks client accepted a reply this check did not')),
-        (error: Error) => finish(progress.state === 'failed' ? progress.error : new ProxyError('socks.handshake_failed', `${current}: ${error.message}`)),
+        // The client gives up on close, error or a reply it rejects; the byte check above names each better.
+        () => finish(progress.state === 'failed' ? progress.error : endedEarly()),
       );
     });
   }

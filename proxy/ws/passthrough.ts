@@ -19,6 +19,8 @@ export interface PassThroughOptions {
 export async function passThroughUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, options: PassThroughOptions, record: AccessRecord, done: () => void): Promise<void> {
   const started = performance.now();
   socket.on('error', (error) => (record.cause ??= `browser.error ${error.message}`));
+  // The server's sockets allow half-open: a browser that gives up while the dial hangs only sends FIN.
+  socket.once('end', () => socket.destroy());
   socket.once('close', () => {
     record.ms = Math.round(performance.now() - started);
     done();

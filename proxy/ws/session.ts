@@ -223,6 +223,8 @@ function protocolsOf(req: IncomingMessage): string[] {
 
 function upgradeFailure(error: NodeJS.ErrnoException): ProxyError {
   if (error instanceof ProxyError) return error;
+  // Node's http client reports an upstream that closed before answering as ECONNRESET "socket hang up".
+  if (error.message === 'socket hang up') return new ProxyError('upstream.closed_before_upgrade', 'the upstream ended the connection before answering');
   if (error.code === 'ECONNRESET') return new ProxyError('upstream.reset', 'connection reset during the upgrade');
   return new ProxyError('upstream.invalid_upgrade', error.message);
 }

@@ -1,0 +1,174 @@
+// Every fault mock-socks registers and every server-side fault of mock-code-server, through the
+// proxy: the workbench's socket gets a close frame with the documented code and a reason naming
+// the cause — never 1006 — and the same fault with the legacy knob that caused it in the seed
+// notes does end in 1006 (or hangs until the client gives up), so these assertions can fail.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { faultTypeNames, startMockSocks, type FaultSpec, type MockSocksHandle, type PeerState } from '../mock-socks/index.ts';
+import { startMockCodeServer, type MockCodeServerHandle, type ServerFaultSpec } from '../mock-code-server/index.ts';
+import { FAULT_TYPES as serverFaultTypes } from '../mock-code-server/node/faults.ts';
+import { encodeMessage, MessageType, protocolMessage } from '../mock-code-server/common/framing.ts';
+import type { LegacyKnobs } from './config.ts';
+import { startProxy, type ProxyHandle, type StartProxyOptions } from './server.ts';
+import { workbenchSocket } from './test/workbench.ts';
+
+const peer = '100.84.184.84';
+/** Deadlines scaled to ms; the mock's dial budget (tailscaled: 5 s) is below the CONNECT-reply deadline, as in production. */
+const timeouts = { socksConnectTimeoutMs: 300, socksGreetingTimeoutMs: 100, socksConnectReplyTimeoutMs: 150, upgradeTimeoutMs: 150 };
+/** The browser's (python's open_timeout's) own patience, for legacy runs that hang. */
+const clientHandshakeTimeoutMs = 300;
+
+let codeServer: MockCodeServerHandle;
+let socks: MockSocksHandle;
+const proxies: ProxyHandle[] = [];
+
+beforeAll(async () => {
+  codeServer = await startMockCodeServer({ timeScale: 0.01 });
+  socks = await startMockSocks({ peers: [{ address: peer, ports: { 8888: `127.0.0.1:${codeServer.port}` } }], dialTimeoutMs: 50 });
+});
+afterAll(async () => {
+  await socks.close();
+  await codeServer.close();
+});
+afterEach(async () => {
+  await Promise.all(proxies.splice(0).map((p) => p.close()));
+  socks.clearFaults();
+  socks.setPeerState(peer, 'up');
+  codeServer.clearFaults();
+});
+
+async function proxy(options: StartProxyOptions = {}): Promise<string> {
+  const started = await startProxy({ socksUrl: `socks5h://localhost:${socks.port}`, upstreamUrl: `http://${peer}:8888`, accessLog: false, ...timeouts, ...options });
+  proxies.push(started);
+  return started.url.replace(/^http/, 'ws') + '/dev/code';
+}
+
+/** Opens a workbench socket and reports how it went: `ok`, `error: …`, then how it closed. */
+async function attempt(base: string, options: { afterOk?: 'send-regular' | 'close-4000' } = {}): Promise<{ outcome: string; code: number; reason: string }> {
+  const wb = workbenchSocket(base, { ws: { handshakeTimeout: clientHandshakeTimeoutMs } });
+  const outcome = await wb.outcome;
+  if (outcome === 'ok') {
+    if (options.afterOk === 'send-regular') wb.client.ws.send(encodeMessage(protocolMessage(MessageType.Regular, 1, 0, new Uint8Array([1, 2, 3]))));
+    if (options.afterOk === 'close-4000') wb.client.ws.close(4000, 'workbench closed');
+  }
+  const closed = await wb.client.closed;
+  return { outcome, ...closed };
+}
+
+interface FaultCase {
+  name: string;
+  socksFaults?: FaultSpec[];
+  serverFaults?: ServerFaultSpec[];
+  peerState?: PeerState;
+  afterOk?: 'send-regular' | 'close-4000';
+  /** The fixed profile's close: code and reason. */
+  fixed: { code: number; reason: RegExp; outcome?: RegExp };
+  /** The legacy knobs that reproduce the seed notes' failure, and what the client then sees. */
+  legacy?: { knobs: Partial<LegacyKnobs>; code: number };
+}
+
+const passThrough = { passThroughUpgrade: true };
+const hanging = { passThroughUpgrade: true, noTimeouts: true };
+const gateway = (reason: RegExp, outcome?: RegExp) => ({ code: 1014, reason, outcome });
+
+const replyNames = ['general_failure', 'not_allowed', 'network_unreachable', 'host_unreachable', 'connection_refused', 'ttl_expired', 'command_not_supported', 'address_type_not_supported'];
+
+const socksCases: (FaultCase & { type: string })[] = [
+  { type: 'slow-handshake', name: 'slow-handshake over the CONNECT-reply deadline', socksFaults: [{ type: 'slow-handshake', attributes: { delayMs: 600 }, where: 'connect' }], fixed: gateway(/^socks\.timeout\.connect_reply after 150 ms/), legacy: { knobs: hanging, code: 1006 } },
+  { type: 'truncate-reply', name: 'truncate-reply: close after 4 bytes of the CONNECT reply', socksFaults: [{ type: 'truncate-reply', attributes: { mode: 'close-after', bytes: 4 }, where: 'connect' }], fixed: gateway(/^socks\.reply_truncated \(got 4 of 10 bytes of the connect reply\)/), legacy: { knobs: passThrough, code: 1006 } },
+  { type: 'blackhole', name: 'blackhole from the greeting on', socksFaults: [{ type: 'blackhole', where: 'greeting' }], fixed: gateway(/^socks\.timeout\.greeting after 100 ms/), legacy: { knobs: hanging, code: 1006 } },
+  ...replyNames.map((name, i) => ({ type: 'reply-code', name: `reply-code ${i + 1}`, socksFaults: [{ type: 'reply-code', attributes: { code: i + 1 } }], fixed: gateway(new RegExp(`^socks\\.reply_${name} \\(REP 0x0${i + 1}\\)`)), legacy: { knobs: passThrough, code: 1006 } })),
+  { type: 'not-socks', name: 'not-socks: an HTTP server on the port', socksFaults: [{ type: 'not-socks' }], fixed: gateway(/^socks\.not_socks got "HTTP\/1\.1 400 Bad"/), legacy: { knobs: passThrough, code: 1006 } },
+  { type: 'reset', name: 'reset at the CONNECT', socksFaults: [{ type: 'reset', where: 'connect' }], fixed: gateway(/^socks\.(reset\.connect_reply|closed\.connect_reply)/), legacy: { knobs: passThrough, code: 1006 } },
+  { type: 'reset', name: 'reset mid-session (scenario socks-reset)', socksFaults: [{ type: 'reset', attributes: { afterBytes: 300 }, where: 'downstream' }], fixed: gateway(/^upstream\.(reset|ended_without_close)/, /^(ok|closed)/), legacy: { knobs: passThrough, code: 1006 } },
+  { type: 'limit-data', name: 'limit-data: the tunnel ends after 300 bytes down', socksFaults: [{ type: 'limit-data', attributes: { bytes: 300 }, where: 'downstream' }], fixed: gateway(/^upstream\.ended_without_close/, /^(ok|closed)/), legacy: { knobs: passThrough, code: 1006 } },
+  { type: 'timeout', name: 'timeout: the downstream goes silent, then closes', socksFaults: [{ type: 'timeout', attributes: { timeoutMs: 60 }, where: 'downstream' }], fixed: gateway(/^upstream\.closed_before_upgrade/), legacy: { knobs: passThrough, code: 1006 } },
+  { type: 'slow-close', name: 'slow-close: code-server ends the socket, teardown is slow', socksFaults: [{ type: 'slow-close', attributes: { delayMs: 40 }, where: 'downstream' }], serverFaults: [{ type: 'end-after-ms', attributes: { ms: 20 } }], fixed: gateway(/^upstream\.ended_without_close/, /^ok$/), legacy: { knobs: passThrough, code: 1006 } },
+  { type: 'tailnet-not-ready', name: 'tailnet-not-ready: every tailnet CONNECT fails', socksFaults: [{ type: 'tailnet-not-ready', attributes: { forMs: 60_000 } }], fixed: gateway(/^socks\.reply_general_failure/), legacy: { knobs: passThrough, code: 1006 } },
+  { type: 'peer', name: 'peer down: 05 01 after the dial budget', peerState: 'down', fixed: gateway(/^socks\.reply_general_failure/), legacy: { knobs: passThrough, code: 1006 } },
+  { type: 'peer', name: 'peer refusing: 05 01 at once', peerState: 'refusing', fixed: gateway(/^socks\.reply_general_failure/), legacy: { knobs: passThrough, code: 1006 } },
+];
+
+/** Faults that slow or reshape the stream without breaking it: the session must simply work. */
+const benignSocks: { type: string; name: string; faults: FaultSpec[] }[] = [
+  { type: 'slow-handshake', name: 'slow-handshake under the deadline', faults: [{ type: 'slow-handshake', attributes: { delayMs: 20 } }] },
+  { type: 'truncate-reply', name: 'truncate-reply: replies a byte at a time (scenario truncated-reply-split)', faults: [{ type: 'truncate-reply', attributes: { mode: 'chunked', chunkBytes: 1, delayMs: 1 }, where: 'connect' }] },
+  { type: 'latency', name: 'latency 20 ms down', faults: [{ type: 'latency', attributes: { latencyMs: 20 }, where: 'downstream' }] },
+  { type: 'bandwidth', name: 'bandwidth 500 KB/s down', faults: [{ type: 'bandwidth', attributes: { rateKBps: 500 }, where: 'downstream' }] },
+  { type: 'slicer', name: 'slicer: 3-byte slices both ways', faults: [{ type: 'slicer', attributes: { averageSizeBytes: 3 }, where: 'downstream' }, { type: 'slicer', name: 'up', attributes: { averageSizeBytes: 3 }, where: 'upstream' }] },
+];
+
+const serverCases: (FaultCase & { type: string })[] = [
+  { type: 'end-after-messages', name: 'end-after-messages (scenario upstream-drops)', serverFaults: [{ type: 'end-after-messages', attributes: { count: 1 } }], afterOk: 'send-regular', fixed: gateway(/^upstream\.ended_without_close/, /^ok$/), legacy: { knobs: passThrough, code: 1006 } },
+  { type: 'end-after-ms', name: 'end-after-ms', serverFaults: [{ type: 'end-after-ms', attributes: { ms: 30 } }], fixed: gateway(/^upstream\.ended_without_close/, /^ok$/), legacy: { knobs: passThrough, code: 1006 } },
+  { type: 'upgrade-delay', name: 'upgrade-delay over the upgrade deadline', serverFaults: [{ type: 'upgrade-delay', attributes: { ms: 600 } }], fixed: gateway(/^upstream\.timeout\.upgrade no 101 after 150 ms/), legacy: { knobs: hanging, code: 1006 } },
+  { type: 'upgrade-refuse', name: 'upgrade-refuse 403', serverFaults: [{ type: 'upgrade-refuse', attributes: { status: 403 } }], fixed: gateway(/^upstream\.upgrade_refused \(HTTP 403\)/), legacy: { knobs: passThrough, code: 1006 } },
+  // The server writes nothing after the handshake (its `ok` included) and, with no traffic, ends the socket on its own timer.
+  { type: 'stop-sending', name: 'stop-sending', serverFaults: [{ type: 'stop-sending' }], fixed: gateway(/^upstream\.ended_without_close/), legacy: { knobs: passThrough, code: 1006 } },
+  { type: 'handshake-error', name: 'handshake-error', serverFaults: [{ type: 'handshake-error', attributes: { reason: 'Unauthorized client refused' } }], fixed: gateway(/^upstream\.ended_without_close/, /^error: Unauthorized client refused$/), legacy: { knobs: passThrough, code: 1006 } },
+];
+
+function apply(c: FaultCase): void {
+  if (c.socksFaults) socks.setFaults(c.socksFaults);
+  if (c.serverFaults) codeServer.setFaults(c.serverFaults);
+  if (c.peerState) socks.setPeerState(peer, c.peerState);
+}
+
+describe('every mock-socks fault', () => {
+  it('has a case here (a new fault type must get one)', () => {
+    const covered = new Set([...socksCases, ...benignSocks].map((c) => c.type));
+    expect(faultTypeNames().filter((name) => !covered.has(name))).toEqual([]);
+  });
+
+  it.each(socksCases)('$name → close frame, not 1006', async (c) => {
+    apply(c);
+    const result = await attempt(await proxy(), { afterOk: c.afterOk });
+    expect(result.code).toBe(c.fixed.code);
+    expect(result.reason).toMatch(c.fixed.reason);
+    expect(result.outcome).toMatch(c.fixed.outcome ?? /^closed 1014$/);
+  });
+
+  it.each(socksCases.filter((c) => c.legacy))('$name, legacy → 1006', async (c) => {
+    apply(c);
+    const result = await attempt(await proxy({ legacy: c.legacy?.knobs }), { afterOk: c.afterOk });
+    expect(result.code).toBe(c.legacy?.code);
+  });
+
+  it.each(benignSocks)('$name → the workbench connects', async (c) => {
+    socks.setFaults(c.faults);
+    // A slow stream is not a failure: the upgrade deadline here is sized for 3-byte slices, not for the failure cases.
+    expect(await attempt(await proxy({ upgradeTimeoutMs: 5000 }), { afterOk: 'close-4000' })).toMatchObject({ outcome: 'ok', code: 4000 });
+  });
+});
+
+describe('every mock-code-server fault', () => {
+  it('has a case here (a new fault type must get one)', () => {
+    const covered = new Set([...serverCases.map((c) => c.type), 'drop-token']);
+    expect(serverFaultTypes.filter((name) => !covered.has(name))).toEqual([]);
+  });
+
+  it.each(serverCases)('$name → close frame, not 1006', async (c) => {
+    apply(c);
+    const result = await attempt(await proxy(), { afterOk: c.afterOk });
+    expect(result.code).toBe(c.fixed.code);
+    expect(result.reason).toMatch(c.fixed.reason);
+    expect(result.outcome).toMatch(c.fixed.outcome ?? /^closed 1014$/);
+  });
+
+  it.each(serverCases.filter((c) => c.legacy))('$name, legacy → 1006', async (c) => {
+    apply(c);
+    expect((await attempt(await proxy({ legacy: c.legacy?.knobs }), { afterOk: c.afterOk })).code).toBe(c.legacy?.code);
+  });
+
+  it('drop-token: a reconnection the server cannot match is refused, then closed with 1014', async () => {
+    const base = await proxy();
+    const token = crypto.randomUUID();
+    const first = workbenchSocket(base, { token });
+    expect(await first.outcome).toBe('ok');
+    first.client.ws.close(4000);
+    await first.client.closed;
+    codeServer.setFaults([{ type: 'drop-token' }]);
+    const again = workbenchSocket(base, { token, reconnection: true });
+    expect(await again.outcome).toMatch(/^error: Unknown reconnection token/);
+    expect(await again.client.closed).toMatchObject({ code: 1014 });
+  });
+});
