@@ -1,0 +1,85 @@
+// The CLI as a process (tsx, port 0), and its flag parsing.
+import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { parseCli, peersFromFlags } from '../cli-args.ts';
+import { startEcho } from './targets.ts';
+import { socksOutcome } from './socks-client.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+function startCli(args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'mock-socks/cli.ts', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const lines = createInterface({ input: child.stdout });
+  const stdout: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const firstLines = (n: number) => new Promise<string[]>((resolve, reject) => {
+    lines.on('line', (line) => {
+      stdout.push(line);
+      if (stdout.length === n) resolve(stdout.slice());
+    });
+    void exited.then((code) => reject(new Error(`exited ${code}: ${stderr}`)));
+  });
+  return { child, firstLines, exited, stderr: () => stderr };
+}
+
+describe('cli', () => {
+  it('prints listening lines first, serves a peer, logs Go-prefixed lines on stderr, exits 0 on SIGTERM', async () => {
+    const echo = await startEcho();
+    const dir = mkdtempSync(join(tmpdir(), 'mock-socks-'));
+    const cli = startCli(['--listen', 'localhost:0', '--bind', 'dual', '--peer', `devbox.tail1234.ts.net:80=127.0.0.1:${echo.port}`, '--transcript', dir]);
+    const lines = await cli.firstLines(2);
+    expect(lines[0]).toMatch(/^listening on 127\.0\.0\.1:\d+$/);
+    expect(lines[1]).toMatch(/^listening on \[::1\]:\d+$/);
+    const port = Number(lines[0]?.split(':').pop());
+    expect(await socksOutcome(port, 'devbox', 80)).toBe('connected');
+    expect(await socksOutcome(port, 'devbox', 81)).toBe('Socks5 proxy rejected connection - Failure');
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
+    expect(cli.stderr()).toMatch(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d socks5: client connection failed: connect tcp 100\.64\.0\.1:81: connection was refused$/m);
+    expect(readdirSync(dir).sort()).toEqual(['conn-1.hex', 'conn-2.hex']);
+    expect(readFileSync(join(dir, 'conn-1.hex'), 'utf8')).toMatch(/^> 050100\n< 0500\n/);
+    await echo.close();
+  });
+
+  it('--help prints usage and exits 0; a bad flag exits 2', async () => {
+    const help = startCli(['--help']);
+    expect((await help.firstLines(1))[0]).toMatch(/^usage: npm run mock-socks/);
+    expect(await help.exited).toBe(0);
+    const bad = startCli(['--bind', 'sideways']);
+    expect(await bad.exited).toBe(2);
+    expect(bad.stderr()).toContain('--bind must be');
+  });
+});
+
+describe('cli flags', () => {
+  it('an address flag and a name flag for the same local target are one peer; FQDNs also answer to the short name', () => {
+    expect(peersFromFlags(['100.84.184.84:8888=127.0.0.1:41234', 'devbox.tail1234.ts.net:8888=127.0.0.1:41234'])).toEqual([
+      { address: '100.84.184.84', names: ['devbox.tail1234.ts.net', 'devbox'], ports: { 8888: '127.0.0.1:41234' } },
+    ]);
+  });
+
+  it('parses every option', () => {
+    const { options, transcriptDir } = parseCli([
+      '--listen', '[::1]:0', '--bind', 'ipv6-only', '--user', 'u', '--pass', 'p', '--fault', '{"type":"blackhole"}',
+      '--dial-timeout', '250', '--seed', '9', '--rate-limit', '--transcript', '/tmp/t', '--allow-non-loopback', '--self-address', '100.64.9.9',
+    ]);
+    expect(options).toMatchObject({
+      listen: '[::1]:0', bind: 'ipv6-only', credentials: { user: 'u', pass: 'p' }, faults: [{ type: 'blackhole' }],
+      dialTimeoutMs: 250, seed: 9, rateLimit: true, transcript: true, allowNonLoopback: true, selfAddress: '100.64.9.9',
+    });
+    expect(transcriptDir).toBe('/tmp/t');
+  });
+
+  it('rejects bad values with ERR_USAGE', () => {
+    for (const args of [['--peer', 'nonsense'], ['--fault', '{nope'], ['--user', 'u'], ['--seed', '-1']]) {
+      expect(() => parseCli(args)).toThrow(expect.objectContaining({ code: 'ERR_USAGE' }));
+    }
+  });
+});
