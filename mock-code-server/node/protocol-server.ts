@@ -42,6 +42,7 @@ export class ProtocolServer {
     extensionHost: new Map(),
   };
   private readonly allTokens = new Set<string>();
+  private readonly liveSockets = new Set<ProtocolSocket>();
   private readonly channels: Map<string, ChannelHandler>;
   private readonly settings: ConnectionSettings;
 
@@ -63,7 +64,16 @@ export class ProtocolServer {
     return this.connections[kind].size;
   }
 
+  /** Ends every protocol socket at the TCP level, as a crashing network would; sessions stay for reconnection. */
+  dropSockets(): number {
+    const count = this.liveSockets.size;
+    for (const socket of this.liveSockets) socket.end();
+    return count;
+  }
+
   accept(socket: ProtocolSocket, query: UpgradeQuery): void {
+    this.liveSockets.add(socket);
+    socket.onClose(() => this.liveSockets.delete(socket));
     const writer = socket.createWriter();
     const forced = socket.plan.handshakeError;
     let step: 'auth' | 'connectionType' = 'auth';

@@ -14,6 +14,7 @@ export const SERVER_MAX_FRAME_BYTES = 256 * 1024;
 export class ProtocolSocket {
   private readonly reader = new ProtocolReader();
   private handler: (message: ProtocolMessage) => void = () => undefined;
+  private bytesListener: () => void = () => undefined;
   private regularMessages = 0;
   private handshakeDone = false;
   private endTimer: NodeJS.Timeout | undefined;
@@ -26,7 +27,11 @@ export class ProtocolSocket {
     readonly plan: FaultPlan,
   ) {
     ws.on('message', (data: Buffer) => this.acceptBytes(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
+    // Liveness is per TCP read, as in VS Code: a 64 MiB WebSocket message takes many reads to arrive.
+    socket.on('data', () => this.bytesListener());
     ws.on('error', () => this.end());
+    // ws answers a peer's close frame with one of its own; the VS Code server only ends the socket.
+    ws.close = () => this.end();
     ws.on('close', () => {
       this.closed = true;
       if (this.endTimer) clearTimeout(this.endTimer);
@@ -35,8 +40,9 @@ export class ProtocolSocket {
     if (plan.endAfterMs !== undefined) this.endTimer = setTimeout(() => this.end(), plan.endAfterMs);
   }
 
-  onMessage(handler: (message: ProtocolMessage) => void): void {
+  onMessage(handler: (message: ProtocolMessage) => void, onBytes: () => void = () => undefined): void {
     this.handler = handler;
+    this.bytesListener = onBytes;
   }
 
   onClose(listener: () => void): void {

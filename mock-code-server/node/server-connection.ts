@@ -32,10 +32,11 @@ export class ServerConnection {
     this.session = new PersistentSession(
       {
         onMessage,
-        onSocketTimeout: () => this.socket?.end(),
         onDisconnect: () => this.dispose(),
       },
-      { clock: settings.clock, timings: settings.timings },
+      // The server keeps no dead-socket timer of its own: in VS Code it only fires with un-acked
+      // output, and a client that stops talking reconnects anyway (the session waits for it).
+      { clock: settings.clock, timings: settings.timings, detectDeadSocket: false },
     );
   }
 
@@ -52,7 +53,10 @@ export class ServerConnection {
     previous?.end();
     socket.markHandshakeDone();
     this.session.attach(writer, reconnection);
-    socket.onMessage((message) => this.session.acceptMessage(message));
+    socket.onMessage(
+      (message) => this.session.acceptMessage(message),
+      () => this.session.noteBytesReceived(),
+    );
     socket.onClose(() => {
       if (this.socket !== socket) return;
       this.socket = undefined;
