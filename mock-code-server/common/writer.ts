@@ -35,9 +35,9 @@ export class FrameWriter {
 
   write(message: ProtocolMessage): void {
     if (this.disposed) return;
-    this.observe?.(message);
     this.queue.push(encodeMessage(message));
     this.scheduleFlush();
+    this.observe?.(message);
   }
 
   pause(): void {

@@ -51,6 +51,8 @@ export class ServerConnection {
     this.cancelGrace();
     // The old socket may still look open when a client reconnects; the new one wins.
     previous?.end();
+    // The handshake's answer leaves before a stop-sending fault silences the socket.
+    writer.flush();
     socket.markHandshakeDone();
     this.session.attach(writer, reconnection);
     socket.onMessage(

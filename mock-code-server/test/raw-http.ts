@@ -2,13 +2,15 @@
 // before ending the socket: raw HTTP replies are the point of these tests.
 import { connect } from 'node:net';
 
-export function rawUpgrade(port: number, path: string, headers: Record<string, string>): Promise<string> {
+/** Resolves when the server ends the socket, or (headersOnly) once a full header block arrived. */
+export function rawUpgrade(port: number, path: string, headers: Record<string, string>, headersOnly = false): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     let received = '';
     socket.setEncoding('latin1');
     socket.on('data', (chunk: string) => {
       received += chunk;
+      if (headersOnly && received.includes('\r\n\r\n')) socket.destroy();
     });
     socket.on('error', reject);
     socket.on('close', () => resolve(received));
