@@ -34,7 +34,8 @@ export function probeRequestFor(scenario: Scenario, profile: Profile): ProbeRequ
   return {
     probe: scenario.probe,
     until: settleFor(outcome),
-    deadlineMs: timing.probeDeadlineMs,
+    // 64 MiB through three hops and back takes real time; everything else is ms-scaled.
+    deadlineMs: outcome.echoesBytes ? timing.probeDeadlineMs * 5 : timing.probeDeadlineMs,
     health: profile === 'legacy' && scenario.legacyHealthIsPortProbe ? 'port-probe' : 'readyz',
     echoBytes: outcome.echoesBytes ? [1024 * 1024, 8 * 1024 * 1024, outcome.echoesBytes] : undefined,
   };

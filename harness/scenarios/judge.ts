@@ -36,8 +36,17 @@ export function firstClose(sockets: readonly ObservedSocket[]): ObservedSocket |
   return sockets.filter((s) => s.closedAt !== undefined).sort((a, b) => (a.closedAt ?? 0) - (b.closedAt ?? 0))[0];
 }
 
+/**
+ * How long a socket lived before its close, from the proxy's 101 when it answered one (the
+ * proxy's deadlines start there; the browser → proxy hops before it are not the proxy's time),
+ * else from the socket's creation.
+ */
+export function closeDelay(s: ObservedSocket): number | undefined {
+  return s.closedAt === undefined ? undefined : s.closedAt - (s.openedAt ?? s.createdAt);
+}
+
 const describeClose = (s: ObservedSocket | undefined): string =>
-  s ? `${s.code} "${s.reason ?? ''}" after ${(s.closedAt ?? 0) - s.createdAt} ms` : 'no socket closed';
+  s ? `${s.code} "${s.reason ?? ''}" after ${closeDelay(s)} ms${s.openedAt ? ' (from the 101)' : ''}` : 'no socket closed';
 
 export function judge(outcome: Outcome, seen: Observation): Verdict {
   const checks: Check[] = [];
@@ -58,7 +67,7 @@ export function judge(outcome: Outcome, seen: Observation): Verdict {
   }
   if (outcome.closeCodes) check(`first close code in [${outcome.closeCodes.join(', ')}]`, first?.code !== undefined && outcome.closeCodes.includes(first.code), describeClose(first));
   if (outcome.reason !== undefined) check(`close reason matches /${outcome.reason}/i`, new RegExp(outcome.reason, 'i').test(first?.reason ?? ''), describeClose(first));
-  const closeMs = first?.closedAt !== undefined ? first.closedAt - first.createdAt : undefined;
+  const closeMs = first ? closeDelay(first) : undefined;
   if (outcome.closeWithinMs !== undefined) check(`first close within ${outcome.closeWithinMs} ms`, closeMs !== undefined && closeMs <= outcome.closeWithinMs, describeClose(first));
   if (outcome.closeAfterMs !== undefined) check(`first close not before ${outcome.closeAfterMs} ms`, closeMs !== undefined && closeMs >= outcome.closeAfterMs, describeClose(first));
   if (outcome.readiness) {

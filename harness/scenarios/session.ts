@@ -23,7 +23,7 @@ export const sessionScenarios: Scenario[] = [
     id: 'socks-reset',
     title: 'the SOCKS relay resets the tunnel mid-session (RST)',
     wrong: 'the SOCKS relay resets the tunnel mid-session (RST)',
-    tailnet: { socksFaults: [{ type: 'reset', where: 'relay', attributes: { afterBytes: 400 }, which: { first: 1 } }] },
+    tailnet: { socksFaults: [{ type: 'reset', where: 'downstream', attributes: { afterBytes: 400 }, which: { first: 1 } }] },
     legacyKnobs: ['passThroughUpgrade'],
     probe: 'workbench',
     expect: {

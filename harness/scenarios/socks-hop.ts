@@ -58,7 +58,8 @@ export const socksHopScenarios: Scenario[] = [
     id: 'not-socks',
     title: 'the SOCKS port is held by something that is not a SOCKS server',
     wrong: 'the port is open but it is not a SOCKS server (tailscaled not started, wrong process)',
-    tailnet: { socksFaults: [{ type: 'not-socks', attributes: { response: 'HTTP/1.1 400 Bad Request\r\n\r\n' } }] },
+    // mock-socks's default answer: an HTTP 400, as a web server holding the port would give.
+    tailnet: { socksFaults: [{ type: 'not-socks' }] },
     legacyKnobs: ['passThroughUpgrade'],
     legacyHealthIsPortProbe: true,
     probe: 'readiness',
@@ -105,7 +106,12 @@ export const socksHopScenarios: Scenario[] = [
     id: 'truncated-reply-split',
     title: "SOCKS replies arrive one byte at a time",
     wrong: "the server's replies arrive a byte at a time",
-    tailnet: { socksFaults: [{ type: 'truncate-reply', attributes: { chunkBytes: 1, delayMs: 2 } }] },
+    tailnet: {
+      socksFaults: [
+        { type: 'truncate-reply', name: 'split-greeting', where: 'greeting', attributes: { mode: 'chunked', chunkBytes: 1, delayMs: 2 } },
+        { type: 'truncate-reply', name: 'split-connect', where: 'connect', attributes: { mode: 'chunked', chunkBytes: 1, delayMs: 2 } },
+      ],
+    },
     legacyKnobs: [],
     probe: 'workbench',
     expect: {
@@ -120,7 +126,7 @@ export const socksHopScenarios: Scenario[] = [
     id: 'truncated-reply-close',
     title: 'SOCKS CONNECT reply cut short, then the server closes',
     wrong: 'the server sends part of a reply, then closes',
-    tailnet: { socksFaults: [{ type: 'truncate-reply', where: 'connect', attributes: { bytes: 4, close: true } }] },
+    tailnet: { socksFaults: [{ type: 'truncate-reply', where: 'connect', attributes: { mode: 'close-after', bytes: 4 } }] },
     legacyKnobs: ['passThroughUpgrade'],
     probe: 'workbench',
     expect: {
@@ -140,8 +146,8 @@ export const socksHopScenarios: Scenario[] = [
       fixed: {
         says: 'close frame "upstream unreachable through SOCKS (general failure)"',
         closeCodes: [1014],
-        reason: 'general failure|unreachable',
-        closeAfterMs: timing.socksDialMs * 0.9,
+        reason: 'general.failure|unreachable',
+        // The wait itself is proven by tailscaled's own line: it gave up after its dial budget.
         socksLog: 'context deadline exceeded',
       },
     },
@@ -155,7 +161,7 @@ export const socksHopScenarios: Scenario[] = [
     probe: 'workbench',
     expect: {
       legacy: { says: '1006', closeCodes: [1006], socksLog: 'connection was refused' },
-      fixed: { says: 'close frame, same cause', closeCodes: [1014], reason: 'general failure|unreachable|refused', socksLog: 'connection was refused' },
+      fixed: { says: 'close frame, same cause', closeCodes: [1014], reason: 'general.failure|unreachable|refused', socksLog: 'connection was refused' },
     },
   },
   {

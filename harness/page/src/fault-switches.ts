@@ -11,9 +11,9 @@ export const peerStates: PeerState[] = ['up', 'down', 'refusing'];
 export const faultSwitches: FaultSwitch[] = [
   { label: 'slow SOCKS greeting (+700 ms)', target: 'socks', fault: { name: 'ui-slow-greeting', type: 'slow-handshake', where: 'greeting', attributes: { delayMs: 700 } } },
   { label: 'SOCKS blackhole', target: 'socks', fault: { name: 'ui-blackhole', type: 'blackhole' } },
-  { label: 'port is not SOCKS (HTTP reply)', target: 'socks', fault: { name: 'ui-not-socks', type: 'not-socks', attributes: { response: 'HTTP/1.1 400 Bad Request\r\n\r\n' } } },
-  { label: 'CONNECT reply cut short', target: 'socks', fault: { name: 'ui-truncate', type: 'truncate-reply', where: 'connect', attributes: { bytes: 4, close: true } } },
-  { label: 'reset tunnel after 4 KiB', target: 'socks', fault: { name: 'ui-reset', type: 'reset', where: 'relay', attributes: { afterBytes: 4096 } } },
+  { label: 'port is not SOCKS (HTTP reply)', target: 'socks', fault: { name: 'ui-not-socks', type: 'not-socks' } },
+  { label: 'CONNECT reply cut short', target: 'socks', fault: { name: 'ui-truncate', type: 'truncate-reply', where: 'connect', attributes: { mode: 'close-after', bytes: 4 } } },
+  { label: 'reset tunnel after 4 KiB', target: 'socks', fault: { name: 'ui-reset', type: 'reset', where: 'downstream', attributes: { afterBytes: 4096 } } },
   { label: 'tailnet not ready (2 CONNECTs)', target: 'socks', fault: { name: 'ui-not-ready', type: 'tailnet-not-ready', attributes: { attempts: 2 } } },
   { label: 'latency 150 ms downstream', target: 'socks', fault: { name: 'ui-latency', type: 'latency', where: 'downstream', attributes: { latencyMs: 150 } } },
   { label: 'code-server ends socket after 20 messages', target: 'server', fault: { name: 'ui-end', type: 'end-after-messages', attributes: { count: 20 } } },

@@ -1,4 +1,10 @@
+// The workbench probe: the mock-code-server client (management + extension host) opened through
+// the proxy on the page's origin, driven until the outcome the caller waits for.
+import { connectWorkbench } from '../../../mock-code-server/common/index.ts';
+import type { TimelineEvent, Workbench } from '../../../mock-code-server/common/index.ts';
 import type { ProbeRequest, WorkbenchReport } from './probe-types.ts';
+import { EchoTraffic } from './workbench-traffic.ts';
+import { Pokes, waitFor } from './wait.ts';
 
 export interface WorkbenchProbeOptions {
   commit: string;
@@ -7,6 +13,81 @@ export interface WorkbenchProbeOptions {
   deadlineMs: number;
 }
 
-export function workbenchProbe(_request: ProbeRequest, _options: WorkbenchProbeOptions): Promise<{ report: WorkbenchReport; settled: boolean }> {
-  return Promise.reject(new Error('the workbench client (mock-code-server/common) is not wired yet'));
+export function describeEvent(e: TimelineEvent): string {
+  const parts = [`+${Math.round(e.t)}ms`, e.connection, e.kind];
+  if (e.code !== undefined) parts.push(String(e.code));
+  if (e.reason) parts.push(e.reason);
+  if (e.lost !== undefined) parts.push(`lost=${e.lost}`);
+  return parts.join(' ');
+}
+
+export function workbenchBaseUrl(origin: string): string {
+  return `${origin}/dev/code/`;
+}
+
+/**
+ * Connects, then: 'connected' → one management call and echoes; 'first-close' → until any socket
+ * closes; 'recovered' → echo traffic across a close until a reconnection delivered all of it.
+ * The workbench is left open: closing a socket that is still connecting is itself a 1006.
+ */
+export async function workbenchProbe(request: ProbeRequest, options: WorkbenchProbeOptions): Promise<{ report: WorkbenchReport; settled: boolean; workbench?: Workbench }> {
+  const started = Date.now();
+  const left = () => Math.max(0, options.deadlineMs - (Date.now() - started));
+  const pokes = new Pokes();
+  const events: TimelineEvent[] = [];
+  const report: WorkbenchReport = { connected: false, handshakes: 0, reconnects: 0, lost: 0, events: [] };
+  let failure: string | undefined;
+  let workbench: Workbench | undefined;
+  const connecting: Promise<Workbench> = connectWorkbench({
+    baseUrl: workbenchBaseUrl(location.origin),
+    WebSocket: options.WebSocket,
+    commit: options.commit,
+    timeScale: options.timeScale,
+    onTimeline: (event) => {
+      events.push(event);
+      pokes.poke();
+    },
+  });
+  const fail = (error: unknown): void => {
+    failure = error instanceof Error ? error.message : String(error);
+    pokes.poke();
+  };
+  connecting
+    .then(async (wb) => {
+      workbench = wb;
+      await wb.extensionHost?.ready();
+      await wb.management.call('mock-echo', 'echo', 'ready?');
+      report.connected = true;
+      pokes.poke();
+    })
+    .catch(fail);
+  const closed = () => events.some((e) => e.kind === 'close');
+  const reconnected = () => events.some((e) => e.kind === 'handshake' && e.reason?.startsWith('reconnected'));
+  let settled: boolean;
+
+  const connectedOrFailed = () => report.connected || failure !== undefined;
+  if (request.echoBytes) {
+    // large-messages: the close (legacy: 1009) only comes once a large message is sent.
+    settled = await waitFor(connectedOrFailed, pokes.subscribe, left());
+    if (workbench && report.connected) report.echoedBytes = await EchoTraffic.largestIntact(workbench, request.echoBytes, left());
+    if (request.until === 'first-close') settled = await waitFor(closed, pokes.subscribe, left());
+  } else if (request.until === 'first-close') {
+    settled = await waitFor(closed, pokes.subscribe, left());
+  } else {
+    settled = await waitFor(connectedOrFailed, pokes.subscribe, left());
+    if (workbench && report.connected && request.until === 'recovered') {
+      const traffic = new EchoTraffic(workbench, pokes.poke);
+      traffic.start();
+      settled = await waitFor(() => closed() && reconnected(), pokes.subscribe, left());
+      traffic.stop();
+      settled = (await waitFor(() => traffic.complete(), pokes.subscribe, left())) && settled;
+      report.lost = traffic.lost();
+    }
+  }
+  report.handshakes = events.filter((e) => e.kind === 'handshake').length;
+  report.reconnects = events.filter((e) => e.kind === 'handshake' && e.reason?.startsWith('reconnected')).length;
+  report.lost += events.reduce((sum, e) => sum + (e.lost ?? 0), 0);
+  report.events = events.map(describeEvent);
+  if (failure) report.events.push(`failed: ${failure}`);
+  return { report, settled, workbench };
 }

@@ -1,0 +1,14 @@
+// Every row of specs/scenarios.md under the legacy knobs reproduces the failure the seed notes
+// describe — a harness whose legacy run looks healthy could not detect the failure at all.
+import { scenarios } from '../harness/scenarios/index.ts';
+import { expect, test } from './fixtures.ts';
+import { failedChecks, runAndAttach } from './scenario-run.ts';
+
+test.use({ allowAbnormalClose: true });
+
+for (const scenario of scenarios) {
+  test(`legacy: ${scenario.id} — ${scenario.expect.legacy.says}`, async ({ stack, page, sockets }, testInfo) => {
+    const run = await runAndAttach(stack, page, sockets, scenario, 'legacy', testInfo);
+    expect(run.verdict.ok, failedChecks(run)).toBe(true);
+  });
+}

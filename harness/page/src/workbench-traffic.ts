@@ -1,0 +1,90 @@
+// Messages the probe pushes through the workbench while the path misbehaves: numbered echoes on
+// the extension host and echo calls on management. Each must come back exactly once, in order.
+import type { Workbench } from '../../../mock-code-server/common/index.ts';
+
+const tick = 5;
+
+export class EchoTraffic {
+  private sent = 0;
+  private readonly received: number[] = [];
+  private callsSent = 0;
+  private callsAnswered = 0;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly workbench: Workbench, private readonly poke: () => void) {
+    this.unsubscribe =
+      workbench.extensionHost?.onMessage((data) => {
+        if (data.length === 8 && data[0] === 0xec) {
+          this.received.push(new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(4));
+          this.poke();
+        }
+      }) ?? (() => undefined);
+  }
+
+  start(): void {
+    this.timer = setInterval(() => {
+      const message = new Uint8Array(8);
+      message[0] = 0xec;
+      new DataView(message.buffer).setUint32(4, ++this.sent);
+      this.workbench.extensionHost?.send(message);
+      this.callsSent++;
+      this.workbench.management.call('mock-echo', 'echo', this.callsSent).then(
+        () => {
+          this.callsAnswered++;
+          this.poke();
+        },
+        () => undefined,
+      );
+    }, tick);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Everything sent came back (or the extension host is not there to echo). */
+  complete(): boolean {
+    return this.callsAnswered === this.callsSent && (!this.workbench.extensionHost || this.received.length >= this.sent);
+  }
+
+  /** Messages missing, duplicated or out of order. */
+  lost(): number {
+    this.unsubscribe();
+    let wrong = this.callsSent - this.callsAnswered;
+    if (!this.workbench.extensionHost) return wrong;
+    for (let i = 0; i < Math.max(this.sent, this.received.length); i++) if (this.received[i] !== i + 1) wrong++;
+    return wrong;
+  }
+
+  /** Sends each size in turn; the largest that came back byte for byte (sampled pattern). */
+  static async largestIntact(workbench: Workbench, sizes: number[], deadlineMs: number): Promise<number> {
+    const host = workbench.extensionHost;
+    if (!host) return 0;
+    const started = Date.now();
+    let largest = 0;
+    for (const size of sizes) {
+      const message = new Uint8Array(size);
+      for (let i = 0; i < size; i += 4093) message[i] = (i / 4093) & 0xff;
+      message[0] = 0xb1;
+      const back = await new Promise<Uint8Array | undefined>((resolve) => {
+        const timer = setTimeout(() => done(undefined), Math.max(0, deadlineMs - (Date.now() - started)));
+        const stop = host.onMessage((data) => {
+          if (data.length === size && data[0] === 0xb1) done(data);
+        });
+        function done(value: Uint8Array | undefined): void {
+          clearTimeout(timer);
+          stop();
+          resolve(value);
+        }
+        host.send(message);
+      });
+      if (!back) break;
+      let intact = true;
+      for (let i = 4093; i < size; i += 4093) if (back[i] !== ((i / 4093) & 0xff)) intact = false;
+      if (!intact) break;
+      largest = size;
+    }
+    return largest;
+  }
+}
