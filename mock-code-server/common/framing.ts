@@ -2,6 +2,7 @@
 //   type u8 | id u32 | ack u32 | length u32 | data[length]
 // The protocol is a byte stream across WebSocket messages: one WebSocket message may hold several
 // protocol messages and one protocol message may span several WebSocket messages.
+import { concatBytes } from './bytes.ts';
 import { ProtocolError } from './errors.ts';
 
 export const HEADER_LENGTH = 13;
@@ -58,15 +59,18 @@ const DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
 
 /**
  * Incremental reader: bytes in, complete messages out. Two states — collecting the 13 header
- * bytes, then collecting `length` data bytes straight into a buffer of that size, so a 64 MiB
- * message split over 256 frames is copied once, not re-concatenated per chunk.
+ * bytes, then collecting `length` data bytes. Data parts are kept as views of the incoming chunks
+ * and joined once when the message is complete: a 64 MiB message split over 256 frames is copied
+ * once, and a forged length costs no memory until the bytes actually arrive. Callers must not
+ * reuse a chunk's memory after passing it in.
  */
 export class ProtocolReader {
   private readonly maxMessageBytes: number;
   private state: 'header' | 'data' = 'header';
   private readonly header = new Uint8Array(HEADER_LENGTH);
   private headerFilled = 0;
-  private pending: ProtocolMessage | undefined;
+  private pending: Omit<ProtocolMessage, 'data'> & { length: number } = { type: 0, id: 0, ack: 0, length: 0 };
+  private parts: Uint8Array[] = [];
   private dataFilled = 0;
 
   constructor(options: ProtocolReaderOptions = {}) {
@@ -88,41 +92,36 @@ export class ProtocolReader {
         this.headerFilled += take;
         offset += take;
         if (this.headerFilled < HEADER_LENGTH) break;
-        const message = this.beginMessage();
-        if (message.data.byteLength === 0) out.push(message);
-        else {
-          this.pending = message;
-          this.dataFilled = 0;
-          this.state = 'data';
-        }
         this.headerFilled = 0;
+        this.readHeader();
+        if (this.pending.length === 0) out.push(this.complete());
+        else this.state = 'data';
       } else {
-        const pending = this.pending as ProtocolMessage;
-        const take = Math.min(pending.data.byteLength - this.dataFilled, chunk.byteLength - offset);
-        pending.data.set(chunk.subarray(offset, offset + take), this.dataFilled);
+        const take = Math.min(this.pending.length - this.dataFilled, chunk.byteLength - offset);
+        this.parts.push(chunk.subarray(offset, offset + take));
         this.dataFilled += take;
         offset += take;
-        if (this.dataFilled === pending.data.byteLength) {
-          out.push(pending);
-          this.pending = undefined;
-          this.state = 'header';
-        }
+        if (this.dataFilled === this.pending.length) out.push(this.complete());
       }
     }
     return out;
   }
 
-  private beginMessage(): ProtocolMessage {
+  private readHeader(): void {
     const view = new DataView(this.header.buffer);
     const length = view.getUint32(9);
     if (length > this.maxMessageBytes) {
       throw new ProtocolError('FRAME_TOO_LARGE', `protocol message of ${length} bytes exceeds ${this.maxMessageBytes}`);
     }
-    return {
-      type: view.getUint8(0),
-      id: view.getUint32(1),
-      ack: view.getUint32(5),
-      data: length === 0 ? EMPTY : new Uint8Array(length),
-    };
+    this.pending = { type: view.getUint8(0), id: view.getUint32(1), ack: view.getUint32(5), length };
+  }
+
+  private complete(): ProtocolMessage {
+    const { type, id, ack } = this.pending;
+    const data = this.parts.length === 0 ? EMPTY : concatBytes(this.parts);
+    this.parts = [];
+    this.dataFilled = 0;
+    this.state = 'header';
+    return { type, id, ack, data };
   }
 }

@@ -3,6 +3,7 @@ import { fromUtf8, utf8 } from '../common/bytes.ts';
 import { MessageType } from '../common/framing.ts';
 import { ManualClock } from './manual-clock.ts';
 import { MemoryWire, type Peer } from './memory-wire.ts';
+import { seededRandom } from './seeded-random.ts';
 
 const types = (peer: Peer) => peer.log.map((entry) => entry.message.type);
 const texts = (peer: Peer) => peer.received.map((data) => fromUtf8(data));
@@ -125,22 +126,10 @@ describe('replay', () => {
   });
 });
 
-/** A small seeded generator (mulberry32) so a failing run can be replayed exactly. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('10,000 messages each way across random socket drops', () => {
   for (const seed of [1, 2, 3]) {
     it(`loses none, duplicates none, keeps order (seed ${seed})`, () => {
-      const rand = random(seed);
+      const rand = seededRandom(seed);
       const clock = new ManualClock();
       const wire = new MemoryWire(clock);
       wire.connect();
