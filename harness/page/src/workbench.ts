@@ -69,8 +69,16 @@ export async function workbenchProbe(request: ProbeRequest, options: WorkbenchPr
   if (request.echoBytes) {
     // large-messages: the close (legacy: 1009) only comes once a large message is sent.
     settled = await waitFor(connectedOrFailed, pokes.subscribe, left());
-    if (workbench && report.connected) report.echoedBytes = await EchoTraffic.largestIntact(workbench, request.echoBytes, left());
-    if (request.until === 'first-close') settled = await waitFor(closed, pokes.subscribe, left());
+    if (workbench && report.connected) {
+      let echoed: number | undefined;
+      void EchoTraffic.largestIntact(workbench, request.echoBytes, left()).then((bytes) => {
+        echoed = bytes;
+        pokes.poke();
+      });
+      const done = await waitFor(() => echoed !== undefined || (request.until === 'first-close' && closed()), pokes.subscribe, left());
+      report.echoedBytes = echoed ?? 0;
+      settled = request.until === 'first-close' ? closed() : done;
+    }
   } else if (request.until === 'first-close') {
     settled = await waitFor(closed, pokes.subscribe, left());
   } else {
