@@ -10,6 +10,9 @@ import type { ResolvedFault } from './faults/registry.ts';
 import type { ConnectionInfo, ConnectionRecord, Phase } from './types.ts';
 import { joinHostPort } from './codec.ts';
 
+/** One shared abort reason: abort() without one builds a DOMException with a stack trace per connection. */
+const CONNECTION_CLOSED = Object.freeze({ code: 'ERR_CONNECTION_CLOSED' });
+
 export interface ConnectionDeps {
   faults: FaultSet;
   logger: SocksLogger;
@@ -46,7 +49,7 @@ export class Connection implements SelectionSubject {
     // A client that vanishes mid-write must never crash the server.
     socket.on('error', () => {});
     this.closed = new Promise((resolve) => socket.once('close', () => {
-      this.controller.abort();
+      this.controller.abort(CONNECTION_CLOSED);
       for (const c of this.companions) c.destroy();
       this.phase = 'closed';
       this.deps.emit(this.record('close'));

@@ -38,6 +38,8 @@ class ChunkSource {
     };
     socket.on('end', end);
     socket.on('close', end);
+    // The client may have half-closed during the handshake: its 'end' has already been emitted.
+    if (socket.readableEnded || socket.destroyed) this.ended = true;
     socket.resume();
   }
 

@@ -1,0 +1,177 @@
+// Runs fuzz conversations against in-process servers over real loopback sockets, with every
+// outgoing TCP connect and UDP send of the process watched: anything not on loopback is a failure.
+import { Socket, createServer, type AddressInfo } from 'node:net';
+import dgram from 'node:dgram';
+import { startMockSocks } from '../server.ts';
+import { isLoopback } from '../dial.ts';
+import { mulberry32 } from '../faults/prng.ts';
+import { conversation, type Conversation, type FuzzTargets } from './conversations.ts';
+import type { FaultSpec, MockSocksHandle } from '../types.ts';
+
+export interface FuzzOptions {
+  count: number;
+  seed?: number;
+  concurrency?: number;
+  /** Faults drawn at low toxicity so their code paths are fuzzed too; all waits ms-sized. */
+  withFaults?: boolean;
+}
+
+export interface FuzzReport {
+  conversations: number;
+  wallMs: number;
+  nonLoopbackDials: string[];
+  unhandled: string[];
+  /** Conversations the server never ended (client gave up waiting). */
+  stuck: number;
+  handlesBefore: number;
+  handlesAfter: number;
+  serverConnectionsAfter: number;
+}
+
+const FUZZ_FAULTS: FaultSpec[] = [
+  { type: 'slow-handshake', attributes: { delayMs: 2 }, toxicity: 0.05 },
+  { type: 'truncate-reply', attributes: { mode: 'chunked', chunkBytes: 1, delayMs: 1 }, toxicity: 0.05 },
+  { type: 'truncate-reply', name: 'truncate-close', attributes: { mode: 'close-after', bytes: 3 }, toxicity: 0.03 },
+  { type: 'reply-code', attributes: { code: 5, delayMs: 1 }, toxicity: 0.03 },
+  { type: 'reset', where: 'greeting', toxicity: 0.02 },
+  { type: 'reset', name: 'reset-relay', where: 'downstream', attributes: { afterBytes: 3 }, toxicity: 0.03 },
+  { type: 'latency', attributes: { latencyMs: 2, jitterMs: 1 }, toxicity: 0.05 },
+  { type: 'slicer', attributes: { averageSizeBytes: 3, sizeVariationBytes: 1 }, toxicity: 0.05 },
+  { type: 'limit-data', attributes: { bytes: 4 }, toxicity: 0.03 },
+  { type: 'timeout', attributes: { timeoutMs: 5 }, toxicity: 0.02 },
+  { type: 'not-socks', toxicity: 0.02 },
+  { type: 'blackhole', toxicity: 0.02 },
+];
+
+/** Live libuv handles of the kinds a leak would show up as. */
+export function socketHandleCount(): number {
+  return process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'TCPServerWrap' || r === 'UDPWrap').length;
+}
+
+/** Wraps Socket#connect and dgram Socket#send to record every destination; returns the undo. */
+export function watchDestinations(record: (host: string) => void): () => void {
+  const connect = Socket.prototype.connect;
+  const send = dgram.Socket.prototype.send;
+  Socket.prototype.connect = function (this: Socket, ...args: unknown[]) {
+    const first = args[0] as { host?: string; port?: number; path?: string } | number | unknown[];
+    const options = Array.isArray(first) ? (first[0] as { host?: string }) : first;
+    if (typeof options === 'object' && options && !('path' in options && options.path)) record(options.host ?? 'localhost');
+    else if (typeof options === 'number') record(typeof args[1] === 'string' ? args[1] : 'localhost');
+    return (connect as (...a: unknown[]) => Socket).apply(this, args);
+  } as typeof connect;
+  dgram.Socket.prototype.send = function (this: dgram.Socket, ...args: unknown[]) {
+    const address = args.find((a, i) => i > 0 && typeof a === 'string');
+    record(typeof address === 'string' ? address : 'localhost');
+    return (send as (...a: unknown[]) => void).apply(this, args);
+  } as typeof send;
+  return () => {
+    Socket.prototype.connect = connect;
+    dgram.Socket.prototype.send = send;
+  };
+}
+
+function startEchoServer(): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer({ allowHalfOpen: false }, (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    socket.pipe(socket);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((done) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => done());
+    }),
+  })));
+}
+
+function closedPort(): Promise<number> {
+  const server = createServer();
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
+    const port = (server.address() as AddressInfo).port;
+    server.close(() => resolve(port));
+  }));
+}
+
+/** Plays one conversation; resolves true when the connection ended, false when it had to be abandoned. */
+function play(port: number, plan: Conversation, giveUpMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    let done = false;
+    const finish = (ended: boolean) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(ended);
+    };
+    const timer = setTimeout(() => finish(false), giveUpMs);
+    socket.on('error', () => {});
+    socket.on('close', () => finish(true));
+    socket.on('data', () => {});
+    socket.connect(port, '127.0.0.1', () => {
+      for (const chunk of plan.chunks) socket.write(chunk);
+      if (plan.end === 'shutdown') socket.end();
+      else if (plan.end === 'destroy') setImmediate(() => socket.destroy());
+      else setImmediate(() => socket.resetAndDestroy());
+    });
+  });
+}
+
+export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
+  const random = mulberry32(options.seed ?? 1);
+  const concurrency = options.concurrency ?? 64;
+  const unhandled: string[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(String((reason as Error)?.stack ?? reason));
+  process.on('unhandledRejection', onUnhandled);
+  process.on('uncaughtException', onUnhandled);
+  const handlesBefore = socketHandleCount();
+
+  const nonLoopbackDials: string[] = [];
+  const unwatch = watchDestinations((host) => {
+    if (!isLoopback(host) && host.toLowerCase() !== 'localhost') nonLoopbackDials.push(host);
+  });
+  const echo = await startEchoServer();
+  const targets: FuzzTargets = {
+    echoPort: echo.port,
+    closedPort: await closedPort(),
+    peerAddress: '100.84.184.84',
+    peerNames: ['devbox', 'DevBox.tail1234.ts.net'],
+    unknownTailnetAddress: '100.101.102.103',
+    credentials: { user: 'u', pass: 'p' },
+  };
+  const peers = [{ address: targets.peerAddress, names: ['devbox', 'devbox.tail1234.ts.net'], ports: { 80: `127.0.0.1:${echo.port}` } }];
+  const common = { peers, dialTimeoutMs: 10, seed: options.seed ?? 1, faults: options.withFaults === false ? [] : FUZZ_FAULTS };
+  const servers: MockSocksHandle[] = [await startMockSocks(common), await startMockSocks({ ...common, credentials: targets.credentials })];
+
+  const started = performance.now();
+  let next = 0;
+  let stuck = 0;
+  const worker = async () => {
+    while (next < options.count) {
+      next += 1;
+      const plan = conversation(random, targets);
+      const server = servers[plan.auth ? 1 : 0] as MockSocksHandle;
+      if (!(await play(server.port, plan, 2000))) stuck += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const wallMs = performance.now() - started;
+
+  // The server may still be tearing down the last sessions; wait for the counts, not a fixed time.
+  for (let i = 0; i < 200 && servers.some((s) => s.connections().length > 0); i++) await new Promise((r) => setTimeout(r, 10));
+  const serverConnectionsAfter = servers.reduce((n, s) => n + s.connections().length, 0);
+  await Promise.all(servers.map((s) => s.close()));
+  await echo.close();
+  unwatch();
+  let handlesAfter = socketHandleCount();
+  for (let i = 0; i < 200 && handlesAfter > handlesBefore; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    handlesAfter = socketHandleCount();
+  }
+  process.off('unhandledRejection', onUnhandled);
+  process.off('uncaughtException', onUnhandled);
+  return { conversations: options.count, wallMs, nonLoopbackDials, unhandled, stuck, handlesBefore, handlesAfter, serverConnectionsAfter };
+}
