@@ -107,6 +107,20 @@ export class ProtocolReader {
     return out;
   }
 
+  /**
+   * Hands back the bytes of a message not yet complete and resets the reader: after a Tunnel
+   * handshake the rest of the stream is raw bytes, not frames.
+   */
+  drain(): Uint8Array {
+    const header = this.header.slice(0, this.state === 'header' ? this.headerFilled : HEADER_LENGTH);
+    const out = concatBytes([header, ...this.parts]);
+    this.parts = [];
+    this.dataFilled = 0;
+    this.headerFilled = 0;
+    this.state = 'header';
+    return out;
+  }
+
   private readHeader(): void {
     const view = new DataView(this.header.buffer);
     const length = view.getUint32(9);

@@ -16,6 +16,7 @@ import { environmentChannel } from './environment.ts';
 import { ExtensionHostEcho } from './extension-host.ts';
 import { ECHO_CHANNEL, echoChannel, ManagementChannels, type ChannelHandler } from './management.ts';
 import type { ProtocolSocket } from './protocol-socket.ts';
+import { openTunnel } from './tunnel.ts';
 import { ServerConnection, type ConnectionKind, type ConnectionSettings } from './server-connection.ts';
 
 export interface ProtocolServerOptions {
@@ -104,6 +105,13 @@ export class ProtocolServer {
           return this.openConnection('management', socket, writer, token, query.reconnection);
         case ConnectionType.ExtensionHost:
           return this.openConnection('extensionHost', socket, writer, token, query.reconnection);
+        case ConnectionType.Tunnel: {
+          const args = isObject(value.args) ? value.args : {};
+          writer.write(controlMessage({ type: 'ok' }));
+          writer.flush();
+          socket.markHandshakeDone();
+          return openTunnel(socket, String(args.host ?? ''), Number(args.port));
+        }
         default:
           return socket.rejectHandshake(UNKNOWN_CONNECTION_TYPE);
       }

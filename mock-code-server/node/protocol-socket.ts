@@ -3,6 +3,7 @@
 // end (destroy), never a WebSocket close frame — the real server never sends one.
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
+import { concatBytes } from '../common/bytes.ts';
 import { encodeMessage, MessageType, ProtocolReader, type ProtocolMessage } from '../common/framing.ts';
 import { controlMessage } from '../common/handshake.ts';
 import { FrameWriter } from '../common/writer.ts';
@@ -19,6 +20,7 @@ export class ProtocolSocket {
   private handshakeDone = false;
   private endTimer: NodeJS.Timeout | undefined;
   private readonly closeListeners: (() => void)[] = [];
+  private rawListener: ((bytes: Uint8Array) => void) | undefined;
   closed = false;
 
   constructor(
@@ -80,8 +82,21 @@ export class ProtocolSocket {
     this.ws.send(bytes);
   }
 
+  /**
+   * From now on the socket carries raw bytes (a Tunnel after its `ok`). Messages already parsed
+   * from the current chunk are re-encoded (the encoding is exact) and partial bytes drained.
+   */
+  switchToRaw(listener: (bytes: Uint8Array) => void): void {
+    this.rawListener = listener;
+  }
+
+  sendRaw(bytes: Uint8Array): void {
+    if (!this.closed && !this.plan.stopSending) this.ws.send(bytes);
+  }
+
   private acceptBytes(bytes: Uint8Array): void {
     if (this.closed) return;
+    if (this.rawListener) return this.rawListener(bytes);
     let messages: ProtocolMessage[];
     try {
       messages = this.reader.acceptChunk(bytes);
@@ -90,11 +105,26 @@ export class ProtocolSocket {
       this.end();
       return;
     }
-    for (const message of messages) {
+    for (const [index, message] of messages.entries()) {
       if (this.closed) return;
+      // The handler may have switched this socket to raw bytes (a Tunnel) mid-chunk.
+      const raw = this.currentRawListener();
+      if (raw) {
+        raw(concatBytes([...messages.slice(index).map((m) => encodeMessage(m)), this.reader.drain()]));
+        return;
+      }
       this.countMessage(message);
       this.handler(message);
     }
+    const raw = this.currentRawListener();
+    if (raw) {
+      const partial = this.reader.drain();
+      if (partial.byteLength > 0) raw(partial);
+    }
+  }
+
+  private currentRawListener(): ((bytes: Uint8Array) => void) | undefined {
+    return this.rawListener;
   }
 
   private countMessage(message: ProtocolMessage): void {
