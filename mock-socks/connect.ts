@@ -25,6 +25,11 @@ export async function connectCommand(conn: Connection, host: string, port: numbe
   }
 
   const result = await dialDestination(host, port, env);
+  // The server is closing: the dial was cut short by close(), not by the target.
+  if (env.signal.aborted) {
+    if (result.ok) result.socket.destroy();
+    return;
+  }
   conn.dialled = result.dialled;
   if (!result.ok) {
     conn.replyCode = REPLY_GENERAL_FAILURE;

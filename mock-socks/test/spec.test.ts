@@ -136,3 +136,20 @@ describe('loopback-only host dialling', () => {
     expect(result.logs).toEqual([FAILED + 'dial tcp: lookup example.com: no such host']);
   });
 });
+
+describe('rate limiter (option)', () => {
+  it('port probes past the burst are announced once, then dropped', async () => {
+    const s = await server({ rateLimit: true, rateLimitIntervalMs: 60_000 });
+    for (let i = 1; i <= 7; i++) {
+      const probe = await RawClient.open(s.port);
+      probe.shutdown();
+      await probe.closed();
+      await s.closeOf(i);
+    }
+    expect(s.logs()).toEqual([
+      ...Array<string>(5).fill(FAILED + 'could not read packet header'),
+      '[RATELIMIT] format("socks5: client connection failed: %v")',
+    ]);
+    await s.close();
+  });
+});

@@ -45,75 +45,76 @@ it('the toxicity-0 replay covers every registered fault type', () => {
 });
 
 const replays: [string, FaultSpec[]][] = [['no fault set', []], ['every fault at toxicity 0 (a provable no-op)', EVERY_FAULT_AT_TOXICITY_0]];
-for (const [label, faults] of replays)
-describe(`conformance vectors (tailscale net/socks5 recordings), ${label}`, () => {
-  let echo: Target, echo6: Target, delayed: Target, udpEcho: Target;
-  let placeholders: Record<string, string>;
+for (const [label, faults] of replays) {
+  describe(`conformance vectors (tailscale net/socks5 recordings), ${label}`, () => {
+    let echo: Target, echo6: Target, delayed: Target, udpEcho: Target;
+    let placeholders: Record<string, string>;
 
-  beforeAll(async () => {
-    [echo, echo6, delayed, udpEcho] = await Promise.all([startEcho(), startEcho('::1'), startEcho('127.0.0.1', 200), startUdpEcho()]);
-    placeholders = {
-      ECHO_PORT: port2(echo.port),
-      ECHO6_PORT: port2(echo6.port),
-      CLOSED_PORT: port2(await closedPort()),
-      DELAY_PORT: port2(delayed.port),
-      UDP_ECHO_PORT: port2(udpEcho.port),
-    };
-  });
-  afterAll(async () => {
-    await Promise.all([echo.close(), echo6.close(), delayed.close(), udpEcho.close()]);
-  });
-
-  const fill = (hex: string) => hex.replace(/\{(\w+)\}/g, (_, key: string) => placeholders[key] ?? '');
-
-  it('covers every recorded conversation', () => {
-    expect(vectors.length).toBe(24);
-  });
-
-  for (const vector of vectors) {
-    it(vector.name, async () => {
-      const server = await startMockSocks({ faults, ...(vector.server === 'auth' ? { credentials: { user: 'u', pass: 'p' } } : {}) });
-      const closedOnServer = new Promise<void>((resolve) => server.on('connection', (r) => r.event === 'close' && resolve()));
-      const client = await RawClient.open(server.port);
-      const udp = createSocket('udp4');
-      const udpReplies: Buffer[] = [];
-      udp.on('message', (m) => udpReplies.push(m));
-      try {
-        for (const step of vector.steps) {
-          if (step.send) client.send(fill(step.send));
-          if (step.wait) await delay(step.wait * WAIT_SCALE);
-          if (step.shutdown) client.shutdown();
-          if (step.udp) {
-            await client.bytes(12);
-            const relayPort = client.received.readUInt16BE(10);
-            udp.send(Buffer.from(fill(step.udp), 'hex'), relayPort, '127.0.0.1');
-          }
-        }
-        const expectedReply = new RegExp('^' + fill(vector.expect.reply).replace(/pppp/g, '[0-9a-f]{4}') + '$');
-        if (vector.expect.end === 'closed') {
-          await client.closed();
-          expect(client.ended).toBe('closed');
-        } else {
-          await client.until(() => expectedReply.test(client.hex));
-          await delay(OPEN_GRACE_MS);
-          expect(client.ended).toBeUndefined();
-        }
-        expect(client.hex).toMatch(expectedReply);
-        if (vector.expect.udp) {
-          await client.until(() => udpReplies.length > 0);
-          expect(udpReplies[0]?.toString('hex')).toBe(fill(vector.expect.udp));
-        }
-        client.destroy();
-        await closedOnServer;
-        const expectedLog = vector.expect.log.map((line) => new RegExp('^' + line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:PORT/g, ':\\d+') + '$'));
-        const logs = server.logs();
-        expect(logs).toHaveLength(expectedLog.length);
-        logs.forEach((line, i) => expect(line).toMatch(expectedLog[i] as RegExp));
-      } finally {
-        client.destroy();
-        udp.close();
-        await server.close();
-      }
+    beforeAll(async () => {
+      [echo, echo6, delayed, udpEcho] = await Promise.all([startEcho(), startEcho('::1'), startEcho('127.0.0.1', 200), startUdpEcho()]);
+      placeholders = {
+        ECHO_PORT: port2(echo.port),
+        ECHO6_PORT: port2(echo6.port),
+        CLOSED_PORT: port2(await closedPort()),
+        DELAY_PORT: port2(delayed.port),
+        UDP_ECHO_PORT: port2(udpEcho.port),
+      };
     });
-  }
-});
+    afterAll(async () => {
+      await Promise.all([echo.close(), echo6.close(), delayed.close(), udpEcho.close()]);
+    });
+
+    const fill = (hex: string) => hex.replace(/\{(\w+)\}/g, (_, key: string) => placeholders[key] ?? '');
+
+    it('covers every recorded conversation', () => {
+      expect(vectors.length).toBe(24);
+    });
+
+    for (const vector of vectors) {
+      it(vector.name, async () => {
+        const server = await startMockSocks({ faults, ...(vector.server === 'auth' ? { credentials: { user: 'u', pass: 'p' } } : {}) });
+        const closedOnServer = new Promise<void>((resolve) => server.on('connection', (r) => r.event === 'close' && resolve()));
+        const client = await RawClient.open(server.port);
+        const udp = createSocket('udp4');
+        const udpReplies: Buffer[] = [];
+        udp.on('message', (m) => udpReplies.push(m));
+        try {
+          for (const step of vector.steps) {
+            if (step.send) client.send(fill(step.send));
+            if (step.wait) await delay(step.wait * WAIT_SCALE);
+            if (step.shutdown) client.shutdown();
+            if (step.udp) {
+              await client.bytes(12);
+              const relayPort = client.received.readUInt16BE(10);
+              udp.send(Buffer.from(fill(step.udp), 'hex'), relayPort, '127.0.0.1');
+            }
+          }
+          const expectedReply = new RegExp('^' + fill(vector.expect.reply).replace(/pppp/g, '[0-9a-f]{4}') + '$');
+          if (vector.expect.end === 'closed') {
+            await client.closed();
+            expect(client.ended).toBe('closed');
+          } else {
+            await client.until(() => expectedReply.test(client.hex));
+            await delay(OPEN_GRACE_MS);
+            expect(client.ended).toBeUndefined();
+          }
+          expect(client.hex).toMatch(expectedReply);
+          if (vector.expect.udp) {
+            await client.until(() => udpReplies.length > 0);
+            expect(udpReplies[0]?.toString('hex')).toBe(fill(vector.expect.udp));
+          }
+          client.destroy();
+          await closedOnServer;
+          const expectedLog = vector.expect.log.map((line) => new RegExp('^' + line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:PORT/g, ':\\d+') + '$'));
+          const logs = server.logs();
+          expect(logs).toHaveLength(expectedLog.length);
+          logs.forEach((line, i) => expect(line).toMatch(expectedLog[i] as RegExp));
+        } finally {
+          client.destroy();
+          udp.close();
+          await server.close();
+        }
+      });
+    }
+  });
+}
