@@ -38,7 +38,7 @@ export interface Stack {
   readonly url: string;
   info(): StackInfo;
   /** Sets up a scenario (null = healthy) under a profile; resolves once everything accepts connections. */
-  applyScenario(scenarioId: string | null, profile: Profile): Promise<StackInfo>;
+  applyScenario(scenarioId: string | null, profile: Profile, overrides?: ScenarioOverrides): Promise<StackInfo>;
   /** Changes faults and the peer's state for the connections that come next (and live relays). */
   setFaults(change: FaultChange): StackInfo;
   /** Log lines since the last apply(). */
@@ -47,6 +47,12 @@ export interface Stack {
   /** What a bring-your-own proxy printed, over every restart. */
   proxyOutput(): string[];
   close(): Promise<void>;
+}
+
+/** Variations on a row, e.g. the catalog's "with a literal 127.0.0.1" case of ipv6-only-bind. */
+export interface ScenarioOverrides {
+  /** SOCKS5_PROXY template; `{port}` is the mock's port. */
+  socksUrl?: string;
 }
 
 interface Running {
@@ -70,6 +76,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   let running: Running | undefined;
   let scenario: Scenario | null = null;
   let profile: Profile = 'fixed';
+  let overrides: ScenarioOverrides = {};
   let socksFaults: SocksFault[] = [];
   let serverFaults: ServerFault[] = [];
   let peerState: PeerState = 'up';
@@ -106,7 +113,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       logStream: null,
     });
     socks.on('log', (line) => emit('socks', line));
-    const socksUrl = socksUrlFor(scenario?.socksUrl?.[profile], profile === 'legacy' ? 'socks5h://127.0.0.1:{port}' : 'socks5h://localhost:{port}', socks.port);
+    const socksUrl = socksUrlFor(overrides.socksUrl ?? scenario?.socksUrl?.[profile], profile === 'legacy' ? 'socks5h://127.0.0.1:{port}' : 'socks5h://localhost:{port}', socks.port);
     const legacyKnobs = profile === 'legacy' ? [...(scenario?.legacyKnobs ?? [])] : [];
     const proxyInfo: StackInfo['proxy'] = { url: '', kind: 'ours', socksUrl, upstreamUrl, terminalUrl, profile, legacyKnobs };
     let proxy: Running['proxy'];
@@ -177,8 +184,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       faults: { socks: socksFaults, server: serverFaults },
       platform: { openTimeoutMs: timing.openTimeoutMs, requestTimeoutMs: scenario?.platform?.requestTimeoutMs ?? 0 },
     }),
-    applyScenario: (scenarioId, nextProfile) => {
+    applyScenario: (scenarioId, nextProfile, nextOverrides = {}) => {
       const next = queue.then(async () => {
+        overrides = nextOverrides;
         scenario = scenarioId === null ? null : scenarioById(scenarioId);
         profile = nextProfile;
         socksFaults = [...(scenario?.tailnet.socksFaults ?? [])];

@@ -39,6 +39,10 @@ export function formatRun(run: ScenarioRun, httpErrors: HttpError[], proxyLabel:
   lines.push('', '   SOCKS log (mock tailscaled)');
   if (socks.length === 0) lines.push('   (no line)');
   for (const l of socks) lines.push(`   ${new Date(l.t).toISOString().slice(11, 23)} ${l.line}`);
+  const proxy = run.logs.filter((l) => l.source === 'proxy');
+  lines.push('', '   proxy log (one line per request / session)');
+  if (proxy.length === 0) lines.push('   (no line)');
+  for (const l of proxy) lines.push(`   ${new Date(l.t).toISOString().slice(11, 23)} ${summariseProxyLine(l.line)}`);
   if (run.result.readiness) lines.push('', `   readiness (${run.result.readiness.via})  ${run.result.readiness.ready ? 'ready' : 'NOT ready'}  ${run.result.readiness.body.replace(/\s+/g, ' ').slice(0, 140)}`);
   if (run.result.workbench) {
     const wb = run.result.workbench;
@@ -50,4 +54,16 @@ export function formatRun(run: ScenarioRun, httpErrors: HttpError[], proxyLabel:
   const word = profile === 'fixed' ? (verdict.ok ? 'OK — the fixed proxy behaves as the catalog says' : 'MISBEHAVES — the fixed proxy does not do what the catalog says') : verdict.ok ? 'REPRODUCED — the legacy failure shows as the catalog says' : 'NOT REPRODUCED — the legacy run did not show the failure';
   lines.push('', `   ${word}`);
   return lines.join('\n');
+}
+
+/** Our proxy's access-log JSON, cut to what a person scans for; any other proxy's lines as they are. */
+export function summariseProxyLine(line: string): string {
+  try {
+    const r = JSON.parse(line) as { kind?: string; route?: string; path?: string; status?: number; closeBrowser?: number; closeUpstream?: number; cause?: string; ms?: number };
+    if (typeof r.kind !== 'string') return line;
+    const outcome = r.kind === 'ws' ? `browser ${r.closeBrowser ?? '-'} upstream ${r.closeUpstream ?? '-'}` : `status ${r.status ?? '-'}`;
+    return `${r.kind} ${r.route ?? ''} ${r.path ?? ''} ${outcome} ${r.ms ?? ''} ms${r.cause ? ` cause: ${r.cause}` : ''}`.replace(/stable-([0-9a-f]{8})[0-9a-f]{32}/, 'stable-$1…');
+  } catch {
+    return line;
+  }
 }

@@ -3,8 +3,12 @@
 import { timing } from './timing.ts';
 import type { Scenario } from './types.ts';
 
-/** The upstream session ends early on the first connection only, so the reconnection can land. */
-const dropFirstSession = { type: 'end-after-messages', attributes: { count: 3 }, which: { first: 1 } } as const;
+/**
+ * code-server ends the first connection (management) mid-session, once 40 Regular messages have
+ * crossed it — the probe's echo calls are in flight by then — and only that one, so the
+ * reconnection can land.
+ */
+const dropFirstSession = { type: 'end-after-messages', attributes: { count: 40 }, which: { first: 1 } } as const;
 
 export const sessionScenarios: Scenario[] = [
   {

@@ -22,8 +22,12 @@ export interface WorkbenchReport {
   connected: boolean;
   handshakes: number;
   reconnects: number;
-  /** Messages the client sent that never arrived, or arrived twice (the client's own count). */
+  /** Messages missing, duplicated or out of order, over everything the probe sent across drops. */
   lost: number;
+  /** Messages the probe pushed through while it waited for a reconnection (each way: echo + call). */
+  sent?: number;
+  /** ... of which before the first close: in flight when the socket dropped. */
+  sentBeforeDrop?: number;
   /** Every event of the client's timeline, as text. */
   events: string[];
   /** Largest extension-host message that came back intact (bytes). */

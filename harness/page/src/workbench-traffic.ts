@@ -43,6 +43,11 @@ export class EchoTraffic {
     clearInterval(this.timer);
   }
 
+  /** Extension-host echoes plus management calls sent. */
+  get count(): number {
+    return this.sent + this.callsSent;
+  }
+
   /** Everything sent came back (or the extension host is not there to echo). */
   complete(): boolean {
     return this.callsAnswered === this.callsSent && (!this.workbench.extensionHost || this.received.length >= this.sent);

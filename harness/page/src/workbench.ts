@@ -80,16 +80,26 @@ export async function workbenchProbe(request: ProbeRequest, options: WorkbenchPr
       settled = request.until === 'first-close' ? closed() : done;
     }
   } else if (request.until === 'first-close') {
-    settled = await waitFor(closed, pokes.subscribe, left());
+    // A drop mid-session (upstream-drops, socks-reset) needs a session with traffic in it.
+    settled = await waitFor(() => closed() || report.connected, pokes.subscribe, left());
+    if (!closed() && workbench) {
+      const traffic = new EchoTraffic(workbench, pokes.poke);
+      traffic.start();
+      settled = await waitFor(closed, pokes.subscribe, left());
+      traffic.stop();
+    }
   } else {
     settled = await waitFor(connectedOrFailed, pokes.subscribe, left());
     if (workbench && report.connected && request.until === 'recovered') {
       const traffic = new EchoTraffic(workbench, pokes.poke);
       traffic.start();
-      settled = await waitFor(() => closed() && reconnected(), pokes.subscribe, left());
+      settled = await waitFor(closed, pokes.subscribe, left());
+      report.sentBeforeDrop = traffic.count;
+      settled = (await waitFor(reconnected, pokes.subscribe, left())) && settled;
       traffic.stop();
       settled = (await waitFor(() => traffic.complete(), pokes.subscribe, left())) && settled;
       report.lost = traffic.lost();
+      report.sent = traffic.count;
     }
   }
   report.handshakes = events.filter((e) => e.kind === 'handshake').length;

@@ -24,7 +24,7 @@ function stateOf(event: TimelineEvent): Shown {
 }
 
 export class WorkbenchPanel {
-  private workbench: Workbench | undefined;
+  private readonly workbenches: Workbench[] = [];
   private readonly lines: string[] = [];
   private readonly shown = new Map<string, Shown>();
 
@@ -34,8 +34,8 @@ export class WorkbenchPanel {
     private readonly output: HTMLElement,
   ) {}
 
+  /** Opens one more workbench, as another window would; the ones already open stay. */
   connect(): void {
-    this.disconnect();
     this.lines.length = 0;
     const info = this.info();
     connectWorkbench({
@@ -46,7 +46,7 @@ export class WorkbenchPanel {
       onTimeline: (event) => this.show(event),
     }).then(
       async (workbench) => {
-        this.workbench = workbench;
+        this.workbenches.push(workbench);
         const environment = await workbench.management.call('remoteextensionsenvironment', 'getEnvironmentData', {});
         this.lines.push(`getEnvironmentData → ${JSON.stringify(environment).slice(0, 200)}`);
         this.render();
@@ -59,12 +59,12 @@ export class WorkbenchPanel {
   }
 
   disconnect(): void {
-    this.workbench?.close();
-    this.workbench = undefined;
+    for (const workbench of this.workbenches.splice(0)) workbench.close();
   }
 
   private show(event: TimelineEvent): void {
-    this.shown.set(event.connection, stateOf(event));
+    // Milestones (Initialize, extension host ready) are in the log, not the connection's state.
+    if (event.kind !== 'message') this.shown.set(event.connection, stateOf(event));
     this.lines.push(describeEvent(event));
     this.render();
   }
