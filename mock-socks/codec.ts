@@ -138,7 +138,8 @@ export type UdpParse =
  *  |RSV | FRAG | ATYP | DST.ADDR | DST.PORT |   DATA   |
  *  +----+------+------+----------+----------+----------+
  *  | 2  |  1   |  1   | Variable |    2     | Variable |
- * Error texts are tailscaled's (parse udp request: …); FRAG is read and ignored. */
+ * Error texts are tailscaled's: the header checks, then the same address reads (and messages) as
+ * a TCP request. FRAG is read and ignored. */
 export function parseUdpDatagram(packet: Buffer): UdpParse {
   if (packet.length < 4) return { ok: false, error: 'invalid packet length' };
   if (packet[0] !== 0 || packet[1] !== 0) return { ok: false, error: 'invalid udp request header' };
@@ -148,18 +149,20 @@ export function parseUdpDatagram(packet: Buffer): UdpParse {
   let host: string;
   if (atyp === ATYP_IPV4 || atyp === ATYP_IPV6) {
     const size = atyp === ATYP_IPV4 ? 4 : 16;
-    if (packet.length < offset + size + 2) return { ok: false, error: 'invalid packet length' };
+    if (packet.length < offset + size) return { ok: false, error: atyp === ATYP_IPV4 ? 'could not read IPv4 address' : 'could not read IPv6 address' };
     const raw = packet.subarray(offset, offset + size);
     host = atyp === ATYP_IPV4 ? decodeIPv4(raw) : decodeIPv6(raw);
     offset += size;
   } else if (atyp === ATYP_DOMAIN) {
+    if (packet.length < offset + 1) return { ok: false, error: 'could not read domain name size' };
     const size = packet[offset] ?? 0;
-    if (packet.length < offset + 1 + size + 2) return { ok: false, error: 'invalid packet length' };
+    if (packet.length < offset + 1 + size) return { ok: false, error: 'could not read domain name' };
     host = packet.subarray(offset + 1, offset + 1 + size).toString('utf8');
     offset += 1 + size;
   } else {
     return { ok: false, error: 'unsupported address type' };
   }
+  if (packet.length < offset + 2) return { ok: false, error: 'could not read port' };
   const port = decodePort(packet.subarray(offset, offset + 2));
   offset += 2;
   return { ok: true, frag, host, port, atyp, header: packet.subarray(0, offset), data: packet.subarray(offset) };

@@ -3,29 +3,40 @@
 // The association lives exactly as long as the TCP control connection.
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import { isIP } from 'node:net';
-import { REPLY_GENERAL_FAILURE, REPLY_SUCCEEDED, errorReply, parseUdpDatagram, successReply } from './codec.ts';
+import { REPLY_GENERAL_FAILURE, REPLY_SUCCEEDED, errorReply, joinHostPort, parseUdpDatagram, successReply } from './codec.ts';
 import type { Connection } from './connection.ts';
 import { isLoopback, splitHostPort } from './dial.ts';
 import { LOG_PREFIX } from './log.ts';
 import type { TailnetMap } from './tailnet.ts';
+
+/** The format string tailscaled logs bad datagrams with; the rate limiter keys on it. */
+const UDP_FAILURE_FORMAT = LOG_PREFIX + 'udp transfer: handle udp request fail: %v';
 
 export interface UdpEnvironment {
   tailnet: TailnetMap;
   allowNonLoopback: boolean;
 }
 
-/** Where a datagram for host:port really goes, or undefined to drop it (never off loopback by default). */
-function udpTarget(host: string, port: number, env: UdpEnvironment): { host: string; port: number } | undefined {
+type UdpRoute =
+  | { send: true; host: string; port: number }
+  /** Sent into the tailnet where nothing answers: a UDP "dial" succeeds and the datagram vanishes. */
+  | { send: false }
+  /** The mock's refusal to leave loopback, worded as the Go dial error tailscaled would log. */
+  | { send: false; dialError: string };
+
+/** Where a datagram for host:port really goes. Never off loopback unless opted in. */
+function udpRoute(host: string, port: number, env: UdpEnvironment): UdpRoute {
   const target = env.tailnet.resolve(host);
   if (target.kind === 'tailnet') {
     const local = target.peer?.state === 'up' ? target.peer.ports.get(port) : undefined;
-    if (!local) return undefined;
+    if (!local) return { send: false };
     const [localHost, localPort] = splitHostPort(local);
-    return isLoopback(localHost) || env.allowNonLoopback ? { host: localHost, port: localPort } : undefined;
+    return isLoopback(localHost) || env.allowNonLoopback ? { send: true, host: localHost, port: localPort } : { send: false };
   }
-  if (host.toLowerCase() === 'localhost' || host === '') return { host: '127.0.0.1', port };
-  if (!isIP(host)) return undefined;
-  return isLoopback(host) || env.allowNonLoopback ? { host, port } : undefined;
+  if (host.toLowerCase() === 'localhost' || host === '') return { send: true, host: '127.0.0.1', port };
+  if (!isIP(host)) return { send: false, dialError: `dial udp: lookup ${host}: no such host` };
+  if (isLoopback(host) || env.allowNonLoopback) return { send: true, host, port };
+  return { send: false, dialError: `dial udp ${joinHostPort(host, port)}: connect: network is unreachable` };
 }
 
 function closeQuietly(socket: UdpSocket): void {
@@ -61,17 +72,18 @@ export async function udpAssociate(conn: Connection, env: UdpEnvironment): Promi
   }
   conn.addCompanion({ destroy: () => closeQuietly(relay) });
   const outgoing = new Map<string, UdpSocket>();
+  const logUdpFailure = (message: string) => conn.deps.logger.emit(UDP_FAILURE_FORMAT, `${LOG_PREFIX}udp transfer: handle udp request fail: ${message}`);
   let latestSender: RemoteInfo | undefined;
 
   relay.on('message', (packet, from) => {
     latestSender = from;
     const parsed = parseUdpDatagram(packet);
-    if (!parsed.ok) {
-      conn.deps.logger.emit(LOG_PREFIX + 'udp transfer: %v', `${LOG_PREFIX}udp transfer: handle udp request fail: parse udp request: ${parsed.error}`);
+    if (!parsed.ok) return logUdpFailure(`parse udp request: ${parsed.error}`);
+    const target = udpRoute(parsed.host, parsed.port, env);
+    if (!target.send) {
+      if ('dialError' in target) logUdpFailure(`dial target ${joinHostPort(parsed.host, parsed.port)} fail: ${target.dialError}`);
       return;
     }
-    const target = udpTarget(parsed.host, parsed.port, env);
-    if (!target) return;
     const key = parsed.header.subarray(3).toString('hex');
     let socket = outgoing.get(key);
     if (!socket) {

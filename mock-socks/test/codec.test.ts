@@ -33,6 +33,12 @@ describe('codec', () => {
     if (ok.ok) expect(ok.data.toString('hex')).toBe('abcd');
     expect(parseUdpDatagram(Buffer.from('000000', 'hex'))).toEqual({ ok: false, error: 'invalid packet length' });
     expect(parseUdpDatagram(Buffer.from('0100000100000000', 'hex'))).toEqual({ ok: false, error: 'invalid udp request header' });
+    // Past the header, the same address reads and messages as a TCP request.
+    expect(parseUdpDatagram(Buffer.from('000000017f00', 'hex'))).toEqual({ ok: false, error: 'could not read IPv4 address' });
+    expect(parseUdpDatagram(Buffer.from('000000017f000001', 'hex'))).toEqual({ ok: false, error: 'could not read port' });
+    expect(parseUdpDatagram(Buffer.from('00000003', 'hex'))).toEqual({ ok: false, error: 'could not read domain name size' });
+    expect(parseUdpDatagram(Buffer.from('0000000309', 'hex'))).toEqual({ ok: false, error: 'could not read domain name' });
+    expect(parseUdpDatagram(Buffer.from('00000007', 'hex'))).toEqual({ ok: false, error: 'unsupported address type' });
   });
 });
 

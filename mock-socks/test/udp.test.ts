@@ -42,4 +42,20 @@ describe('UDP ASSOCIATE', () => {
     await s.close();
     await echo.close();
   });
+
+  it('never sends off loopback: a datagram for 192.0.2.1 is dropped and logged as a dial failure', async () => {
+    const s = await server();
+    const client = await RawClient.open(s.port);
+    client.send(GREETING_NO_AUTH + UDP_REQUEST);
+    await client.bytes(12);
+    const udp = createSocket('udp4');
+    udp.send(Buffer.from('00000001c00002010035' + '00', 'hex'), client.received.readUInt16BE(10), '127.0.0.1');
+    expect(await s.logged(1)).toEqual([
+      'socks5: udp transfer: handle udp request fail: dial target 192.0.2.1:53 fail: dial udp 192.0.2.1:53: connect: network is unreachable',
+    ]);
+    client.destroy();
+    expect((await s.closeOf(1)).bytesUp).toBe(0);
+    udp.close();
+    await s.close();
+  });
 });
