@@ -10,6 +10,7 @@ export const CloseCode = {
   goingAway: 1001,
   noStatus: 1005,
   abnormal: 1006,
+  messageTooBig: 1009,
   internalError: 1011,
   tryAgainLater: 1013,
   badGateway: 1014,
@@ -47,12 +48,14 @@ function hopOf(code: string): Hop {
  *   without a close frame (code-server never sends one, vscode-remote-protocol.md "The WebSocket").
  * 1001: the proxy is shutting down or the connection reached its configured lifetime.
  * 1013: the proxy is at its connection limit.
+ * 1009: a frame larger than the configured maximum payload.
  * 1011: anything else — an exception inside the proxy.
  */
 export function closeCodeFor(cause: string | ProxyError): number {
   const code = typeof cause === 'string' ? cause.split(' ')[0] ?? '' : cause.code;
   if (code === 'proxy.shutdown' || code === 'proxy.lifetime') return CloseCode.goingAway;
   if (code === 'proxy.connection_limit') return CloseCode.tryAgainLater;
+  if (code === 'proxy.message_too_big') return CloseCode.messageTooBig;
   if (code.startsWith('socks.') || code.startsWith('upstream.') || code.startsWith('route.')) return CloseCode.badGateway;
   return CloseCode.internalError;
 }

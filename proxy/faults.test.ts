@@ -14,8 +14,8 @@ import { workbenchSocket } from './test/workbench.ts';
 const peer = '100.84.184.84';
 /** Deadlines scaled to ms; the mock's dial budget (tailscaled: 5 s) is below the CONNECT-reply deadline, as in production. */
 const timeouts = { socksConnectTimeoutMs: 300, socksGreetingTimeoutMs: 100, socksConnectReplyTimeoutMs: 150, upgradeTimeoutMs: 150 };
-/** The browser's (python's open_timeout's) own patience, for legacy runs that hang. */
-const clientHandshakeTimeoutMs = 300;
+/** The browser's (python's open_timeout's) own patience, for legacy runs that hang; the faults that hang last longer. */
+const clientHandshakeTimeoutMs = 500;
 
 let codeServer: MockCodeServerHandle;
 let socks: MockSocksHandle;
@@ -43,8 +43,9 @@ async function proxy(options: StartProxyOptions = {}): Promise<string> {
 }
 
 /** Opens a workbench socket and reports how it went: `ok`, `error: …`, then how it closed. */
-async function attempt(base: string, options: { afterOk?: 'send-regular' | 'close-4000' } = {}): Promise<{ outcome: string; code: number; reason: string }> {
-  const wb = workbenchSocket(base, { ws: { handshakeTimeout: clientHandshakeTimeoutMs } });
+async function attempt(base: string, options: { afterOk?: 'send-regular' | 'close-4000'; legacy?: boolean } = {}): Promise<{ outcome: string; code: number; reason: string }> {
+  // The fixed profile answers the browser's upgrade at once; only legacy runs need the client to give up.
+  const wb = workbenchSocket(base, { ws: options.legacy ? { handshakeTimeout: clientHandshakeTimeoutMs } : {} });
   const outcome = await wb.outcome;
   if (outcome === 'ok') {
     if (options.afterOk === 'send-regular') wb.client.ws.send(encodeMessage(protocolMessage(MessageType.Regular, 1, 0, new Uint8Array([1, 2, 3]))));
@@ -73,7 +74,7 @@ const gateway = (reason: RegExp, outcome?: RegExp) => ({ code: 1014, reason, out
 const replyNames = ['general_failure', 'not_allowed', 'network_unreachable', 'host_unreachable', 'connection_refused', 'ttl_expired', 'command_not_supported', 'address_type_not_supported'];
 
 const socksCases: (FaultCase & { type: string })[] = [
-  { type: 'slow-handshake', name: 'slow-handshake over the CONNECT-reply deadline', socksFaults: [{ type: 'slow-handshake', attributes: { delayMs: 600 }, where: 'connect' }], fixed: gateway(/^socks\.timeout\.connect_reply after 150 ms/), legacy: { knobs: hanging, code: 1006 } },
+  { type: 'slow-handshake', name: 'slow-handshake over the CONNECT-reply deadline', socksFaults: [{ type: 'slow-handshake', attributes: { delayMs: 2000 }, where: 'connect' }], fixed: gateway(/^socks\.timeout\.connect_reply after 150 ms/), legacy: { knobs: hanging, code: 1006 } },
   { type: 'truncate-reply', name: 'truncate-reply: close after 4 bytes of the CONNECT reply', socksFaults: [{ type: 'truncate-reply', attributes: { mode: 'close-after', bytes: 4 }, where: 'connect' }], fixed: gateway(/^socks\.reply_truncated \(got 4 of 10 bytes of the connect reply\)/), legacy: { knobs: passThrough, code: 1006 } },
   { type: 'blackhole', name: 'blackhole from the greeting on', socksFaults: [{ type: 'blackhole', where: 'greeting' }], fixed: gateway(/^socks\.timeout\.greeting after 100 ms/), legacy: { knobs: hanging, code: 1006 } },
   ...replyNames.map((name, i) => ({ type: 'reply-code', name: `reply-code ${i + 1}`, socksFaults: [{ type: 'reply-code', attributes: { code: i + 1 } }], fixed: gateway(new RegExp(`^socks\\.reply_${name} \\(REP 0x0${i + 1}\\)`)), legacy: { knobs: passThrough, code: 1006 } })),
@@ -82,7 +83,7 @@ const socksCases: (FaultCase & { type: string })[] = [
   { type: 'reset', name: 'reset mid-session (scenario socks-reset)', socksFaults: [{ type: 'reset', attributes: { afterBytes: 300 }, where: 'downstream' }], fixed: gateway(/^upstream\.(reset|ended_without_close)/, /^(ok|closed)/), legacy: { knobs: passThrough, code: 1006 } },
   { type: 'limit-data', name: 'limit-data: the tunnel ends after 300 bytes down', socksFaults: [{ type: 'limit-data', attributes: { bytes: 300 }, where: 'downstream' }], fixed: gateway(/^upstream\.ended_without_close/, /^(ok|closed)/), legacy: { knobs: passThrough, code: 1006 } },
   { type: 'timeout', name: 'timeout: the downstream goes silent, then closes', socksFaults: [{ type: 'timeout', attributes: { timeoutMs: 60 }, where: 'downstream' }], fixed: gateway(/^upstream\.closed_before_upgrade/), legacy: { knobs: passThrough, code: 1006 } },
-  { type: 'slow-close', name: 'slow-close: code-server ends the socket, teardown is slow', socksFaults: [{ type: 'slow-close', attributes: { delayMs: 40 }, where: 'downstream' }], serverFaults: [{ type: 'end-after-ms', attributes: { ms: 20 } }], fixed: gateway(/^upstream\.ended_without_close/, /^ok$/), legacy: { knobs: passThrough, code: 1006 } },
+  { type: 'slow-close', name: 'slow-close: code-server ends the socket, teardown is slow', socksFaults: [{ type: 'slow-close', attributes: { delayMs: 40 }, where: 'downstream' }], serverFaults: [{ type: 'end-after-ms', attributes: { ms: 20 } }], fixed: gateway(/^upstream\.ended_without_close/, /^(ok|closed 1014)$/), legacy: { knobs: passThrough, code: 1006 } },
   { type: 'tailnet-not-ready', name: 'tailnet-not-ready: every tailnet CONNECT fails', socksFaults: [{ type: 'tailnet-not-ready', attributes: { forMs: 60_000 } }], fixed: gateway(/^socks\.reply_general_failure/), legacy: { knobs: passThrough, code: 1006 } },
   { type: 'peer', name: 'peer down: 05 01 after the dial budget', peerState: 'down', fixed: gateway(/^socks\.reply_general_failure/), legacy: { knobs: passThrough, code: 1006 } },
   { type: 'peer', name: 'peer refusing: 05 01 at once', peerState: 'refusing', fixed: gateway(/^socks\.reply_general_failure/), legacy: { knobs: passThrough, code: 1006 } },
@@ -99,8 +100,8 @@ const benignSocks: { type: string; name: string; faults: FaultSpec[] }[] = [
 
 const serverCases: (FaultCase & { type: string })[] = [
   { type: 'end-after-messages', name: 'end-after-messages (scenario upstream-drops)', serverFaults: [{ type: 'end-after-messages', attributes: { count: 1 } }], afterOk: 'send-regular', fixed: gateway(/^upstream\.ended_without_close/, /^ok$/), legacy: { knobs: passThrough, code: 1006 } },
-  { type: 'end-after-ms', name: 'end-after-ms', serverFaults: [{ type: 'end-after-ms', attributes: { ms: 30 } }], fixed: gateway(/^upstream\.ended_without_close/, /^ok$/), legacy: { knobs: passThrough, code: 1006 } },
-  { type: 'upgrade-delay', name: 'upgrade-delay over the upgrade deadline', serverFaults: [{ type: 'upgrade-delay', attributes: { ms: 600 } }], fixed: gateway(/^upstream\.timeout\.upgrade no 101 after 150 ms/), legacy: { knobs: hanging, code: 1006 } },
+  { type: 'end-after-ms', name: 'end-after-ms', serverFaults: [{ type: 'end-after-ms', attributes: { ms: 30 } }], fixed: gateway(/^upstream\.ended_without_close/, /^(ok|closed 1014)$/), legacy: { knobs: passThrough, code: 1006 } },
+  { type: 'upgrade-delay', name: 'upgrade-delay over the upgrade deadline', serverFaults: [{ type: 'upgrade-delay', attributes: { ms: 2000 } }], fixed: gateway(/^upstream\.timeout\.upgrade no 101 after 150 ms/), legacy: { knobs: hanging, code: 1006 } },
   { type: 'upgrade-refuse', name: 'upgrade-refuse 403', serverFaults: [{ type: 'upgrade-refuse', attributes: { status: 403 } }], fixed: gateway(/^upstream\.upgrade_refused \(HTTP 403\)/), legacy: { knobs: passThrough, code: 1006 } },
   { type: 'handshake-error', name: 'handshake-error', serverFaults: [{ type: 'handshake-error', attributes: { reason: 'Unauthorized client refused' } }], fixed: gateway(/^upstream\.ended_without_close/, /^error: Unauthorized client refused$/), legacy: { knobs: passThrough, code: 1006 } },
 ];
@@ -127,7 +128,7 @@ describe('every mock-socks fault', () => {
 
   it.each(socksCases.filter((c) => c.legacy))('$name, legacy → 1006', async (c) => {
     apply(c);
-    const result = await attempt(await proxy({ legacy: c.legacy?.knobs }), { afterOk: c.afterOk });
+    const result = await attempt(await proxy({ legacy: c.legacy?.knobs }), { afterOk: c.afterOk, legacy: true });
     expect(result.code).toBe(c.legacy?.code);
   });
 
@@ -154,7 +155,7 @@ describe('every mock-code-server fault', () => {
 
   it.each(serverCases.filter((c) => c.legacy))('$name, legacy → 1006', async (c) => {
     apply(c);
-    expect((await attempt(await proxy({ legacy: c.legacy?.knobs }), { afterOk: c.afterOk })).code).toBe(c.legacy?.code);
+    expect((await attempt(await proxy({ legacy: c.legacy?.knobs }), { afterOk: c.afterOk, legacy: true })).code).toBe(c.legacy?.code);
   });
 
   it('stop-sending: the proxy keeps the silent session; the workbench giving up closes it with its own code, or the server ending it gives 1014', async () => {

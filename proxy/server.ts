@@ -4,7 +4,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
 import { defaultConfig, legacyKnobsFor, validateConfig, type LegacyKnobs, type ProxyConfig } from './config.ts';
 import { ProxyError } from './errors.ts';
 import { readiness } from './health.ts';
@@ -56,7 +55,6 @@ export async function startProxy(options: StartProxyOptions): Promise<ProxyHandl
   const terminal = config.terminalUrl ? new URL(config.terminalUrl.replace(/^http/, 'ws')) : undefined;
   const agent = new SocksAgent(dialer);
   const log = options.log ?? (config.accessLog ? jsonLineLog(process.stderr) : () => {});
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false, maxPayload: config.maxPayloadBytes });
   const sessions = new Set<WsSession>();
   const passThroughSockets = new Set<Duplex>();
   let closing = false;
@@ -126,7 +124,6 @@ export async function startProxy(options: StartProxyOptions): Promise<ProxyHandl
       return;
     }
     const target = route.kind === 'code' ? upstream : terminal;
-    const upstreamWs = target && new URL(route.target, target.href.replace(/^http/, 'ws'));
     if (config.legacy.passThroughUpgrade && target) {
       passThroughSockets.add(socket);
       void passThroughUpgrade(req, socket, head, { dialer, upstream: target, upstreamTarget: route.target, hostRewrite: config.legacy.hostRewrite }, record, () => {
@@ -138,17 +135,17 @@ export async function startProxy(options: StartProxyOptions): Promise<ProxyHandl
     let refuse: ProxyError | undefined;
     if (closing) refuse = new ProxyError('proxy.shutdown', 'the proxy is shutting down');
     else if (sessions.size >= config.maxConnections) refuse = new ProxyError('proxy.connection_limit', `${config.maxConnections} sessions open`);
-    else if (!upstreamWs) refuse = new ProxyError('route.not_configured', 'TERMINAL_URL is not set');
+    else if (!target) refuse = new ProxyError('route.not_configured', 'TERMINAL_URL is not set');
     const session = new WsSession(
       {
-        wss,
         dialer,
-        upstreamUrl: upstreamWs ?? new URL('ws://invalid.'),
+        upstreamUrl: target ?? new URL('http://unconfigured.invalid'), // refused before any dial
         upstreamTarget: route.target,
         upgradeTimeoutMs: deadline(config.upgradeTimeoutMs),
         lifetimeMs: config.wsLifetimeMs,
         maxPayloadBytes: config.maxPayloadBytes,
         highWaterMarkBytes: config.highWaterMarkBytes,
+        closeGraceMs: config.shutdownGraceMs,
         hostRewrite: config.legacy.hostRewrite,
         refuse,
         beforeDial: options.beforeDial,
@@ -208,10 +205,7 @@ export async function startProxy(options: StartProxyOptions): Promise<ProxyHandl
           };
         });
       }
-      for (const session of sessions) {
-        session.browser?.terminate();
-        session.upstream?.terminate();
-      }
+      for (const session of sessions) session.destroy();
       for (const socket of passThroughSockets) socket.destroy();
       server.closeAllConnections();
       agent.destroy();

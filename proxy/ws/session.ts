@@ -3,48 +3,61 @@
 // SOCKS, the upstream's answer, an upstream that vanishes, an exception in the proxy — reaches the
 // browser as a close frame with a code and a reason, never as 1006 (DESIGN.md "Close codes are
 // the contract"). The steps run in order; the first that throws ends the session.
+//
+// Once both sides are open, frames cross unchanged (no extension is negotiated on either side,
+// and both legs are client→server towards the upstream): each frame is forwarded whole as soon as
+// its last byte arrives, so the proxy never unmasks or re-frames payloads and can always put a
+// close frame of its own between two frames.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocket, type WebSocketServer } from 'ws';
 import { asProxyError, CloseCode, closeCodeFor, closeReason, ProxyError } from '../errors.ts';
 import { recordDialSteps, type AccessRecord } from '../log.ts';
 import { SocksDialError, type SocksDialer } from '../socks/dial.ts';
-import { forwardMessages, isSendableCloseCode } from './relay.ts';
+import { closeFrame, FrameSplitter, FrameTooLargeError, Opcode, type Frame } from './frames.ts';
+import { browserAcceptResponse, offeredProtocols, upstreamUpgrade } from './handshake.ts';
 import { upstreamUpgradeHeaders } from './headers.ts';
 
 export interface WsSessionOptions {
-  wss: WebSocketServer;
   dialer: SocksDialer;
-  /** `ws://host:port/path?query` to open upstream, query already as it must be sent. */
+  /** The upstream's base URL: host and port to dial through SOCKS. */
   upstreamUrl: URL;
-  /** The request target sent upstream, byte for byte (WHATWG URL parsing would re-encode the query). */
+  /** The request target sent upstream, byte for byte (path + the browser's query). */
   upstreamTarget: string;
   /** Deadline for the upstream's 101 once the tunnel is up, ms; 0 = none. */
   upgradeTimeoutMs: number;
   /** Session lifetime, ms; then 1001 both ways. 0 = none. */
   lifetimeMs: number;
   maxPayloadBytes: number;
+  /** Bytes queued towards one side before the other is paused. */
   highWaterMarkBytes: number;
+  /** After a close frame, how long the closing handshake may take before the sockets are destroyed, ms. */
+  closeGraceMs: number;
   hostRewrite: boolean;
-  /** Set when the session must be refused at once (connection limit, unconfigured route). */
+  /** Set when the session must be refused at once (connection limit, shutdown, unconfigured route). */
   refuse?: ProxyError;
   /** Runs in the upgrade path before dialing (e.g. an auth check); what it throws ends the session with 1011. */
   beforeDial?: (req: IncomingMessage) => void | Promise<void>;
 }
 
+type Side = 'browser' | 'upstream';
+
 export class WsSession {
-  browser: WebSocket | undefined;
-  upstream: WebSocket | undefined;
   readonly record: AccessRecord;
   private readonly options: WsSessionOptions;
-  private readonly started = performance.now();
-  private lifetime: NodeJS.Timeout | undefined;
-  private upstreamError: Error | undefined;
-  private ended = false;
-  private readonly up = { bytes: 0 };
-  private readonly down = { bytes: 0 };
-  private flushEarly: () => void = () => {};
   private readonly onEnd: (session: WsSession) => void;
+  private readonly started = performance.now();
+  private browser: Duplex | undefined;
+  private upstream: Duplex | undefined;
+  private upstreamOpen = false;
+  /** Browser frames that arrived while the upstream was being dialled (the workbench speaks first). */
+  private early: Frame[] = [];
+  private earlyBytes = 0;
+  private readonly sentClose: Record<Side, boolean> = { browser: false, upstream: false };
+  private readonly gotClose: Record<Side, boolean> = { browser: false, upstream: false };
+  private upstreamError: NodeJS.ErrnoException | undefined;
+  private lifetime: NodeJS.Timeout | undefined;
+  private grace: NodeJS.Timeout | undefined;
+  private ended = false;
 
   constructor(options: WsSessionOptions, record: AccessRecord, onEnd: (session: WsSession) => void) {
     this.options = options;
@@ -57,13 +70,19 @@ export class WsSession {
     // Attached before anything can fail: an unhandled 'error' on the browser socket would crash the process.
     socket.on('error', (error) => (this.record.cause ??= `browser.error ${error.message}`));
     try {
-      this.browser = await this.acceptBrowser(req, socket, head);
+      this.acceptBrowser(req, socket, head);
+      if (this.ended) return; // not a valid upgrade: answered 400
       if (this.options.refuse) throw this.options.refuse;
       await this.options.beforeDial?.(req);
       const tunnel = await this.dialTunnel();
       if (this.ended) return void tunnel.destroy();
-      await this.upgradeUpstream(req, tunnel);
-      this.startRelay();
+      this.upstream = tunnel;
+      tunnel.on('error', (error: NodeJS.ErrnoException) => (this.upstreamError = error));
+      const started = performance.now();
+      const first = await upstreamUpgrade(tunnel, this.options.upstreamTarget, upstreamUpgradeHeaders(req, { upstreamHost: this.options.upstreamUrl.host, hostRewrite: this.options.hostRewrite }), offeredProtocols(req), this.options.upgradeTimeoutMs);
+      this.record.hops['upstream.upgrade'] = Math.round(performance.now() - started);
+      if (this.ended) return void tunnel.destroy();
+      this.startRelay(tunnel, first);
     } catch (error) {
       this.fail(error);
     }
@@ -74,20 +93,37 @@ export class WsSession {
     this.fail(cause);
   }
 
-  private acceptBrowser(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<WebSocket> {
-    return new Promise((resolve, reject) => {
-      // ws answers a malformed upgrade with 400 itself and never calls back; the socket closing tells us.
-      const onClose = () => reject(new ProxyError('route.bad_upgrade', 'browser upgrade request rejected (400)'));
-      socket.once('close', onClose);
-      this.options.wss.handleUpgrade(req, socket, head, (browser) => {
-        socket.off('close', onClose);
-        browser.on('error', (error) => (this.record.cause ??= `browser.error ${error.message}`));
-        browser.once('close', (code, reason) => this.browserClosed(code, reason.toString()));
-        // Listening from the first moment: the workbench speaks first, while the upstream is still being dialled.
-        this.flushEarly = forwardMessages(browser, () => this.upstream, this.options.highWaterMarkBytes, this.up);
-        resolve(browser);
-      });
-    });
+  /** Destroys both sockets at once (shutdown after the grace period). */
+  destroy(): void {
+    this.browser?.destroy();
+    this.upstream?.destroy();
+  }
+
+  private acceptBrowser(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    let response: string;
+    try {
+      response = browserAcceptResponse(req);
+    } catch (error) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      this.record.cause = asProxyError(error).message;
+      this.finish();
+      return;
+    }
+    this.browser = socket;
+    socket.write(response);
+    const splitter = new FrameSplitter(this.options.maxPayloadBytes);
+    const onData = (chunk: Buffer) => {
+      try {
+        this.browserFrames(splitter.push(chunk));
+      } catch (error) {
+        this.fail(error instanceof FrameTooLargeError ? new ProxyError('proxy.message_too_big', `from the browser: ${error.message}`) : error);
+      }
+    };
+    socket.on('data', onData);
+    socket.once('end', () => this.socketEnded('browser'));
+    socket.once('close', () => this.socketEnded('browser'));
+    if (head.length) onData(head);
+    socket.resume();
   }
 
   private async dialTunnel(): Promise<Duplex> {
@@ -103,128 +139,173 @@ export class WsSession {
     }
   }
 
-  private upgradeUpstream(req: IncomingMessage, tunnel: Duplex): Promise<void> {
-    const started = performance.now();
-    const { upgradeTimeoutMs } = this.options;
-    return new Promise((resolve, reject) => {
-      const upstream = new WebSocket(this.options.upstreamUrl, protocolsOf(req), {
-        createConnection: () => tunnel as never, // ws types want a net.Socket; any Duplex works (ws tests do the same)
-        headers: upstreamUpgradeHeaders(req, { upstreamHost: this.options.upstreamUrl.host, hostRewrite: this.options.hostRewrite }),
-        perMessageDeflate: false,
-        maxPayload: this.options.maxPayloadBytes,
-        // The tunnel is private to this session: masking (RFC 6455 §10.3) guards shared caches, not this hop.
-        generateMask: zeroMask,
-        finishRequest: (request) => {
-          request.path = this.options.upstreamTarget;
-          request.end();
-        },
-      });
-      this.upstream = upstream;
-      const timer = upgradeTimeoutMs > 0 ? setTimeout(() => failUpgrade(new ProxyError('upstream.timeout.upgrade', `no 101 after ${upgradeTimeoutMs} ms`)), upgradeTimeoutMs) : undefined;
-      const failUpgrade = (error: ProxyError) => {
-        clearTimeout(timer);
-        tunnel.destroy();
-        reject(error);
-      };
-      upstream.once('unexpected-response', (_request, response) => {
-        failUpgrade(new ProxyError('upstream.upgrade_refused', `(HTTP ${response.statusCode ?? '?'})`));
-      });
-      upstream.on('error', (error) => {
-        this.upstreamError = error;
-        if (upstream.readyState === WebSocket.CONNECTING || upstream.readyState === WebSocket.CLOSED) failUpgrade(upgradeFailure(error));
-      });
-      upstream.once('close', () => failUpgrade(new ProxyError('upstream.closed_before_upgrade', 'the upstream ended the connection before answering')));
-      upstream.once('open', () => {
-        clearTimeout(timer);
-        this.record.hops['upstream.upgrade'] = Math.round(performance.now() - started);
-        resolve();
-      });
-    });
-  }
-
-  private startRelay(): void {
-    const { browser, upstream } = this;
-    if (!browser || !upstream) return;
-    forwardMessages(upstream, () => browser, this.options.highWaterMarkBytes, this.down);
-    upstream.removeAllListeners('close');
-    upstream.once('close', (code, reason) => this.upstreamClosed(code, reason.toString()));
-    this.flushEarly();
-    if (browser.readyState !== WebSocket.OPEN) return this.browserClosed(CloseCode.abnormal, '');
+  private startRelay(tunnel: Duplex, first: Buffer): void {
+    this.upstreamOpen = true;
+    const splitter = new FrameSplitter(this.options.maxPayloadBytes);
+    const onData = (chunk: Buffer) => {
+      try {
+        this.upstreamFrames(splitter.push(chunk));
+      } catch (error) {
+        this.fail(error instanceof FrameTooLargeError ? new ProxyError('proxy.message_too_big', `from the upstream: ${error.message}`) : error);
+      }
+    };
+    tunnel.on('data', onData);
+    tunnel.once('end', () => this.socketEnded('upstream'));
+    tunnel.once('close', () => this.socketEnded('upstream'));
+    for (const frame of this.early.splice(0)) this.forward(frame, tunnel, this.browser);
+    this.earlyBytes = 0;
+    if (first.length) onData(first);
+    tunnel.resume();
+    this.browser?.resume();
     if (this.options.lifetimeMs > 0) this.lifetime = setTimeout(() => this.end(new ProxyError('proxy.lifetime', `after ${this.options.lifetimeMs} ms`)), this.options.lifetimeMs);
   }
 
-  /** code-server never sends a close frame (it ends TCP); the browser gets one from us instead. */
-  private upstreamClosed(code: number, reason: string): void {
-    this.record.closeUpstream = code;
-    if (code === CloseCode.abnormal) {
-      const error = this.upstreamError as NodeJS.ErrnoException | undefined;
-      this.fail(error?.code === 'ECONNRESET' ? new ProxyError('upstream.reset', 'connection reset without a close frame') : new ProxyError('upstream.ended_without_close', 'the upstream ended its connection without a close frame'));
-      return;
+  private browserFrames(frames: Frame[]): void {
+    for (const frame of frames) {
+      if (frame.opcode === Opcode.close) {
+        this.gotClose.browser = true;
+        this.record.closeBrowser ??= frame.closeCode;
+        if (!this.upstreamOpen) {
+          // The browser left while the upstream was still being dialled: answer its close and stop.
+          this.sendClose('browser', isSendable(frame.closeCode) ? (frame.closeCode ?? CloseCode.normal) : CloseCode.normal, '');
+          this.upstream?.destroy();
+          return this.closeBoth();
+        }
+        if (this.sentClose.browser) {
+          // The browser's answer to a close it got (from the upstream or from us): the handshake is complete.
+          if (!this.sentClose.upstream && this.upstream) this.forward(frame, this.upstream, undefined);
+          return this.closeBoth();
+        }
+      }
+      if (this.sentClose.upstream) continue; // the upstream already got a close: nothing may follow it
+      if (this.upstreamOpen && this.upstream) this.forward(frame, this.upstream, this.browser);
+      else {
+        this.early.push(frame);
+        this.earlyBytes += frame.parts.reduce((n, p) => n + p.length, 0);
+        if (this.earlyBytes > this.options.highWaterMarkBytes) this.browser?.pause();
+      }
+      if (frame.opcode === Opcode.close) {
+        this.sentClose.upstream = true;
+        this.record.closeUpstream ??= frame.closeCode;
+        this.startGrace();
+      }
     }
-    this.closeBrowser(code, reason);
-    this.finish();
   }
 
-  private browserClosed(code: number, reason: string): void {
-    this.record.closeBrowser ??= code;
-    const upstream = this.upstream;
-    if (upstream?.readyState === WebSocket.OPEN) {
-      const sent = isSendableCloseCode(code) ? code : CloseCode.goingAway;
-      this.record.closeUpstream ??= sent;
-      upstream.close(sent, reason);
-    } else if (upstream?.readyState === WebSocket.CONNECTING) {
-      upstream.terminate();
+  private upstreamFrames(frames: Frame[]): void {
+    for (const frame of frames) {
+      if (frame.opcode === Opcode.close) {
+        this.gotClose.upstream = true;
+        this.record.closeUpstream ??= frame.closeCode;
+        if (this.sentClose.upstream) {
+          if (!this.sentClose.browser && this.browser) this.forward(frame, this.browser, undefined);
+          return this.closeBoth();
+        }
+      }
+      if (this.sentClose.browser || !this.browser) continue;
+      this.forward(frame, this.browser, this.upstream);
+      if (frame.opcode === Opcode.close) {
+        this.sentClose.browser = true;
+        this.record.closeBrowser ??= frame.closeCode;
+        this.startGrace();
+      }
     }
-    this.finish();
+  }
+
+  /** Writes one frame; a destination that cannot keep up pauses the source until it drains. */
+  private forward(frame: Frame, to: Duplex, from: Duplex | undefined): void {
+    if (!to.writable) return;
+    let written = 0;
+    to.cork();
+    let ok = true;
+    for (const part of frame.parts) {
+      ok = to.write(part);
+      written += part.length;
+    }
+    to.uncork();
+    if (to === this.upstream) this.record.bytesUp += written;
+    else this.record.bytesDown += written;
+    if (!ok && from && !from.isPaused()) {
+      from.pause();
+      to.once('drain', () => from.resume());
+    }
+  }
+
+  /** A socket ended (TCP). The upstream ending without a close frame is what code-server always does. */
+  private socketEnded(side: Side): void {
+    if (this.ended) return;
+    if (side === 'browser') {
+      this.record.closeBrowser ??= CloseCode.abnormal;
+      if (this.upstreamOpen) this.sendClose('upstream', CloseCode.goingAway, 'browser.gone');
+      this.closeBoth();
+      return;
+    }
+    if (!this.upstreamOpen) return; // before the 101: the upgrade step reports it
+    if (!this.gotClose.upstream) {
+      this.record.closeUpstream ??= CloseCode.abnormal;
+      const cause = this.upstreamError?.code === 'ECONNRESET' ? new ProxyError('upstream.reset', 'connection reset without a close frame') : new ProxyError('upstream.ended_without_close', 'the upstream ended its connection without a close frame');
+      this.record.cause ??= cause.message;
+      // A browser already closing gets its own code back (RFC 6455 §5.5.1); otherwise the cause.
+      if (this.gotClose.browser) this.sendClose('browser', isSendable(this.record.closeBrowser) ? (this.record.closeBrowser ?? CloseCode.normal) : CloseCode.normal, '');
+      else this.sendClose('browser', cause.closeCode, cause.message);
+    }
+    this.upstream?.destroy();
+    if (this.gotClose.browser) this.closeBoth();
+    else this.startGrace();
   }
 
   private fail(error: unknown): void {
+    if (this.ended) return;
     const cause = asProxyError(error);
     this.record.cause ??= cause.message;
-    const code = closeCodeFor(cause);
-    this.closeBrowser(code, cause.message);
-    const upstream = this.upstream;
-    if (upstream?.readyState === WebSocket.OPEN) {
-      this.record.closeUpstream ??= CloseCode.goingAway;
-      upstream.close(CloseCode.goingAway, closeReason(cause.message));
-    } else if (upstream?.readyState === WebSocket.CONNECTING) {
-      upstream.terminate();
-    }
-    this.finish();
+    const code = cause.code === 'proxy.message_too_big' ? CloseCode.messageTooBig : closeCodeFor(cause);
+    this.sendClose('browser', code, cause.message);
+    if (this.upstreamOpen) this.sendClose('upstream', CloseCode.goingAway, cause.message);
+    else this.upstream?.destroy();
+    if (!this.browser) return this.finish();
+    if (this.gotClose.browser) this.closeBoth();
+    else this.startGrace();
   }
 
-  private closeBrowser(code: number, reason: string): void {
-    const browser = this.browser;
-    if (!browser || browser.readyState !== WebSocket.OPEN) return;
-    this.record.closeBrowser ??= isSendableCloseCode(code) ? code : CloseCode.noStatus;
-    if (isSendableCloseCode(code)) browser.close(code, closeReason(reason));
-    else browser.close();
+  /** Our own close frame towards one side, once, between two frames. */
+  private sendClose(side: Side, code: number, reason: string): void {
+    const socket = side === 'browser' ? this.browser : this.upstream;
+    if (this.sentClose[side] || !socket || !socket.writable) return;
+    this.sentClose[side] = true;
+    if (side === 'browser') this.record.closeBrowser ??= code;
+    else this.record.closeUpstream ??= code;
+    socket.write(closeFrame(code, closeReason(reason), side === 'upstream'));
+    if (side === 'upstream') socket.end();
+  }
+
+  /** The closing handshake may take closeGraceMs; then both sockets go. */
+  private startGrace(): void {
+    if (this.grace || this.ended) return;
+    this.grace = setTimeout(() => this.closeBoth(), this.options.closeGraceMs);
+  }
+
+  private closeBoth(): void {
+    this.browser?.end();
+    this.upstream?.end();
+    // end() flushes what is queued; destroy() after that frees the sockets even if a peer never answers.
+    for (const socket of [this.browser, this.upstream]) {
+      if (!socket) continue;
+      if (socket.writableFinished) socket.destroy();
+      else socket.once('finish', () => socket.destroy());
+    }
+    this.finish();
   }
 
   private finish(): void {
     if (this.ended) return;
     this.ended = true;
     clearTimeout(this.lifetime);
+    clearTimeout(this.grace);
     this.record.ms = Math.round(performance.now() - this.started);
-    this.record.bytesUp = this.up.bytes;
-    this.record.bytesDown = this.down.bytes;
     this.onEnd(this);
   }
 }
 
-function zeroMask(mask: Buffer): void {
-  mask.fill(0);
-}
-
-function protocolsOf(req: IncomingMessage): string[] {
-  const header = req.headers['sec-websocket-protocol'];
-  return header ? header.split(',').map((p) => p.trim()).filter(Boolean) : [];
-}
-
-function upgradeFailure(error: NodeJS.ErrnoException): ProxyError {
-  if (error instanceof ProxyError) return error;
-  // Node's http client reports an upstream that closed before answering as ECONNRESET "socket hang up".
-  if (error.message === 'socket hang up') return new ProxyError('upstream.closed_before_upgrade', 'the upstream ended the connection before answering');
-  if (error.code === 'ECONNRESET') return new ProxyError('upstream.reset', 'connection reset during the upgrade');
-  return new ProxyError('upstream.invalid_upgrade', error.message);
+function isSendable(code: number | undefined): boolean {
+  return code !== undefined && ((code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999));
 }

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { closeFrame, FrameSplitter, FrameTooLargeError, Opcode } from './frames.ts';
+
+const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
+
+// RFC 6455 §5.7 examples: a masked "Hello", an unmasked "Hello", and a 256-byte binary frame.
+const maskedHello = hex('81 85 37 fa 21 3d 7f 9f 4d 51 58');
+const unmaskedHello = hex('81 05 48 65 6c 6c 6f');
+const binary256 = Buffer.concat([hex('82 7e 01 00'), Buffer.alloc(256, 7)]);
+const close1001 = hex('88 82 00 00 00 00 03 e9'); // masked with a zero key
+
+describe('FrameSplitter', () => {
+  const stream = Buffer.concat([maskedHello, unmaskedHello, binary256, close1001]);
+
+  it('finds every frame boundary however the bytes are split', () => {
+    for (let cut = 0; cut <= stream.length; cut++) {
+      const splitter = new FrameSplitter(1024);
+      const frames = [...splitter.push(stream.subarray(0, cut)), ...splitter.push(stream.subarray(cut))];
+      expect(frames.map((f) => Buffer.concat(f.parts).length)).toEqual([maskedHello.length, unmaskedHello.length, binary256.length, close1001.length]);
+      expect(splitter.heldBytes).toBe(0);
+    }
+  });
+
+  it('reassembles byte by byte, forwarding each frame unchanged', () => {
+    const splitter = new FrameSplitter(1024);
+    const frames = [...stream].flatMap((byte) => splitter.push(Buffer.from([byte])));
+    expect(Buffer.concat(frames.flatMap((f) => f.parts)).equals(stream)).toBe(true);
+    expect(frames.map((f) => f.opcode)).toEqual([Opcode.text, Opcode.text, Opcode.binary, Opcode.close]);
+    expect(frames[3]).toMatchObject({ closeCode: 1001, closeReason: '' });
+  });
+
+  it('reads a masked close frame’s code and reason', () => {
+    const [frame] = new FrameSplitter(1024).push(Buffer.concat([hex('88 86 01 02 03 04'), Buffer.from([0x03 ^ 1, 0xe8 ^ 2, 0x62 ^ 3, 0x79 ^ 4, 0x65 ^ 1, 0x21 ^ 2])]));
+    expect(frame).toMatchObject({ closeCode: 1000, closeReason: 'bye!' });
+  });
+
+  it('reads 64-bit lengths and refuses frames over the limit', () => {
+    expect(() => new FrameSplitter(64 * 1024 * 1024).push(hex('82 7f 00 00 00 00 04 00 00 01'))).toThrow(FrameTooLargeError);
+    expect(new FrameSplitter(128).push(hex('82 7e 00 10'))).toEqual([]);
+  });
+});
+
+describe('closeFrame', () => {
+  it('writes an unmasked frame to the browser and a zero-key masked one upstream', () => {
+    expect(closeFrame(1014, 'x', false)).toEqual(hex('88 03 03 f6 78'));
+    expect(closeFrame(1001, '', true)).toEqual(close1001);
+  });
+});
