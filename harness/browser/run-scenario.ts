@@ -55,6 +55,8 @@ export async function runScenario(
   profile: Profile,
   readSockets: () => Promise<SocketRecord[]>,
 ): Promise<ScenarioRun> {
+  // Leave the previous page first: its sockets must not live through the proxy's restart.
+  await page.goto('about:blank');
   await stack.applyScenario(scenario.id, profile);
   await openHarnessPage(page, stack);
   const startedAt = Date.now();

@@ -57,7 +57,7 @@ async function start(): Promise<void> {
 timeline.onChange((_entry, all) => renderTimeline(byId('timeline-body'), all));
 const terminal = mountTerminal(timeline.constructorFor('terminal'));
 byId('connect-terminal').addEventListener('click', () => void terminal.connect());
-const workbench = new WorkbenchPanel(timeline, () => info, output);
+const workbench = new WorkbenchPanel(timeline, () => info, byId('workbench-log'));
 byId('connect-workbench').addEventListener('click', () => workbench.connect());
 byId('disconnect-workbench').addEventListener('click', () => workbench.disconnect());
 const show = (request: ProbeRequest) => () => {
