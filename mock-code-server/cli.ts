@@ -1,8 +1,7 @@
 // npm run mock-code-server -- --listen HOST:PORT [--commit C] [--password P] [--fault JSON …]
 import { parseArgs } from 'node:util';
-import { DEFAULT_COMMIT } from './node/server.ts';
+import { DEFAULT_COMMIT, startServer } from './node/server.ts';
 import { FAULT_TYPES, type ServerFaultSpec } from './node/faults.ts';
-import { startMockCodeServer } from './index.ts';
 
 const USAGE = `usage: npm run mock-code-server -- [options]
 
@@ -66,7 +65,7 @@ const timeScale = values['time-scale'] === undefined ? undefined : Number(values
 if (timeScale !== undefined && !(timeScale > 0)) fail('--time-scale wants a positive number');
 
 try {
-  const server = await startMockCodeServer({
+  const server = await startServer({
     listen: values.listen,
     commit: values.commit,
     password: values.password,
@@ -74,6 +73,7 @@ try {
     folder: values.folder,
     timeScale,
     faults: (values.fault ?? []).map(parseFault),
+    log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
   });
   const host = server.host.includes(':') ? `[${server.host}]` : server.host;
   process.stdout.write(`listening on ${host}:${server.port}\n`);

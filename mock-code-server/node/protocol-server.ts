@@ -109,7 +109,7 @@ export class ProtocolServer {
           const args = isObject(value.args) ? value.args : {};
           writer.write(controlMessage({ type: 'ok' }));
           writer.flush();
-          socket.markHandshakeDone();
+          socket.markHandshakeDone(`tunnel to ${String(args.host)}:${String(args.port)}`);
           return openTunnel(socket, String(args.host ?? ''), Number(args.port));
         }
         default:

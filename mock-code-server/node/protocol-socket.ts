@@ -27,6 +27,9 @@ export class ProtocolSocket {
     private readonly ws: WebSocket,
     private readonly socket: Duplex,
     readonly plan: FaultPlan,
+    /** Upgrade number, for log lines. */
+    readonly id = 0,
+    private readonly log: (line: string) => void = () => undefined,
   ) {
     ws.on('message', (data: Buffer) => this.acceptBytes(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
     // Liveness is per TCP read, as in VS Code: a 64 MiB WebSocket message takes many reads to arrive.
@@ -35,6 +38,7 @@ export class ProtocolSocket {
     // ws answers a peer's close frame with one of its own; the VS Code server only ends the socket.
     ws.close = () => this.end();
     ws.on('close', () => {
+      this.log(`socket #${id} closed`);
       this.closed = true;
       if (this.endTimer) clearTimeout(this.endTimer);
       for (const listener of this.closeListeners.splice(0)) listener();
@@ -60,13 +64,15 @@ export class ProtocolSocket {
     });
   }
 
-  markHandshakeDone(): void {
+  markHandshakeDone(what: string): void {
+    this.log(`socket #${this.id} handshake ok: ${what}`);
     this.handshakeDone = true;
   }
 
   /** `{"type":"error","reason":…}` then the TCP socket ends (the browser sees 1006). */
   rejectHandshake(reason: string): void {
     if (this.closed) return;
+    this.log(`socket #${this.id} handshake error: ${reason}`);
     this.ws.send(encodeMessage(controlMessage({ type: 'error', reason })), () => this.end());
   }
 

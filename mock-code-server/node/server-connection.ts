@@ -53,7 +53,7 @@ export class ServerConnection {
     previous?.end();
     // The handshake's answer leaves before a stop-sending fault silences the socket.
     writer.flush();
-    socket.markHandshakeDone();
+    socket.markHandshakeDone(`${this.kind} token=${this.token}${reconnection ? ' (reconnection)' : ''}`);
     this.session.attach(writer, reconnection);
     socket.onMessage(
       (message) => this.session.acceptMessage(message),

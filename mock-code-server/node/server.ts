@@ -31,6 +31,8 @@ export interface ServerOptions {
   /** Beyond the shared contract: accept permessage-deflate when the client offers it. */
   perMessageDeflate?: boolean;
   clock?: Clock;
+  /** One line per upgrade, handshake and socket end (the CLI writes them to stderr). */
+  log?: (line: string) => void;
 }
 
 export interface ServerHandle {
@@ -70,6 +72,7 @@ export async function startServer(options: ServerOptions = {}): Promise<ServerHa
     home: '/home/coder',
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: options.perMessageDeflate ?? false });
+  const log = options.log ?? (() => undefined);
   const sockets = new Set<Socket>();
   const pendingUpgrades = new Set<NodeJS.Timeout>();
 
@@ -87,25 +90,33 @@ export async function startServer(options: ServerOptions = {}): Promise<ServerHa
     wss.handleUpgrade(req, socket, head, onSocket);
   };
 
+  const refuse = (socket: Duplex, status: number, detail: string, what: string): void => {
+    log(`${what} refused ${status}: ${detail}`);
+    rejectUpgrade(socket, status, detail);
+  };
+
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     heartbeat.beat();
-    if (!isWebSocketUpgrade(req)) return rejectUpgrade(socket, 400, 'expected a websocket upgrade');
+    const what = `upgrade ${req.url ?? ''}`;
+    if (!isWebSocketUpgrade(req)) return refuse(socket, 400, 'expected a websocket upgrade', what);
     const origin = checkOrigin(req.headers, options.trustedOrigins);
-    if (!origin.allowed) return rejectUpgrade(socket, 403, origin.reason);
-    if (!isAuthenticated(req.headers, options.password)) return rejectUpgrade(socket, 401, 'unauthorized');
+    if (!origin.allowed) return refuse(socket, 403, origin.reason, what);
+    if (!isAuthenticated(req.headers, options.password)) return refuse(socket, 401, 'no valid code-server-session cookie', what);
     const url = new URL(req.url ?? '/', 'http://mock');
     if (url.pathname === TERMINAL_PATH) {
+      log(`${what}: terminal`);
       return completeUpgrade(req, socket, head, (ws) => attachTerminal(ws, httpContext.folder));
     }
-    upgradeCount++;
-    const plan = planFaults(faults, upgradeCount);
-    if (plan.refuseStatus !== undefined) return rejectUpgrade(socket, plan.refuseStatus, 'refused by fault upgrade-refuse');
+    const id = ++upgradeCount;
+    const plan = planFaults(faults, id);
+    if (plan.refuseStatus !== undefined) return refuse(socket, plan.refuseStatus, 'refused by fault upgrade-refuse', `socket #${id} ${what}`);
     const query = protocolQuery(url);
     const open = (): void =>
       completeUpgrade(req, socket, head, (ws) => {
+        log(`socket #${id} ${what}: 101`);
         ws.on('message', () => heartbeat.beat());
-        protocol.accept(new ProtocolSocket(ws, socket, plan), query);
+        protocol.accept(new ProtocolSocket(ws, socket, plan, id, log), query);
       });
     if (plan.upgradeDelayMs === undefined) return open();
     const timer = setTimeout(() => {

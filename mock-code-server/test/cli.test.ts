@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
+import { controlJson, handshake, openRaw, wsUrl } from './raw-client.ts';
 
 const CLI = new URL('../cli.ts', import.meta.url).pathname;
 
@@ -8,17 +9,29 @@ function run(args: string[]) {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const firstLine = new Promise<string>((resolve) => createInterface({ input: child.stdout }).once('line', resolve));
-  return { child, exit, firstLine };
+  const stderr = { text: '' };
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => (stderr.text += chunk));
+  return { child, exit, firstLine, stderr };
 }
 
 describe('mock-code-server CLI', () => {
   it('prints "listening on HOST:PORT" first, serves, and exits 0 on SIGTERM', async () => {
-    const { child, exit, firstLine } = run(['--listen', '127.0.0.1:0', '--time-scale', '0.5', '--fault', '{"type":"drop-token"}']);
+    const { child, exit, firstLine, stderr } = run(['--listen', '127.0.0.1:0', '--time-scale', '0.5', '--fault', '{"type":"upgrade-refuse","attributes":{"status":502},"which":{"nth":2}}']);
     const line = await firstLine;
     const match = /^listening on 127\.0\.0\.1:(\d+)$/.exec(line);
     expect(match).not.toBeNull();
-    const health = await fetch(`http://127.0.0.1:${match![1]}/healthz`);
+    const url = `http://127.0.0.1:${match![1]}`;
+    const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);
+    const client = await openRaw(wsUrl(url, { reconnectionToken: 'cli-token', reconnection: 'false' }));
+    expect(controlJson(await handshake(client, 1))).toEqual({ type: 'ok' });
+    client.ws.terminate();
+    const refused = await openRaw(wsUrl(url, { reconnectionToken: 'cli-2' })).catch((error: Error) => error.message);
+    expect(refused).toBe('Unexpected server response: 502');
+    // One stderr line per upgrade, handshake and socket end.
+    await expect.poll(() => stderr.text).toMatch(/socket #1 handshake ok: management token=cli-token\n[^]*socket #1 closed/);
+    expect(stderr.text).toMatch(/socket #2 upgrade \/stable-\w+\?reconnectionToken=cli-2 refused 502/);
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
   });
