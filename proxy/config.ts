@@ -48,9 +48,9 @@ export interface ProxyConfig {
   wsLifetimeMs: number;
   /** Concurrent WebSocket sessions; one more is accepted and closed with 1013. Default 10000. */
   maxConnections: number;
-  /** Largest WebSocket message relayed, bytes. Default 134217728 (128 MiB; the workbench sends ≥ 1 MiB). */
+  /** Largest WebSocket frame relayed, bytes; a larger one closes the session with 1009. Default 134217728 (128 MiB; the workbench sends ≥ 1 MiB). */
   maxPayloadBytes: number;
-  /** Bytes queued towards one side before the other side is paused (backpressure). Default 4194304 (4 MiB). */
+  /** Bytes of browser frames queued while the upstream is being dialled before the browser is paused. Default 4194304 (4 MiB). Once both are open, socket buffers give backpressure. */
   highWaterMarkBytes: number;
   /** On shutdown, how long sessions get to finish their closing handshake after 1001, ms. Default 3000. */
   shutdownGraceMs: number;
@@ -96,8 +96,8 @@ export const optionSpecs: OptionSpec[] = [
   { key: 'responseTimeoutMs', env: 'RESPONSE_TIMEOUT_MS', flag: 'response-timeout-ms', default: '30000', kind: 'ms', doc: "upstream's HTTP response headers (ms)" },
   { key: 'wsLifetimeMs', env: 'WS_LIFETIME_MS', flag: 'ws-lifetime-ms', default: '0', kind: 'ms', doc: 'WebSocket lifetime, then 1001 (ms, 0 = none); set below the Cloud Run request timeout' },
   { key: 'maxConnections', env: 'MAX_CONNECTIONS', flag: 'max-connections', default: '10000', kind: 'int', doc: 'concurrent WebSockets; one more is closed with 1013' },
-  { key: 'maxPayloadBytes', env: 'MAX_PAYLOAD_BYTES', flag: 'max-payload-bytes', default: '134217728', kind: 'int', doc: 'largest WebSocket message relayed (bytes)' },
-  { key: 'highWaterMarkBytes', env: 'HIGH_WATER_MARK_BYTES', flag: 'high-water-mark-bytes', default: '4194304', kind: 'int', doc: 'bytes queued towards one side before the other is paused' },
+  { key: 'maxPayloadBytes', env: 'MAX_PAYLOAD_BYTES', flag: 'max-payload-bytes', default: '134217728', kind: 'int', doc: 'largest WebSocket frame relayed (bytes)' },
+  { key: 'highWaterMarkBytes', env: 'HIGH_WATER_MARK_BYTES', flag: 'high-water-mark-bytes', default: '4194304', kind: 'int', doc: 'bytes of early frames queued while the upstream is dialled before the browser is paused' },
   { key: 'shutdownGraceMs', env: 'SHUTDOWN_GRACE_MS', flag: 'shutdown-grace-ms', default: '3000', kind: 'ms', doc: 'after 1001 on shutdown, time left for closing handshakes (ms)' },
   { key: 'readyProbePath', env: 'READY_PROBE_PATH', flag: 'ready-probe-path', default: '/healthz', kind: 'string', doc: 'upstream path /readyz requests through the tunnel' },
   { key: 'accessLog', env: 'ACCESS_LOG', flag: 'access-log', default: 'true', kind: 'bool', doc: 'one JSON line per request / WebSocket session on stderr' },

@@ -75,6 +75,8 @@ export async function startEchoUpstream(): Promise<EchoUpstream> {
     upgrades.push({ url: req.url ?? '', headers: req.headers });
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
+      // A reader that never reads: what the proxy forwards piles up in front of it.
+      if (req.url?.startsWith('/stall')) socket.pause();
       ws.on('close', () => sockets.delete(ws));
       ws.on('message', (data, isBinary) => {
         if (!isBinary && data.toString() === 'close-4001') return ws.close(4001, 'upstream says bye');

@@ -1,4 +1,3 @@
-import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startFixtureStack, type FixtureStack } from '../test/stack.ts';
@@ -111,16 +110,23 @@ describe('WebSocket bridge', () => {
     await closing;
   });
 
-  it('applies backpressure: a reader that stops reading pauses the sender', async () => {
-    const { wsUrl } = await withStack({ highWaterMarkBytes: 256 * 1024 });
-    const client = openClient(wsUrl('/dev/code/x'));
+  it('applies backpressure: an upstream that stops reading stops the proxy reading the browser', async () => {
+    const { wsUrl } = await withStack();
+    const client = openClient(wsUrl('/dev/code/stall'));
     await client.opened;
-    // Stop reading the echo: its bytes back up through the proxy, which must stop reading ours.
-    (client.ws as unknown as { _socket: Socket })._socket.pause();
     const chunk = Buffer.alloc(64 * 1024);
-    for (let i = 0; i < 400; i++) client.ws.send(chunk); // 25 MiB
-    await expect.poll(() => client.ws.bufferedAmount, { timeout: 5000 }).toBeGreaterThan(8 * MiB);
+    for (let i = 0; i < 400; i++) client.ws.send(chunk); // 25 MiB towards an upstream that reads nothing
+    // Give the proxy every chance to read: 20 round trips through another session on it.
+    const other = openClient(wsUrl('/dev/code/x'));
+    await other.opened;
+    for (let i = 0; i < 20; i++) {
+      other.ws.send('tick');
+      await other.next();
+    }
+    // Without backpressure the proxy would have read (and held) it all; socket buffers hold a few MiB.
+    expect(client.ws.bufferedAmount).toBeGreaterThan(12 * MiB);
     client.ws.terminate();
+    other.ws.close();
   });
 
   it('closes the terminal route with 1014 when TERMINAL_URL is not set', async () => {
