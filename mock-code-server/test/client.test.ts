@@ -78,7 +78,8 @@ describe('connectWorkbench over real sockets (ws)', () => {
     expect(echo.byteLength).toBe(size);
     expect(Buffer.from(echo).equals(payload)).toBe(true);
     console.log(`64 MiB extension host round trip: ${elapsed.toFixed(0)} ms`);
-  });
+    // ~1 s on an idle 2-core machine; the margin is for CI running every room's suite at once.
+  }, 60_000);
 
   it('reconnects with the same token after the server drops every socket, losing nothing', async () => {
     const wb = await open();
