@@ -18,6 +18,6 @@ test('the harness page, with a workbench reconnecting across 1001s', async ({ pa
   await expect(page.locator('#workbench-status [data-connection=management]')).toContainText('reconnected');
   await page.click('#check-readiness');
   await expect(page.locator('#probe-output')).toContainText('200');
-  await expect(page.locator('#logs')).toContainText('"route":"code"');
+  await expect(page.locator('#logs')).toContainText('ws code /dev/code/');
   await page.screenshot({ path: fileURLToPath(new URL('../docs/harness.png', import.meta.url)), fullPage: true });
 });

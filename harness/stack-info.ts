@@ -20,7 +20,8 @@ export interface StackInfo {
   };
   scenario: { id: string; profile: Profile } | null;
   faults: { socks: SocksFault[]; server: ServerFault[] };
-  platform: { openTimeoutMs: number; requestTimeoutMs: number };
+  /** The front door's hops: its open timeout, and the scenario's platform settings. */
+  platform: { openTimeoutMs: number; requestTimeoutMs?: number; maxMessageBytes?: number };
 }
 
 /** A live change from the page or a test; fields left out stay as they are. */

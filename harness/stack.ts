@@ -63,7 +63,7 @@ interface Running {
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const codeServer: MockCodeServerHandle = await startMockCodeServer({ timeScale: timing.codeServerTimeScale });
-  const frontDoor = new FrontDoor({ openTimeoutMs: timing.openTimeoutMs, requestTimeoutMs: 0 });
+  const frontDoor = new FrontDoor({ openTimeoutMs: timing.openTimeoutMs, requestTimeoutMs: 0, maxMessageBytes: 0 });
   const listeners = new Set<(line: LogLine) => void>();
   const changeListeners = new Set<(info: StackInfo) => void>();
   const changed = (): StackInfo => {
@@ -142,7 +142,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     proxyInfo.url = proxy.url;
     running = { socks, proxy, info: proxyInfo };
     frontDoor.setTarget({ host: proxy.host, port: proxy.port });
-    frontDoor.setOptions({ requestTimeoutMs: scenario?.platform?.requestTimeoutMs ?? 0 });
+    const platform = scenario?.platform?.[profile] ?? {};
+    frontDoor.setOptions({ requestTimeoutMs: platform.requestTimeoutMs ?? 0, maxMessageBytes: platform.maxMessageBytes ?? 0 });
   };
 
   const server: HarnessServer = await startHarnessServer({
@@ -182,7 +183,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       proxy: running?.info ?? { url: '', kind: 'ours', socksUrl: '', upstreamUrl, terminalUrl, profile, legacyKnobs: [] },
       scenario: scenario ? { id: scenario.id, profile } : null,
       faults: { socks: socksFaults, server: serverFaults },
-      platform: { openTimeoutMs: timing.openTimeoutMs, requestTimeoutMs: scenario?.platform?.requestTimeoutMs ?? 0 },
+      platform: { openTimeoutMs: timing.openTimeoutMs, ...(scenario?.platform?.[profile] ?? {}) },
     }),
     applyScenario: (scenarioId, nextProfile, nextOverrides = {}) => {
       const next = queue.then(async () => {

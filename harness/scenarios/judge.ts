@@ -67,9 +67,12 @@ export function judge(outcome: Outcome, seen: Observation): Verdict {
   }
   if (outcome.closeCodes) check(`first close code in [${outcome.closeCodes.join(', ')}]`, first?.code !== undefined && outcome.closeCodes.includes(first.code), describeClose(first));
   if (outcome.reason !== undefined) check(`close reason matches /${outcome.reason}/i`, new RegExp(outcome.reason, 'i').test(first?.reason ?? ''), describeClose(first));
+  // The proxy's clock starts between the socket's creation and its 101: "not before" is measured
+  // from the creation (never too short), "within" from the 101 (never too long).
   const closeMs = first ? closeDelay(first) : undefined;
+  const lived = first?.closedAt !== undefined ? first.closedAt - first.createdAt : undefined;
   if (outcome.closeWithinMs !== undefined) check(`first close within ${outcome.closeWithinMs} ms`, closeMs !== undefined && closeMs <= outcome.closeWithinMs, describeClose(first));
-  if (outcome.closeAfterMs !== undefined) check(`first close not before ${outcome.closeAfterMs} ms`, closeMs !== undefined && closeMs >= outcome.closeAfterMs, describeClose(first));
+  if (outcome.closeAfterMs !== undefined) check(`first close not before ${outcome.closeAfterMs} ms`, lived !== undefined && lived >= outcome.closeAfterMs, `${describeClose(first)}; ${lived} ms after its creation`);
   if (outcome.readiness) {
     const r = seen.readiness;
     check(`readiness ${outcome.readiness.ready ? 'ready' : 'not ready'}`, r?.ready === outcome.readiness.ready, r ? `ready=${r.ready}` : 'not checked');

@@ -77,8 +77,9 @@ export const sessionScenarios: Scenario[] = [
     wrong: 'extension host sends ~1 MiB and larger messages',
     tailnet: {},
     legacyKnobs: [],
-    // The seed's hop: a WebSocket library with a 1 MiB default message limit.
-    proxy: { legacy: { maxPayloadBytes: 1024 * 1024 } },
+    // The seed's hop: python websockets' 1 MiB default max_size. Our proxy relays frames as they
+    // are and only limits frame sizes, so the legacy run puts that hop in front of it.
+    platform: { legacy: { maxMessageBytes: 1024 * 1024 } },
     probe: 'large-messages',
     expect: {
       legacy: { says: 'a hop with a 1 MiB limit closes with 1009', closeCodes: [1009] },
@@ -91,7 +92,7 @@ export const sessionScenarios: Scenario[] = [
     wrong: 'Cloud Run ends every request (WebSockets included) at its request timeout',
     tailnet: {},
     legacyKnobs: [],
-    platform: { requestTimeoutMs: 1200 },
+    platform: { fixed: { requestTimeoutMs: 1200 }, legacy: { requestTimeoutMs: 1200 } },
     proxy: { fixed: { wsLifetimeMs: 700 } },
     probe: 'workbench',
     expect: {

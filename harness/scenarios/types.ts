@@ -43,6 +43,13 @@ export interface ProxyTuning {
   upgradeTimeoutMs?: number;
 }
 
+export interface PlatformSetting {
+  /** Cloud Run's request timeout (ms): WebSockets included, cut without a close frame. */
+  requestTimeoutMs?: number;
+  /** A hop with a per-message limit (bytes) that answers 1009, as the seed's python proxy did. */
+  maxMessageBytes?: number;
+}
+
 /** The state of the mock tailnet a scenario sets up. */
 export interface TailnetSetting {
   bind?: BindMode;
@@ -106,8 +113,8 @@ export interface Scenario {
   upgradePathThrows?: boolean;
   /** The seed's health check was a bare TCP connect to the SOCKS port; the legacy run checks health that way. */
   legacyHealthIsPortProbe?: boolean;
-  /** Cloud Run's front end, emulated by the harness's own forwarder. */
-  platform?: { requestTimeoutMs?: number };
+  /** The hops in front of the proxy, emulated by the harness's front door, per profile. */
+  platform?: Partial<Record<Profile, PlatformSetting>>;
   probe: Probe;
   expect: Record<Profile, Outcome>;
 }

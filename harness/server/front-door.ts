@@ -6,12 +6,15 @@ import { Agent, request } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { MESSAGE_TOO_BIG, MessageSizeLimit, closeFrame } from './message-limit.ts';
 
 export interface FrontDoorOptions {
   /** An upgrade the proxy leaves unanswered this long (ms) is dropped: a 1006 in the browser. */
   openTimeoutMs: number;
   /** Cloud Run's request timeout (ms): every request, WebSockets included, is cut at it. 0 = none. */
   requestTimeoutMs: number;
+  /** A per-message limit on the browser's WebSocket messages (bytes), as the seed's python hop had; 0 = none. */
+  maxMessageBytes: number;
 }
 
 export interface Target {
@@ -74,12 +77,28 @@ export class FrontDoor {
     };
     const unanswered = setTimeout(drop, this.options.openTimeoutMs);
     const cut = this.deadline(drop);
+    let limit: MessageSizeLimit | undefined;
+    const relayUp = (chunk: Buffer): void => {
+      if (limit && !limit.accept(chunk)) {
+        socket.off('data', relayUp);
+        socket.end(closeFrame(MESSAGE_TOO_BIG, `message over ${limit.maxMessageBytes} bytes`));
+        upstream.destroy();
+        return;
+      }
+      if (!upstream.write(chunk)) socket.pause();
+    };
+    upstream.on('drain', () => socket.resume());
     upstream.on('connect', () => {
       upstream.write(rawHead(req));
       if (head.length > 0) upstream.write(head);
-      socket.pipe(upstream);
+      socket.on('data', relayUp);
+      socket.on('end', () => upstream.end());
     });
-    upstream.once('data', () => clearTimeout(unanswered));
+    upstream.once('data', (first: Buffer) => {
+      clearTimeout(unanswered);
+      const max = this.options.maxMessageBytes;
+      if (max > 0 && first.subarray(0, 12).toString('latin1') === 'HTTP/1.1 101') limit = new MessageSizeLimit(max);
+    });
     // A clean end (FIN) is passed on by pipe() after the bytes before it — the proxy's close
     // frame included; an error (RST, refused) drops the browser's socket.
     upstream.pipe(socket);

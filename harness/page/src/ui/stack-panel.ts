@@ -14,7 +14,7 @@ export function renderStack(info: StackInfo): void {
     ['UPSTREAM_URL', info.proxy.upstreamUrl],
     ['TERMINAL_URL', info.proxy.terminalUrl],
     ['code-server', `${info.codeServer.url} (commit ${info.codeServer.commit.slice(0, 8)}, time × ${info.codeServer.timeScale})`],
-    ['front end', `open timeout ${info.platform.openTimeoutMs} ms${info.platform.requestTimeoutMs ? `, request timeout ${info.platform.requestTimeoutMs} ms` : ''}`],
+    ['front end', `open timeout ${info.platform.openTimeoutMs} ms${info.platform.requestTimeoutMs ? `, request timeout ${info.platform.requestTimeoutMs} ms` : ''}${info.platform.maxMessageBytes ? `, messages ≤ ${info.platform.maxMessageBytes} B` : ''}`],
   ];
   byId('stack-info').replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
   byId('stack-dot').className = `dot ${info.proxy.url ? 'ok' : 'bad'}`;
