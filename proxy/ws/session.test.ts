@@ -45,6 +45,14 @@ describe('WebSocket bridge', () => {
     client.ws.close();
   });
 
+  it('closes with 1009 when a frame is over MAX_PAYLOAD_BYTES', async () => {
+    const { wsUrl } = await withStack({ maxPayloadBytes: 1024 });
+    const client = openClient(wsUrl('/dev/code/x'));
+    await client.opened;
+    client.ws.send(Buffer.alloc(2048));
+    expect(await client.closed).toEqual({ code: 1009, reason: 'proxy.message_too_big from the browser: frame of 2048 bytes over the 1024-byte limit' });
+  });
+
   it('sends 1014 naming the cause when the upstream ends TCP without a close frame (code-server does)', async () => {
     const { wsUrl, upstream, records } = await withStack();
     const client = openClient(wsUrl('/dev/code/stable-x'));
