@@ -10,7 +10,10 @@ import type { ConnectionName, TimelineEvent, TimelineListener } from './timeline
 import type { WebSocketConstructor } from './websocket.ts';
 
 export interface WorkbenchOptions {
-  /** Where the workbench page was served from, e.g. 'http://127.0.0.1:8080/' or 'https://proxy/dev/code/'. */
+  /**
+   * Where the workbench page was served from, e.g. 'http://127.0.0.1:8080/' or
+   * 'https://proxy/dev/code/'; in a browser it may be relative to the page ('./', '/dev/code/').
+   */
   baseUrl: string;
   /** The browser's WebSocket, or `ws`'s in Node. */
   WebSocket: WebSocketConstructor;
@@ -41,13 +44,18 @@ export interface Workbench {
 
 /** The WebSocket URL a workbench opens: `<base>/stable-<commit>?reconnectionToken=…&reconnection=…&skipWebSocketFrames=false`. */
 export function workbenchSocketUrl(baseUrl: string, commit: string, token: string, reconnection: boolean): string {
-  const url = new URL(baseUrl);
+  const url = resolveBase(baseUrl);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   if (!url.pathname.endsWith('/')) url.pathname += '/';
   url.pathname += `stable-${commit}`;
   url.search = `?reconnectionToken=${encodeURIComponent(token)}&reconnection=${reconnection}&skipWebSocketFrames=false`;
   url.hash = '';
   return url.toString();
+}
+
+/** An absolute base, or one relative to the page (in a browser), e.g. './' or '/dev/code/'. */
+function resolveBase(baseUrl: string): URL {
+  return new URL(baseUrl, typeof location === 'undefined' ? undefined : location.href);
 }
 
 /** The commit as a code-server page names it in its asset paths (`./stable-<commit>/static/…`). */
@@ -88,7 +96,7 @@ export async function connectWorkbench(options: WorkbenchOptions): Promise<Workb
     () => emitManagement({ kind: 'message', reason: 'initialize' }),
   );
   await managementConnection.start();
-  management.start({ remoteAuthority: options.remoteAuthority ?? new URL(options.baseUrl).host, clientId: 'renderer' });
+  management.start({ remoteAuthority: options.remoteAuthority ?? resolveBase(options.baseUrl).host, clientId: 'renderer' });
 
   let extensionHost: ExtensionHostClient | undefined;
   let extensionConnection: PersistentConnection | undefined;

@@ -1,7 +1,7 @@
 // A stand-in for the extension host process: after a start-up delay it sends Resume and the
 // ready message (recorded: Regular `02`), then echoes every Regular message back unchanged, so a
 // client can round-trip messages of any size (the real host's first message is ~1 MiB).
-import type { Clock } from '../common/clock.ts';
+import type { Clock, TimerHandle } from '../common/clock.ts';
 import type { PersistentSession } from '../common/session.ts';
 
 export const EXTENSION_HOST_READY = new Uint8Array([0x02]);
@@ -9,13 +9,19 @@ export const EXTENSION_HOST_READY = new Uint8Array([0x02]);
 export class ExtensionHostEcho {
   private ready = false;
   private early: Uint8Array[] = [];
+  private readonly readyTimer: TimerHandle;
 
   constructor(
     private readonly session: PersistentSession,
-    clock: Clock,
+    private readonly clock: Clock,
     readyDelayMs: number,
   ) {
-    clock.setTimeout(() => this.becomeReady(), readyDelayMs);
+    this.readyTimer = clock.setTimeout(() => this.becomeReady(), readyDelayMs);
+  }
+
+  dispose(): void {
+    this.clock.clearTimeout(this.readyTimer);
+    this.early = [];
   }
 
   acceptMessage(data: Uint8Array): void {

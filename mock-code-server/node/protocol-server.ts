@@ -164,6 +164,7 @@ export class ProtocolServer {
     } else {
       const extensionHost = new ExtensionHostEcho(connection.session, this.settings.clock, ProtocolConstants.ExtensionHostReadyDelayMs * this.options.timeScale);
       accept = (data) => extensionHost.acceptMessage(data);
+      connection.onDisposed(() => extensionHost.dispose());
     }
     return connection;
   }

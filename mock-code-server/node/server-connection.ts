@@ -21,6 +21,7 @@ export class ServerConnection {
   private graceTimer: TimerHandle | undefined;
   private graceEndsAt = Number.POSITIVE_INFINITY;
   private disposed = false;
+  private readonly disposeListeners: (() => void)[] = [];
 
   constructor(
     readonly kind: ConnectionKind,
@@ -74,9 +75,15 @@ export class ServerConnection {
     if (remaining > this.settings.shortGraceMs) this.startGrace(this.settings.shortGraceMs);
   }
 
+  /** For resources tied to the session, such as the extension host's start-up timer. */
+  onDisposed(listener: () => void): void {
+    this.disposeListeners.push(listener);
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    for (const listener of this.disposeListeners.splice(0)) listener();
     this.cancelGrace();
     this.session.dispose();
     this.socket?.end();

@@ -157,9 +157,12 @@ export async function startServer(options: ServerOptions = {}): Promise<ServerHa
       for (const timer of pendingUpgrades) clearTimeout(timer);
       pendingUpgrades.clear();
       protocol.dispose();
+      const closing = [...sockets].map((socket) => new Promise((resolve) => socket.once('close', resolve)));
       for (const socket of sockets) socket.destroy();
       wss.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Resolve only once every socket is gone, so callers can count on a clean slate.
+      await Promise.all(closing);
     },
   };
 }
