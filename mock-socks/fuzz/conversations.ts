@@ -4,7 +4,8 @@
 import { ATYP_DOMAIN, ATYP_IPV4, ATYP_IPV6, CMD_CONNECT, CMD_UDP_ASSOCIATE, METHOD_NO_AUTH, METHOD_PASSWORD, encodeAddress } from '../codec.ts';
 
 export interface FuzzTargets {
-  echoPort: number;
+  /** Several echo targets: spreading connections over ports keeps the kernel's TIME_WAIT search short. */
+  echoPorts: number[];
   closedPort: number;
   /** Tailnet peer address and names mapped (port 80) to the echo target; port 81 is refused. */
   peerAddress: string;
@@ -90,7 +91,7 @@ export function confineDestination(input: Buffer, random: Random, targets: FuzzT
   } else {
     return input;
   }
-  const port = tailnet ? pick(random, [80, 81]) : pick(random, [targets.echoPort, targets.closedPort]);
+  const port = tailnet ? pick(random, [80, 81]) : (random() < 0.8 ? pick(random, targets.echoPorts) : targets.closedPort);
   const safe = Buffer.concat([address, Buffer.from([port >> 8, port & 0xff])]);
   // Keep a truncated request truncated, so the short-read paths stay covered.
   const available = input.length - addrStart;

@@ -19,6 +19,8 @@ export interface FuzzOptions {
 export interface FuzzReport {
   conversations: number;
   wallMs: number;
+  /** CPU time of the process for the run (user + system): what the run costs on an idle machine. */
+  cpuMs: number;
   nonLoopbackDials: string[];
   unhandled: string[];
   /** Conversations the server never ended (client gave up waiting). */
@@ -95,8 +97,17 @@ function closedPort(): Promise<number> {
   }));
 }
 
+/** How many server pairs and echo targets a run spreads its connections over, and how many
+ * loopback source addresses its clients use: a long run through one 4-tuple space makes every
+ * connect() search past tens of thousands of TIME_WAIT sockets. */
+const SPREAD = 4;
+const SOURCE_ADDRESSES = 32;
+/** A conversation the server has not ended by then counts as stuck. Every server-side wait in a run is
+ * ms-sized, so this only needs headroom for a machine starved of CPU by other work. */
+const GIVE_UP_MS = 10_000;
+
 /** Plays one conversation; resolves true when the connection ended, false when it had to be abandoned. */
-function play(port: number, plan: Conversation, giveUpMs: number): Promise<boolean> {
+function play(port: number, localAddress: string, plan: Conversation, giveUpMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = new Socket();
     let done = false;
@@ -111,7 +122,7 @@ function play(port: number, plan: Conversation, giveUpMs: number): Promise<boole
     socket.on('error', () => {});
     socket.on('close', () => finish(true));
     socket.on('data', () => {});
-    socket.connect(port, '127.0.0.1', () => {
+    socket.connect({ port, host: '127.0.0.1', localAddress }, () => {
       for (const chunk of plan.chunks) socket.write(chunk);
       if (plan.end === 'shutdown') socket.end();
       else if (plan.end === 'destroy') setImmediate(() => socket.destroy());
@@ -133,38 +144,43 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const unwatch = watchDestinations((host) => {
     if (!isLoopback(host) && host.toLowerCase() !== 'localhost') nonLoopbackDials.push(host);
   });
-  const echo = await startEchoServer();
+  const echoes = await Promise.all(Array.from({ length: SPREAD }, startEchoServer));
   const targets: FuzzTargets = {
-    echoPort: echo.port,
+    echoPorts: echoes.map((e) => e.port),
     closedPort: await closedPort(),
     peerAddress: '100.84.184.84',
     peerNames: ['devbox', 'DevBox.tail1234.ts.net'],
     unknownTailnetAddress: '100.101.102.103',
     credentials: { user: 'u', pass: 'p' },
   };
-  const peers = [{ address: targets.peerAddress, names: ['devbox', 'devbox.tail1234.ts.net'], ports: { 80: `127.0.0.1:${echo.port}` } }];
+  const peers = [{ address: targets.peerAddress, names: ['devbox', 'devbox.tail1234.ts.net'], ports: { 80: `127.0.0.1:${echoes[0]?.port ?? 0}` } }];
   const common = { peers, dialTimeoutMs: 10, seed: options.seed ?? 1, faults: options.withFaults === false ? [] : FUZZ_FAULTS };
-  const servers: MockSocksHandle[] = [await startMockSocks(common), await startMockSocks({ ...common, credentials: targets.credentials })];
+  const plain = await Promise.all(Array.from({ length: SPREAD }, () => startMockSocks(common)));
+  const withAuth = await Promise.all(Array.from({ length: SPREAD }, () => startMockSocks({ ...common, credentials: targets.credentials })));
+  const servers = [...plain, ...withAuth];
 
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   let next = 0;
   let stuck = 0;
   const worker = async () => {
     while (next < options.count) {
       next += 1;
       const plan = conversation(random, targets);
-      const server = servers[plan.auth ? 1 : 0] as MockSocksHandle;
-      if (!(await play(server.port, plan, 2000))) stuck += 1;
+      const server = (plan.auth ? withAuth : plain)[next % SPREAD] as MockSocksHandle;
+      const source = `127.0.0.${1 + (next % SOURCE_ADDRESSES)}`;
+      if (!(await play(server.port, source, plan, GIVE_UP_MS))) stuck += 1;
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const wallMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
 
   // The server may still be tearing down the last sessions; wait for the counts, not a fixed time.
   for (let i = 0; i < 200 && servers.some((s) => s.connections().length > 0); i++) await new Promise((r) => setTimeout(r, 10));
   const serverConnectionsAfter = servers.reduce((n, s) => n + s.connections().length, 0);
   await Promise.all(servers.map((s) => s.close()));
-  await echo.close();
+  await Promise.all(echoes.map((e) => e.close()));
   unwatch();
   let handlesAfter = socketHandleCount();
   for (let i = 0; i < 200 && handlesAfter > handlesBefore; i++) {
@@ -173,5 +189,5 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   }
   process.off('unhandledRejection', onUnhandled);
   process.off('uncaughtException', onUnhandled);
-  return { conversations: options.count, wallMs, nonLoopbackDials, unhandled, stuck, handlesBefore, handlesAfter, serverConnectionsAfter };
+  return { conversations: options.count, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, nonLoopbackDials, unhandled, stuck, handlesBefore, handlesAfter, serverConnectionsAfter };
 }

@@ -44,6 +44,7 @@ const total = {
   wallMs: Math.round(wallMs),
   perSecond: Math.round(count / (wallMs / 1000)),
   workers,
+  cpuMs: Math.round(reports.reduce((n, r) => n + r.cpuMs, 0)),
   nonLoopbackDials: reports.flatMap((r) => r.nonLoopbackDials),
   unhandled: reports.flatMap((r) => r.unhandled),
   stuck: reports.reduce((n, r) => n + r.stuck, 0),

@@ -8,7 +8,7 @@ import { mulberry32 } from '../faults/prng.ts';
 import { GREETING_NO_AUTH, connectRequest } from './requests.ts';
 
 const targets: FuzzTargets = {
-  echoPort: 7, closedPort: 9, peerAddress: '100.84.184.84', peerNames: ['devbox'], unknownTailnetAddress: '100.101.102.103',
+  echoPorts: [7], closedPort: 9, peerAddress: '100.84.184.84', peerNames: ['devbox'], unknownTailnetAddress: '100.101.102.103',
   credentials: { user: 'u', pass: 'p' },
 };
 
