@@ -50,7 +50,7 @@ export class WsSession {
   private upstream: Duplex | undefined;
   private upstreamOpen = false;
   /** Browser frames that arrived while the upstream was being dialled (the workbench speaks first). */
-  private early: Frame[] = [];
+  private early: Buffer[] = [];
   private earlyBytes = 0;
   private readonly sentClose: Record<Side, boolean> = { browser: false, upstream: false };
   private readonly gotClose: Record<Side, boolean> = { browser: false, upstream: false };
@@ -152,7 +152,7 @@ export class WsSession {
     tunnel.on('data', onData);
     tunnel.once('end', () => this.socketEnded('upstream'));
     tunnel.once('close', () => this.socketEnded('upstream'));
-    for (const frame of this.early.splice(0)) this.forward(frame, tunnel, this.browser);
+    this.write(this.early.splice(0), tunnel, this.browser);
     this.earlyBytes = 0;
     if (first.length) onData(first);
     tunnel.resume();
@@ -161,8 +161,13 @@ export class WsSession {
   }
 
   private browserFrames(frames: Frame[]): void {
+    const batch: Buffer[] = [];
+    const flush = () => {
+      if (batch.length && this.upstream) this.write(batch.splice(0), this.upstream, this.browser);
+    };
     for (const frame of frames) {
       if (frame.opcode === Opcode.close) {
+        flush();
         this.gotClose.browser = true;
         this.record.closeBrowser ??= frame.closeCode;
         if (!this.upstreamOpen) {
@@ -173,56 +178,64 @@ export class WsSession {
         }
         if (this.sentClose.browser) {
           // The browser's answer to a close it got (from the upstream or from us): the handshake is complete.
-          if (!this.sentClose.upstream && this.upstream) this.forward(frame, this.upstream, undefined);
+          if (!this.sentClose.upstream && this.upstream) this.write(frame.parts, this.upstream, undefined);
           return this.closeBoth();
         }
       }
       if (this.sentClose.upstream) continue; // the upstream already got a close: nothing may follow it
-      if (this.upstreamOpen && this.upstream) this.forward(frame, this.upstream, this.browser);
-      else {
-        this.early.push(frame);
+      if (!this.upstreamOpen) {
+        this.early.push(...frame.parts);
         this.earlyBytes += frame.parts.reduce((n, p) => n + p.length, 0);
         if (this.earlyBytes > this.options.highWaterMarkBytes) this.browser?.pause();
-      }
+      } else appendParts(batch, frame.parts);
       if (frame.opcode === Opcode.close) {
+        flush();
         this.sentClose.upstream = true;
         this.record.closeUpstream ??= frame.closeCode;
         this.startGrace();
       }
     }
+    flush();
   }
 
   private upstreamFrames(frames: Frame[]): void {
+    const batch: Buffer[] = [];
+    const flush = () => {
+      if (batch.length && this.browser) this.write(batch.splice(0), this.browser, this.upstream);
+    };
     for (const frame of frames) {
       if (frame.opcode === Opcode.close) {
+        flush();
         this.gotClose.upstream = true;
         this.record.closeUpstream ??= frame.closeCode;
         if (this.sentClose.upstream) {
-          if (!this.sentClose.browser && this.browser) this.forward(frame, this.browser, undefined);
+          if (!this.sentClose.browser && this.browser) this.write(frame.parts, this.browser, undefined);
           return this.closeBoth();
         }
       }
       if (this.sentClose.browser || !this.browser) continue;
-      this.forward(frame, this.browser, this.upstream);
+      appendParts(batch, frame.parts);
       if (frame.opcode === Opcode.close) {
+        flush();
         this.sentClose.browser = true;
         this.record.closeBrowser ??= frame.closeCode;
         this.startGrace();
       }
     }
+    flush();
   }
 
-  /** Writes one frame; a destination that cannot keep up pauses the source until it drains. */
-  private forward(frame: Frame, to: Duplex, from: Duplex | undefined): void {
+  /** Writes whole frames; a destination that cannot keep up pauses the source until it drains. */
+  private write(parts: Buffer[], to: Duplex, from: Duplex | undefined): void {
     if (!to.writable) return;
     let written = 0;
-    to.cork();
     let ok = true;
-    for (const part of frame.parts) {
+    if (parts.length > 1) to.cork();
+    for (const part of parts) {
       ok = to.write(part);
       written += part.length;
     }
-    to.uncork();
+    if (parts.length > 1) to.uncork();
     if (to === this.upstream) this.record.bytesUp += written;
     else this.record.bytesDown += written;
     if (!ok && from && !from.isPaused()) {
@@ -303,6 +316,16 @@ export class WsSession {
     clearTimeout(this.grace);
     this.record.ms = Math.round(performance.now() - this.started);
     this.onEnd(this);
+  }
+}
+
+/** Appends frame bytes, merging slices that sit next to each other in one chunk: one write per run of frames. */
+function appendParts(batch: Buffer[], parts: Buffer[]): void {
+  for (const part of parts) {
+    const last = batch[batch.length - 1];
+    if (last && last.buffer === part.buffer && last.byteOffset + last.length === part.byteOffset) {
+      batch[batch.length - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + part.length);
+    } else batch.push(part);
   }
 }
 
