@@ -14,6 +14,7 @@ A mock code-server 4.x: the workbench HTTP routes, the VS Code remote protocol o
   --trusted-origins A,B      origins (host:port) accepted besides the request's host; '*' = any
   --folder PATH              folder the root page redirects to (default /home/coder/project)
   --time-scale F             multiply every protocol timer (default 1)
+  --permessage-deflate       accept WebSocket compression when the client offers it (default off)
   --fault JSON               a server fault, repeatable, e.g. '{"type":"end-after-ms","attributes":{"ms":5000}}'
                              types: ${FAULT_TYPES.join(', ')}
   --help                     this text
@@ -36,6 +37,7 @@ function parseCli(argv: string[]) {
         'trusted-origins': { type: 'string', multiple: true },
         folder: { type: 'string' },
         'time-scale': { type: 'string' },
+        'permessage-deflate': { type: 'boolean' },
         fault: { type: 'string', multiple: true },
         help: { type: 'boolean' },
       },
@@ -73,6 +75,7 @@ try {
     folder: values.folder,
     timeScale,
     faults: (values.fault ?? []).map(parseFault),
+    perMessageDeflate: values['permessage-deflate'] ?? false,
     log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
   });
   const host = server.host.includes(':') ? `[${server.host}]` : server.host;
