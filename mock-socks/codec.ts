@@ -73,13 +73,6 @@ export function encodeAddress(host: string, port: number): Buffer {
   return Buffer.concat([Buffer.from([ATYP_DOMAIN, name.length]), name, portBytes]);
 }
 
-/** Length of the address field that follows ATYP, or undefined for an unknown ATYP. Domains need their size byte first. */
-export function fixedAddressLength(atyp: number): number | undefined {
-  if (atyp === ATYP_IPV4) return 4;
-  if (atyp === ATYP_IPV6) return 16;
-  return undefined;
-}
-
 export function decodeIPv4(bytes: Uint8Array): string {
   return Array.from(bytes.subarray(0, 4)).join('.');
 }

@@ -29,6 +29,19 @@ describe('relay', () => {
     await s.close();
   });
 
+  it('regression: a half-close pipelined with the CONNECT ends the session (the relay once waited for an end already seen)', async () => {
+    // Found by the fuzzer: the handshake reader consumed the client's 'end', the relay never saw it,
+    // and both sockets stayed open forever.
+    const s = await server();
+    const client = await RawClient.open(s.port);
+    client.send(GREETING_NO_AUTH + connectRequest('127.0.0.1', delayedEcho.port) + '6869');
+    client.shutdown();
+    await client.closed();
+    expect((await s.closeOf(1)).bytesUp).toBe(2);
+    expect(s.connections()).toEqual([]);
+    await s.close();
+  });
+
   it('the target closing ends the session after its last bytes, nothing logged', async () => {
     const sender = await startSender(Buffer.from('bye'));
     const s = await server();
