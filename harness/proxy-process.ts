@@ -18,6 +18,8 @@ export interface ProxyProcessOptions {
 }
 
 export interface ProxyProcess {
+  /** The shell's pid, leader of the process group stop() signals. */
+  pid: number | undefined;
   host: string;
   port: number;
   url: string;
@@ -63,6 +65,7 @@ export async function startProxyProcess(options: ProxyProcessOptions): Promise<P
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   const handle: ProxyProcess = {
+    pid: child.pid,
     host,
     port: options.port,
     url: `http://${host}:${options.port}`,

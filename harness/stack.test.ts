@@ -39,3 +39,18 @@ describe('the stack', () => {
     await stack.applyScenario(null, 'fixed');
   });
 });
+
+describe('stopping the stack', () => {
+  it('leaves no socket, server or timer behind', async () => {
+    // What a stack leaves open shows up as active resources (TCP handles, timers) after close().
+    const count = () => process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap').length;
+    const before = count();
+    const stack = await startStack({ scenario: 'request-timeout', profile: 'fixed' });
+    const ws = new WebSocket(`${stack.url.replace('http', 'ws')}/dev/ws/terminal`);
+    await new Promise((resolve) => ws.once('message', resolve));
+    expect(count()).toBeGreaterThan(before);
+    await stack.close();
+    ws.terminate();
+    await expect.poll(count).toBeLessThanOrEqual(before);
+  });
+});
