@@ -40,7 +40,8 @@ async function snapshot(context: BrowserContext, log: SocketLog, keyOf: (page: P
 }
 
 export const test = base.extend<SocketFixtures, StackFixtures>({
-  proxyCommand: [undefined, { option: true, scope: 'worker' }],
+  // HARNESS_PROXY_CMD runs the whole suite against another proxy (README: bring your own proxy).
+  proxyCommand: [process.env.HARNESS_PROXY_CMD || undefined, { option: true, scope: 'worker' }],
   stack: [
     async ({ proxyCommand }, use) => {
       const stack = await startStack({ proxyCommand });
