@@ -12,20 +12,32 @@ const close1001 = hex('88 82 00 00 00 00 03 e9'); // masked with a zero key
 describe('FrameSplitter', () => {
   const stream = Buffer.concat([maskedHello, unmaskedHello, binary256, close1001]);
 
-  it('finds every frame boundary however the bytes are split', () => {
+  it('forwards every byte of every whole frame, however the bytes are split, and holds only a partial frame', () => {
     for (let cut = 0; cut <= stream.length; cut++) {
       const splitter = new FrameSplitter(1024);
-      const frames = [...splitter.push(stream.subarray(0, cut)), ...splitter.push(stream.subarray(cut))];
-      expect(frames.map((f) => Buffer.concat(f.parts).length)).toEqual([maskedHello.length, unmaskedHello.length, binary256.length, close1001.length]);
+      const first = splitter.push(stream.subarray(0, cut));
+      const held = splitter.heldBytes;
+      const frames = [...first, ...splitter.push(stream.subarray(cut))];
+      expect(Buffer.concat(frames.flatMap((f) => f.parts)).equals(stream)).toBe(true);
+      expect(Buffer.concat(first.flatMap((f) => f.parts)).length + held).toBe(cut);
+      expect(frames.at(-1)).toMatchObject({ opcode: Opcode.close, closeCode: 1001 });
       expect(splitter.heldBytes).toBe(0);
     }
   });
 
-  it('reassembles byte by byte, forwarding each frame unchanged', () => {
+  it('gives consecutive data frames as one run (one write) and close frames alone', () => {
+    const frames = new FrameSplitter(1024).push(stream);
+    expect(frames.map((f) => f.opcode)).toEqual([Opcode.text, Opcode.close]);
+    expect(frames[0]?.parts).toHaveLength(1); // adjacent slices of the chunk, merged
+  });
+
+  it('reassembles byte by byte', () => {
     const splitter = new FrameSplitter(1024);
     const frames = [...stream].flatMap((byte) => splitter.push(Buffer.from([byte])));
     expect(Buffer.concat(frames.flatMap((f) => f.parts)).equals(stream)).toBe(true);
+    // A frame completes only when its last byte arrives: one run per data frame here.
     expect(frames.map((f) => f.opcode)).toEqual([Opcode.text, Opcode.text, Opcode.binary, Opcode.close]);
+    expect(frames.map((f) => Buffer.concat(f.parts).length)).toEqual([maskedHello.length, unmaskedHello.length, binary256.length, close1001.length]);
     expect(frames[3]).toMatchObject({ closeCode: 1001, closeReason: '' });
   });
 

@@ -6,8 +6,9 @@
 export const Opcode = { continuation: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, pong: 0xa } as const;
 
 export interface Frame {
+  /** The opcode of the (first) frame. */
   opcode: number;
-  /** The frame's bytes as received, header included, in the chunks they arrived in. */
+  /** The bytes as received, headers included, in the chunks they arrived in. */
   parts: Buffer[];
   /** Close frames only: the status code (1005 when the frame has none) and reason. */
   closeCode?: number;
@@ -18,38 +19,41 @@ export class FrameTooLargeError extends Error {
   readonly code = 'frame.too_large';
 }
 
-/** Total length of the frame whose first bytes are `head` (header + payload), or -1 if `head` is too short to tell. */
-export function frameLength(head: Buffer, maxPayloadBytes: number): number {
-  if (head.length < 2) return -1;
-  const masked = ((head[1] ?? 0) & 0x80) !== 0;
-  const len7 = (head[1] ?? 0) & 0x7f;
+/**
+ * Total length (header + payload) of the frame starting at `offset` of `buf`, where `available`
+ * bytes follow; -1 if they are too few to tell.
+ */
+export function frameLengthAt(buf: Buffer, offset: number, available: number, maxPayloadBytes: number): number {
+  if (available < 2) return -1;
+  const b1 = buf[offset + 1] ?? 0;
+  const len7 = b1 & 0x7f;
   const extended = len7 === 126 ? 2 : len7 === 127 ? 8 : 0;
-  const headerLength = 2 + extended + (masked ? 4 : 0);
-  if (head.length < 2 + extended) return -1;
-  const payload = len7 === 126 ? head.readUInt16BE(2) : len7 === 127 ? Number(head.readBigUInt64BE(2)) : len7;
+  if (available < 2 + extended) return -1;
+  const payload = len7 === 126 ? buf.readUInt16BE(offset + 2) : len7 === 127 ? Number(buf.readBigUInt64BE(offset + 2)) : len7;
   if (payload > maxPayloadBytes) throw new FrameTooLargeError(`frame of ${payload} bytes over the ${maxPayloadBytes}-byte limit`);
-  return headerLength + payload;
+  return 2 + extended + ((b1 & 0x80) !== 0 ? 4 : 0) + payload;
 }
 
-/** The frame in `bytes` (exactly one), with its close code read when it is a close frame. */
-function describe(parts: Buffer[]): Frame {
-  const first = parts[0] ?? Buffer.alloc(0);
-  const opcode = (first[0] ?? 0) & 0x0f;
-  if (opcode !== Opcode.close) return { opcode, parts };
-  const bytes = parts.length === 1 ? first : Buffer.concat(parts);
+/** A close frame's status code (1005 when it has none) and reason; its payload is unmasked here, it is ≤ 125 bytes. */
+function closeOf(parts: Buffer[]): Frame {
+  const bytes = parts.length === 1 ? (parts[0] ?? Buffer.alloc(0)) : Buffer.concat(parts);
   const masked = ((bytes[1] ?? 0) & 0x80) !== 0;
-  const payloadStart = 2 + (masked ? 4 : 0);
-  const payload = Buffer.from(bytes.subarray(payloadStart));
+  const payload = Buffer.from(bytes.subarray(2 + (masked ? 4 : 0)));
   if (masked) for (let i = 0; i < payload.length; i++) payload[i] = (payload[i] ?? 0) ^ (bytes[2 + (i & 3)] ?? 0);
-  if (payload.length < 2) return { opcode, parts, closeCode: 1005, closeReason: '' };
-  return { opcode, parts, closeCode: payload.readUInt16BE(0), closeReason: payload.subarray(2).toString() };
+  if (payload.length < 2) return { opcode: Opcode.close, parts, closeCode: 1005, closeReason: '' };
+  return { opcode: Opcode.close, parts, closeCode: payload.readUInt16BE(0), closeReason: payload.subarray(2).toString() };
 }
 
-/** Incremental splitter: chunks in, complete frames out; bytes of an unfinished frame are held. */
+/**
+ * Incremental splitter: chunks in, complete frames out; the bytes of an unfinished frame are held.
+ * Consecutive data frames come out as one Frame (opcode of the first, all their bytes), so a
+ * chunk holding a hundred small messages is forwarded with one write; close frames come out alone.
+ */
 export class FrameSplitter {
+  /** Held chunks; the first is consumed up to `offset`. */
   private parts: Buffer[] = [];
+  private offset = 0;
   private held = 0;
-  private frameTotal = -1;
   private readonly maxPayloadBytes: number;
 
   constructor(maxPayloadBytes: number) {
@@ -65,18 +69,41 @@ export class FrameSplitter {
     const frames: Frame[] = [];
     this.parts.push(chunk);
     this.held += chunk.length;
+    let run: Buffer[] = [];
+    let runOpcode = -1;
+    const endRun = () => {
+      if (run.length) frames.push({ opcode: runOpcode, parts: run });
+      run = [];
+    };
     for (;;) {
-      if (this.frameTotal < 0) this.frameTotal = frameLength(this.peek(14), this.maxPayloadBytes);
-      if (this.frameTotal < 0 || this.held < this.frameTotal) return frames;
-      frames.push(describe(this.take(this.frameTotal)));
-      this.frameTotal = -1;
+      const first = this.parts[0];
+      if (!first) break;
+      const inFirst = first.length - this.offset;
+      // The header usually sits in one chunk; across chunks, 14 bytes are gathered to read it.
+      const total = inFirst >= 14 || this.parts.length === 1 ? frameLengthAt(first, this.offset, Math.min(inFirst, this.held), this.maxPayloadBytes) : frameLengthAt(this.gather(14), 0, Math.min(14, this.held), this.maxPayloadBytes);
+      if (total < 0 || this.held < total) break;
+      const opcode = (first[this.offset] ?? 0) & 0x0f;
+      const parts = this.take(total);
+      if (opcode === Opcode.close) {
+        endRun();
+        frames.push(closeOf(parts));
+        continue;
+      }
+      if (!run.length) runOpcode = opcode;
+      appendParts(run, parts);
     }
+    endRun();
+    return frames;
   }
 
-  private peek(n: number): Buffer {
-    const first = this.parts[0];
-    if (first && first.length >= n) return first.subarray(0, n);
-    return Buffer.concat(this.parts, Math.min(n, this.held));
+  private gather(n: number): Buffer {
+    const out = Buffer.alloc(Math.min(n, this.held));
+    let filled = 0;
+    for (const [i, part] of this.parts.entries()) {
+      filled += part.copy(out, filled, i === 0 ? this.offset : 0);
+      if (filled >= out.length) break;
+    }
+    return out;
   }
 
   private take(n: number): Buffer[] {
@@ -85,18 +112,30 @@ export class FrameSplitter {
     while (left > 0) {
       const part = this.parts[0];
       if (!part) break;
-      if (part.length <= left) {
-        out.push(part);
+      const available = part.length - this.offset;
+      if (available <= left) {
+        out.push(this.offset === 0 ? part : part.subarray(this.offset));
         this.parts.shift();
-        left -= part.length;
+        this.offset = 0;
+        left -= available;
       } else {
-        out.push(part.subarray(0, left));
-        this.parts[0] = part.subarray(left);
+        out.push(part.subarray(this.offset, this.offset + left));
+        this.offset += left;
         left = 0;
       }
     }
     this.held -= n;
     return out;
+  }
+}
+
+/** Appends frame bytes, merging slices that sit next to each other in one chunk. */
+export function appendParts(batch: Buffer[], parts: Buffer[]): void {
+  for (const part of parts) {
+    const last = batch[batch.length - 1];
+    if (last && last.buffer === part.buffer && last.byteOffset + last.length === part.byteOffset) {
+      batch[batch.length - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + part.length);
+    } else batch.push(part);
   }
 }
 

@@ -31,19 +31,24 @@ export function browserAcceptResponse(req: IncomingMessage): string {
 
 const maxResponseHeadBytes = 64 * 1024;
 
+/** An HTTP/1.1 request head. Header values come from Node's parser, which already refused CR/LF in them. */
+export function requestHead(method: string, target: string, headers: OutgoingHttpHeaders): string {
+  const lines = [`${method} ${target} HTTP/1.1`];
+  for (const [name, value] of Object.entries(headers)) {
+    for (const one of Array.isArray(value) ? value : [value]) if (one !== undefined) lines.push(`${name}: ${String(one)}`);
+  }
+  return lines.join('\r\n') + '\r\n\r\n';
+}
+
 /**
  * Sends the upgrade request over `tunnel` and waits for the 101. Resolves with any bytes that
  * followed the response head (the first frames); rejects with the cause.
  */
 export function upstreamUpgrade(tunnel: Duplex, target: string, headers: OutgoingHttpHeaders, protocols: string[], timeoutMs: number): Promise<Buffer> {
   const key = randomBytes(16).toString('base64');
-  const lines = [`GET ${target} HTTP/1.1`];
-  for (const [name, value] of Object.entries(headers)) {
-    for (const one of Array.isArray(value) ? value : [value]) if (one !== undefined) lines.push(`${name}: ${String(one)}`);
-  }
-  lines.push('Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Key: ${key}`, 'Sec-WebSocket-Version: 13');
-  if (protocols.length) lines.push(`Sec-WebSocket-Protocol: ${protocols.join(', ')}`);
-  tunnel.write(lines.join('\r\n') + '\r\n\r\n');
+  const handshake: OutgoingHttpHeaders = { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-key': key, 'sec-websocket-version': '13' };
+  if (protocols.length) handshake['sec-websocket-protocol'] = protocols.join(', ');
+  tunnel.write(requestHead('GET', target, { ...headers, ...handshake }));
 
   return new Promise((resolve, reject) => {
     let received = Buffer.alloc(0);

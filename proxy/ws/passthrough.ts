@@ -8,6 +8,7 @@ import { asProxyError } from '../errors.ts';
 import { recordDialSteps, type AccessRecord } from '../log.ts';
 import { SocksDialError, type SocksDialer } from '../socks/dial.ts';
 import { upstreamRequestHeaders } from '../http/headers.ts';
+import { requestHead } from './handshake.ts';
 
 export interface PassThroughOptions {
   dialer: SocksDialer;
@@ -41,11 +42,7 @@ export async function passThroughUpgrade(req: IncomingMessage, socket: Duplex, h
   const headers = upstreamRequestHeaders(req, { upstreamHost: options.upstream.host, hostRewrite: options.hostRewrite });
   headers.connection = 'Upgrade';
   headers.upgrade = req.headers.upgrade ?? 'websocket';
-  const lines = [`${req.method ?? 'GET'} ${options.upstreamTarget} HTTP/1.1`];
-  for (const [name, value] of Object.entries(headers)) {
-    for (const one of Array.isArray(value) ? value : [value]) if (one !== undefined) lines.push(`${name}: ${String(one)}`);
-  }
-  tunnel.write(lines.join('\r\n') + '\r\n\r\n');
+  tunnel.write(requestHead(req.method ?? 'GET', options.upstreamTarget, headers));
   if (head.length) tunnel.write(head);
   tunnel.on('error', (error) => (record.cause ??= `upstream.error ${error.message}`));
   tunnel.on('data', (chunk: Buffer) => (record.bytesDown += chunk.length));

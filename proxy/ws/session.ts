@@ -13,7 +13,7 @@ import type { Duplex } from 'node:stream';
 import { asProxyError, CloseCode, closeCodeFor, closeReason, ProxyError } from '../errors.ts';
 import { recordDialSteps, type AccessRecord } from '../log.ts';
 import { SocksDialError, type SocksDialer } from '../socks/dial.ts';
-import { closeFrame, FrameSplitter, FrameTooLargeError, Opcode, type Frame } from './frames.ts';
+import { appendParts, closeFrame, FrameSplitter, FrameTooLargeError, Opcode, type Frame } from './frames.ts';
 import { browserAcceptResponse, offeredProtocols, upstreamUpgrade } from './handshake.ts';
 import { upstreamUpgradeHeaders } from './headers.ts';
 
@@ -316,16 +316,6 @@ export class WsSession {
     clearTimeout(this.grace);
     this.record.ms = Math.round(performance.now() - this.started);
     this.onEnd(this);
-  }
-}
-
-/** Appends frame bytes, merging slices that sit next to each other in one chunk: one write per run of frames. */
-function appendParts(batch: Buffer[], parts: Buffer[]): void {
-  for (const part of parts) {
-    const last = batch[batch.length - 1];
-    if (last && last.buffer === part.buffer && last.byteOffset + last.length === part.byteOffset) {
-      batch[batch.length - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + part.length);
-    } else batch.push(part);
   }
 }
 
