@@ -63,6 +63,16 @@ describe('WebSocket bridge', () => {
     await expect.poll(() => records.find((r) => r.kind === 'ws')).toMatchObject({ closeBrowser: 1014, closeUpstream: 1006, cause: expect.stringMatching(/^upstream.ended_without_close/) });
   });
 
+  it('answers pings (the far end does: control frames cross the proxy like any frame)', async () => {
+    const { wsUrl } = await withStack();
+    const client = openClient(wsUrl('/dev/code/x'));
+    await client.opened;
+    const pong = new Promise<string>((resolve) => client.ws.once('pong', (data: Buffer) => resolve(data.toString())));
+    client.ws.ping('are you there');
+    expect(await pong).toBe('are you there');
+    client.ws.close();
+  });
+
   it('passes an upstream close code through', async () => {
     const { wsUrl } = await withStack();
     const client = openClient(wsUrl('/dev/code/x'));
