@@ -42,3 +42,8 @@ export function directionOf(fault: string, where: string | undefined): 'upstream
   if (where !== 'upstream' && where !== 'downstream') throw new FaultConfigError(`${fault}: 'where' must be upstream or downstream`);
   return where;
 }
+
+/** For faults that act at one fixed point: a 'where' is a mistake worth reporting, not ignoring. */
+export function noWhere(fault: string, where: string | undefined): void {
+  if (where !== undefined) throw new FaultConfigError(`${fault}: takes no 'where'`);
+}

@@ -7,6 +7,7 @@ const PIECE_MS = 100;
 
 export const bandwidth: FaultType = {
   name: 'bandwidth',
+  attributes: ['rateKBps'],
   create(attributes, where) {
     const rateKBps = new Attributes('bandwidth', attributes).number('rateKBps');
     if (rateKBps <= 0) throw new FaultConfigError(`bandwidth: 'rateKBps' must be > 0`);

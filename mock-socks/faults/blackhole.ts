@@ -4,6 +4,7 @@ import { phaseOf } from './attributes.ts';
 
 export const blackhole: FaultType = {
   name: 'blackhole',
+  attributes: [],
   create(_attributes, where) {
     const phase = phaseOf('blackhole', where, ['accept', 'greeting', 'auth', 'connect'], 'greeting');
     return {

@@ -61,6 +61,8 @@ export interface Fault {
 /** A registered fault type: validates a FaultSpec's attributes and builds the fault. */
 export interface FaultType {
   name: string;
+  /** Every attribute the fault reads; any other key in a spec is rejected (a typo must not pass silently). */
+  attributes: readonly string[];
   /** Throws a FaultConfigError on bad attributes. */
   create(attributes: Record<string, unknown>, where: string | undefined): Fault;
 }

@@ -5,6 +5,7 @@ import { Attributes, directionOf } from './attributes.ts';
 
 export const latency: FaultType = {
   name: 'latency',
+  attributes: ['latencyMs', 'jitterMs'],
   create(attributes, where) {
     const a = new Attributes('latency', attributes);
     const latencyMs = a.number('latencyMs');

@@ -5,6 +5,7 @@ import { Attributes, directionOf } from './attributes.ts';
 
 export const limitData: FaultType = {
   name: 'limit-data',
+  attributes: ['bytes'],
   create(attributes, where) {
     const limit = new Attributes('limit-data', attributes).number('bytes');
     const direction = directionOf('limit-data', where);

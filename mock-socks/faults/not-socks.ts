@@ -1,13 +1,15 @@
 // not-socks: the port is held by something else — it answers the first bytes with its own
 // (an HTTP response, say), given as `hex` or `text`, and closes unless close is false.
 import { FaultConfigError, type FaultType } from './fault.ts';
-import { Attributes } from './attributes.ts';
+import { Attributes, noWhere } from './attributes.ts';
 
 const DEFAULT_TEXT = 'HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n';
 
 export const notSocks: FaultType = {
   name: 'not-socks',
-  create(attributes) {
+  attributes: ['hex', 'text', 'waitForData', 'close'],
+  create(attributes, where) {
+    noWhere('not-socks', where);
     const a = new Attributes('not-socks', attributes);
     const hex = a.string('hex');
     if (hex !== undefined && !/^([0-9a-f]{2})*$/i.test(hex)) throw new FaultConfigError(`not-socks: 'hex' must be hex bytes`);

@@ -24,5 +24,8 @@ export function resolveFault(spec: FaultSpec): ResolvedFault {
   if (!type) throw new FaultConfigError(`unknown fault type '${spec.type}' (known: ${faultTypeNames().join(', ')})`);
   const toxicity = spec.toxicity ?? 1;
   if (typeof toxicity !== 'number' || !(toxicity >= 0 && toxicity <= 1)) throw new FaultConfigError(`${spec.type}: toxicity must be within 0..1`);
-  return { name: spec.name ?? spec.type, spec, fault: type.create(spec.attributes ?? {}, spec.where), toxicity };
+  const attributes = spec.attributes ?? {};
+  const unknown = Object.keys(attributes).filter((key) => !type.attributes.includes(key));
+  if (unknown.length > 0) throw new FaultConfigError(`${spec.type}: unknown attribute(s) ${unknown.join(', ')} (known: ${type.attributes.join(', ') || 'none'})`);
+  return { name: spec.name ?? spec.type, spec, fault: type.create(attributes, spec.where), toxicity };
 }

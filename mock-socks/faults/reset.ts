@@ -6,6 +6,7 @@ import type { Phase } from '../types.ts';
 
 export const reset: FaultType = {
   name: 'reset',
+  attributes: ['afterBytes'],
   create(attributes, where) {
     const afterBytes = new Attributes('reset', attributes).optionalNumber('afterBytes');
     if (afterBytes === undefined) {

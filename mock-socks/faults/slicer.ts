@@ -6,6 +6,7 @@ import { Attributes, directionOf } from './attributes.ts';
 
 export const slicer: FaultType = {
   name: 'slicer',
+  attributes: ['averageSizeBytes', 'sizeVariationBytes', 'delayUs'],
   create(attributes, where) {
     const a = new Attributes('slicer', attributes);
     const averageSizeBytes = a.number('averageSizeBytes', undefined, 1);

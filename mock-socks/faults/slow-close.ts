@@ -4,6 +4,7 @@ import { Attributes, directionOf } from './attributes.ts';
 
 export const slowClose: FaultType = {
   name: 'slow-close',
+  attributes: ['delayMs'],
   create(attributes, where) {
     const delayMs = new Attributes('slow-close', attributes).number('delayMs');
     const direction = directionOf('slow-close', where);

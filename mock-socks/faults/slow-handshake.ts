@@ -4,6 +4,7 @@ import { Attributes, phaseOf } from './attributes.ts';
 
 export const slowHandshake: FaultType = {
   name: 'slow-handshake',
+  attributes: ['delayMs'],
   create(attributes, where) {
     const delayMs = new Attributes('slow-handshake', attributes).number('delayMs');
     const phase = phaseOf('slow-handshake', where, ['greeting', 'auth', 'connect'], undefined);

@@ -3,11 +3,13 @@
 // `forMs` ms after the fault is set, or for the first `attempts` tailnet CONNECTs. Host targets
 // are unaffected, as in tailscaled.
 import { FaultConfigError, type FaultType } from './fault.ts';
-import { Attributes } from './attributes.ts';
+import { Attributes, noWhere } from './attributes.ts';
 
 export const tailnetNotReady: FaultType = {
   name: 'tailnet-not-ready',
-  create(attributes) {
+  attributes: ['forMs', 'attempts'],
+  create(attributes, where) {
+    noWhere('tailnet-not-ready', where);
     const a = new Attributes('tailnet-not-ready', attributes);
     const forMs = a.optionalNumber('forMs');
     const attempts = a.optionalNumber('attempts');

@@ -6,6 +6,7 @@ import { Attributes, directionOf } from './attributes.ts';
 
 export const timeout: FaultType = {
   name: 'timeout',
+  attributes: ['timeoutMs'],
   create(attributes, where) {
     const timeoutMs = new Attributes('timeout', attributes).number('timeoutMs', 0);
     const direction = directionOf('timeout', where);

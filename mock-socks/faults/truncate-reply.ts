@@ -5,6 +5,7 @@ import { Attributes, phaseOf } from './attributes.ts';
 
 export const truncateReply: FaultType = {
   name: 'truncate-reply',
+  attributes: ['mode', 'chunkBytes', 'delayMs', 'bytes'],
   create(attributes, where) {
     const a = new Attributes('truncate-reply', attributes);
     const mode = a.string('mode') ?? 'chunked';

@@ -90,6 +90,8 @@ describe('setting faults', () => {
       [{ type: 'reply-code', toxicity: 2 }],
       [{ type: 'blackhole' }, { type: 'blackhole' }],
       [{ type: 'tailnet-not-ready' }],
+      [{ type: 'reply-code', where: 'greeting' }],
+      [{ type: 'latency', attributes: { latencyMs: 1, jitterms: 5 } }],
     ];
     for (const faults of bad) expect(() => s.setFaults(faults)).toThrow(expect.objectContaining({ code: 'ERR_FAULT_CONFIG' }));
     expect(await socksOutcome(s.port, '127.0.0.1', echo.port)).toBe(REJECTED);
