@@ -7,6 +7,8 @@ import { failedChecks, runAndAttach } from './scenario-run.ts';
 
 for (const scenario of scenarios) {
   test(`fixed: ${scenario.id} — ${scenario.expect.fixed.says}`, async ({ stack, page, sockets }, testInfo) => {
+    // 64 MiB each way through every hop is real work; the rest waits only on ms-scaled deadlines.
+    if (scenario.probe === 'large-messages') test.setTimeout(90_000);
     const run = await runAndAttach(stack, page, sockets, scenario, 'fixed', testInfo);
     expect(run.verdict.ok, failedChecks(run)).toBe(true);
   });

@@ -8,6 +8,8 @@ test.use({ allowAbnormalClose: true });
 
 for (const scenario of scenarios) {
   test(`legacy: ${scenario.id} — ${scenario.expect.legacy.says}`, async ({ stack, page, sockets }, testInfo) => {
+    // 64 MiB each way through every hop is real work; the rest waits only on ms-scaled deadlines.
+    if (scenario.probe === 'large-messages') test.setTimeout(90_000);
     const run = await runAndAttach(stack, page, sockets, scenario, 'legacy', testInfo);
     expect(run.verdict.ok, failedChecks(run)).toBe(true);
   });

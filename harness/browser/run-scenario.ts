@@ -35,7 +35,7 @@ export function probeRequestFor(scenario: Scenario, profile: Profile): ProbeRequ
     probe: scenario.probe,
     until: settleFor(outcome),
     // 64 MiB through three hops and back takes real time; everything else is ms-scaled.
-    deadlineMs: scenario.probe === 'large-messages' ? timing.probeDeadlineMs * 5 : timing.probeDeadlineMs,
+    deadlineMs: scenario.probe === 'large-messages' ? timing.probeDeadlineMs * 15 : timing.probeDeadlineMs,
     health: profile === 'legacy' && scenario.legacyHealthIsPortProbe ? 'port-probe' : 'readyz',
     // From the ~1 MiB of the recorded extension host's first message up to 64 MiB.
     echoBytes: scenario.probe === 'large-messages' ? [1024 * 1024, 8 * 1024 * 1024, 64 * 1024 * 1024] : undefined,
