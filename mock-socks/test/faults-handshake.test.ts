@@ -77,8 +77,10 @@ describe('blackhole', () => {
 });
 
 describe('reply-code', () => {
-  const names: Record<number, string> = { 2: 'NotAllowed', 3: 'NetworkUnreachable', 4: 'HostUnreachable', 5: 'ConnectionRefused', 6: 'TTLExpired', 8: 'AddressNotSupported' };
-  for (const code of [2, 3, 4, 5, 6, 8]) {
+  const names: Record<number, string> = {
+    1: 'Failure', 2: 'NotAllowed', 3: 'NetworkUnreachable', 4: 'HostUnreachable', 5: 'ConnectionRefused', 6: 'TTLExpired', 7: 'CommandNotSupported', 8: 'AddressNotSupported',
+  };
+  for (const code of [1, 2, 3, 4, 5, 6, 7, 8]) {
     it(`answers 05 0${code} without dialling; the client reports ${names[code]}`, async () => {
       await withFault({ type: 'reply-code', attributes: { code } }, async (s) => {
         const client = await RawClient.open(s.port);
@@ -90,6 +92,20 @@ describe('reply-code', () => {
       });
     });
   }
+});
+
+describe('reply-code after a delay', () => {
+  it('holds the reply delayMs, then answers', async () => {
+    await withFault({ type: 'reply-code', attributes: { code: 4, delayMs: 200 } }, async (s) => {
+      const client = await RawClient.open(s.port);
+      client.send(GREETING_NO_AUTH + connectRequest('127.0.0.1', echo.port));
+      await client.bytes(2);
+      await new Promise((r) => setTimeout(r, 80));
+      expect(client.hex).toBe('0500');
+      await client.closed();
+      expect(client.hex).toBe('0500' + '05040001000000000000');
+    });
+  });
 });
 
 describe('not-socks', () => {
