@@ -100,8 +100,9 @@ export class SocksDialer {
   }
 
   private async connectToServer(steps: DialStep[]): Promise<{ socket: Socket; server: string }> {
-    const addresses = await socksServerAddresses(this.server.host, this.options.singleAddress);
-    if (this.preferred && addresses.includes(this.preferred)) addresses.sort((a) => (a === this.preferred ? -1 : 0));
+    const resolved = await socksServerAddresses(this.server.host, this.options.singleAddress);
+    const preferred = this.preferred;
+    const addresses = preferred && resolved.includes(preferred) ? [preferred, ...resolved.filter((a) => a !== preferred)] : resolved;
     const failures: { address: string; code: string }[] = [];
     for (const address of addresses) {
       const started = performance.now();
