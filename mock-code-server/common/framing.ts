@@ -33,7 +33,7 @@ export function protocolMessage(type: MessageTypeCode, id = 0, ack = 0, data: Ui
   return { type, id, ack, data };
 }
 
-export function encodeHeader(message: ProtocolMessage): Uint8Array {
+function encodeHeader(message: ProtocolMessage): Uint8Array {
   const header = new Uint8Array(HEADER_LENGTH);
   const view = new DataView(header.buffer);
   view.setUint8(0, message.type);

@@ -52,10 +52,6 @@ export class PersistentConnection {
     );
   }
 
-  get isOpen(): boolean {
-    return this.state === 'open';
-  }
-
   /** The first connection: up to 5 attempts back to back, each with a new token. */
   async start(): Promise<void> {
     let lastError: unknown;

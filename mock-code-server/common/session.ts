@@ -22,11 +22,6 @@ export interface SessionOptions {
   detectDeadSocket?: boolean;
 }
 
-interface Unacked {
-  message: ProtocolMessage;
-  writtenAt: number;
-}
-
 export class PersistentSession {
   private readonly clock: Clock;
   private readonly timings: ProtocolTimings;
@@ -38,7 +33,7 @@ export class PersistentSession {
   private incomingLastTime = 0;
   private lastReadTime = 0;
   private lastReplayRequestTime = Number.NEGATIVE_INFINITY;
-  private unacked: Unacked[] = [];
+  private unacked: ProtocolMessage[] = [];
   private ackTimer: TimerHandle | undefined;
   private keepAliveTimer: TimerHandle | undefined;
   private deadSocketTimer: TimerHandle | undefined;
@@ -58,18 +53,6 @@ export class PersistentSession {
     return this.unacked.length;
   }
 
-  get lastReceivedId(): number {
-    return this.incomingId;
-  }
-
-  get lastSentId(): number {
-    return this.outgoingId;
-  }
-
-  get isAttached(): boolean {
-    return this.writer !== undefined;
-  }
-
   /**
    * Starts using a socket. On a reconnection both sides tell the peer what they received (an Ack)
    * and re-send every un-acked Regular with its original id, so nothing in flight is lost.
@@ -84,7 +67,7 @@ export class PersistentSession {
     if (reconnection) {
       this.incomingAckId = this.incomingId;
       writer.write(protocolMessage(MessageType.Ack, 0, this.incomingAckId));
-      for (const entry of this.unacked) writer.write(entry.message);
+      for (const message of this.unacked) writer.write(message);
     }
   }
 
@@ -108,12 +91,8 @@ export class PersistentSession {
     this.outgoingId++;
     this.incomingAckId = this.incomingId;
     const message = protocolMessage(MessageType.Regular, this.outgoingId, this.incomingAckId, data);
-    this.unacked.push({ message, writtenAt: this.clock.now() });
+    this.unacked.push(message);
     this.writer?.write(message);
-  }
-
-  sendControl(data: Uint8Array): void {
-    this.writer?.write(protocolMessage(MessageType.Control, 0, 0, data));
   }
 
   sendPause(): void {
@@ -139,7 +118,7 @@ export class PersistentSession {
     this.lastReadTime = this.clock.now();
     if (message.ack > this.outgoingAckId) {
       this.outgoingAckId = message.ack;
-      while (this.unacked[0] && this.unacked[0].message.id <= message.ack) this.unacked.shift();
+      while (this.unacked[0] && this.unacked[0].id <= message.ack) this.unacked.shift();
     }
     switch (message.type) {
       case MessageType.Regular:
@@ -149,7 +128,7 @@ export class PersistentSession {
         this.events.onControl?.(message.data);
         break;
       case MessageType.ReplayRequest:
-        for (const entry of this.unacked) this.writer?.write(entry.message);
+        for (const unacked of this.unacked) this.writer?.write(unacked);
         break;
       case MessageType.Pause:
         this.writer?.pause();

@@ -29,10 +29,6 @@ export class FrameWriter {
     this.observe = options.observe;
   }
 
-  get isPaused(): boolean {
-    return this.paused;
-  }
-
   write(message: ProtocolMessage): void {
     if (this.disposed) return;
     this.queue.push(encodeMessage(message));

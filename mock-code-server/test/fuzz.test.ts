@@ -114,13 +114,13 @@ describe('fuzzing the server', () => {
       await Promise.all(work);
     }
     expect(runs.tcp + runs.ws + runs.afterHandshake).toBe(200);
-    await expect.poll(() => server.openSockets(), { timeout: 5000 }).toBe(0);
+    await expect.poll(() => server.openSockets(), { timeout: 10_000 }).toBe(0);
 
     // Still a working code-server afterwards.
     const workbench = await connectWorkbench({ baseUrl: server.url, WebSocket, commit: COMMIT, timeScale: 0.01 });
     expect(await workbench.management.call(ECHO_CHANNEL, 'echo', 'alive')).toBe('alive');
     workbench.close();
-    await expect.poll(() => server.openSockets(), { timeout: 5000 }).toBe(0);
+    await expect.poll(() => server.openSockets(), { timeout: 10_000 }).toBe(0);
   });
 
   it('ends a socket whose frame declares more than the largest accepted message', async () => {

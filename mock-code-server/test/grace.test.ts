@@ -19,7 +19,7 @@ async function connectAndDrop(token: string, reconnection: boolean): Promise<unk
   const answer = controlJson(await handshake(client, 1));
   client.ws.terminate();
   await client.closed;
-  await expect.poll(() => server.openSockets()).toBe(0);
+  await expect.poll(() => server.openSockets(), { timeout: 10_000 }).toBe(0);
   return answer;
 }
 

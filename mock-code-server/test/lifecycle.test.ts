@@ -37,7 +37,7 @@ describe('server lifecycle', () => {
     const dropped = await openRaw(wsUrl(server.url, { reconnectionToken: 'life-3' }));
     await handshake(dropped, 1);
     dropped.ws.terminate();
-    await expect.poll(() => server.openSockets()).toBe(2);
+    await expect.poll(() => server.openSockets(), { timeout: 10_000 }).toBe(2);
     expect(clock.pending.size).toBeGreaterThanOrEqual(4);
     await server.close();
     expect(await management.closed).toBe(1006);

@@ -10,7 +10,6 @@ import type { ManualClock } from './manual-clock.ts';
 export interface Peer {
   session: PersistentSession;
   received: Uint8Array[];
-  controls: Uint8Array[];
   timeouts: number;
   /** Every message this peer's socket delivered to it, in order (for timing assertions). */
   log: { at: number; message: ProtocolMessage }[];
@@ -33,13 +32,11 @@ export class MemoryWire {
     const peer = (): Peer => {
       const p: Peer = {
         received: [],
-        controls: [],
         timeouts: 0,
         log: [],
         session: new PersistentSession(
           {
             onMessage: (data) => p.received.push(data),
-            onControl: (data) => p.controls.push(data),
             onSocketTimeout: () => p.timeouts++,
           },
           { clock, timings },

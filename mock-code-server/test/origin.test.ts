@@ -70,6 +70,6 @@ describe('raw HTTP refusals on the upgrade socket', () => {
 
   it('every refused socket is closed by the server', async () => {
     await rawUpgrade(server.port, '/', upgradeHeaders(host(), { Origin: 'http://evil.example' }));
-    await expect.poll(() => server.openSockets()).toBe(0);
+    await expect.poll(() => server.openSockets(), { timeout: 10_000 }).toBe(0);
   });
 });
