@@ -17,38 +17,46 @@ export interface RateLimit {
   intervalMs: number;
 }
 
-/** tailscaled's logger.RateLimitedFn: a token bucket per format string; the first dropped line is
- * announced, the next allowed line is preceded by the count of those dropped. */
+/** tailscaled's logger.RateLimitedFn: a token bucket per format string (refilled one token per
+ * interval, whole intervals only). The line that takes the last token is followed at once by
+ * `[RATELIMIT] format("…")`; lines stay blocked until two tokens are back, and the first line let
+ * through after that is preceded by `… (N dropped)` when more than one was dropped. */
 class FormatRateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number; dropped: number; announced: boolean }>();
+  private readonly buckets = new Map<string, { tokens: number; at: number; blocked: number }>();
   constructor(private readonly limit: RateLimit, private readonly now: () => number) {}
 
-  /** Lines to print for one log call of this format: [] when dropped silently. */
+  /** Lines to print for one log call of this format: [] when dropped. */
   admit(format: string, line: string): string[] {
     const now = this.now();
     let bucket = this.buckets.get(format);
     if (!bucket) {
-      bucket = { tokens: this.limit.burst, at: now, dropped: 0, announced: false };
+      bucket = { tokens: this.limit.burst, at: now, blocked: 0 };
       this.buckets.set(format, bucket);
     }
-    const refill = Math.floor((now - bucket.at) / this.limit.intervalMs);
-    if (refill > 0) {
-      bucket.tokens = Math.min(this.limit.burst, bucket.tokens + refill);
-      bucket.at += refill * this.limit.intervalMs;
+    const ticks = Math.floor((now - bucket.at) / this.limit.intervalMs);
+    if (ticks > 0) {
+      bucket.tokens = Math.min(this.limit.burst, bucket.tokens + ticks);
+      bucket.at += ticks * this.limit.intervalMs;
     }
-    if (bucket.tokens >= 1) {
+    const quoted = JSON.stringify(format);
+    const out: string[] = [];
+    // Two tokens, not one, so the log does not flap between blocked and unblocked.
+    if (bucket.blocked > 0 && bucket.tokens >= 2) {
+      // The count excludes the line the announcement stood for.
+      if (bucket.blocked > 1) out.push(`[RATELIMIT] format(${quoted}) (${bucket.blocked - 1} dropped)`);
+      bucket.blocked = 0;
+    }
+    if (bucket.blocked === 0 && bucket.tokens > 0) {
       bucket.tokens -= 1;
-      const out: string[] = [];
-      if (bucket.dropped > 0) out.push(`[RATELIMIT] format(${JSON.stringify(format)}) (${bucket.dropped} dropped)`);
-      bucket.dropped = 0;
-      bucket.announced = false;
       out.push(line);
-      return out;
+      if (bucket.tokens === 0) {
+        bucket.blocked = 1;
+        out.push(`[RATELIMIT] format(${quoted})`);
+      }
+    } else {
+      bucket.blocked += 1;
     }
-    bucket.dropped += 1;
-    if (bucket.announced) return [];
-    bucket.announced = true;
-    return [`[RATELIMIT] format(${JSON.stringify(format)})`];
+    return out;
   }
 }
 

@@ -28,15 +28,24 @@ describe('log lines', () => {
     expect(out.text()).toBe('socks5: client connection failed: x\n');
   });
 
-  it('rate limiter: a burst of 5, an announcement, then the dropped count with the next allowed line', () => {
+  it('rate limiter: the 5th line is followed by the announcement; unblocked only with 2 tokens back, with the dropped count', () => {
     let now = 0;
     const logger = new SocksLogger({ rateLimit: { burst: 5, intervalMs: 5000 }, now: () => now });
     for (let i = 0; i < 8; i++) logger.failure(`e${i}`);
     const format = '[RATELIMIT] format("socks5: client connection failed: %v")';
     expect(logger.lines).toEqual([0, 1, 2, 3, 4].map((i) => `socks5: client connection failed: e${i}`).concat(format));
-    now = 5000;
+    now = 5000; // one token back: still blocked
     logger.failure('e8');
+    expect(logger.lines).toHaveLength(6);
+    now = 10_000; // two tokens: e5–e8 were dropped
     logger.failure('e9');
-    expect(logger.lines.slice(6)).toEqual([`${format} (3 dropped)`, 'socks5: client connection failed: e8', format]);
+    expect(logger.lines.slice(6)).toEqual([`${format} (4 dropped)`, 'socks5: client connection failed: e9']);
+  });
+
+  it('rate limiter keys on the format string: UDP lines have their own bucket', () => {
+    const logger = new SocksLogger({ rateLimit: { burst: 1, intervalMs: 5000 }, now: () => 0 });
+    logger.failure('a');
+    logger.emit('socks5: udp transfer: handle udp request fail: %v', 'socks5: udp transfer: handle udp request fail: x');
+    expect(logger.lines.filter((l) => !l.startsWith('[RATELIMIT]'))).toHaveLength(2);
   });
 });
