@@ -75,8 +75,8 @@ export class SocksLogger {
 
   constructor(options: LoggerOptions = {}) {
     this.stream = options.stream ?? null;
-    // Go's log package is told nothing about terminals; tailscaled drops the timestamp itself when
-    // stderr is a TTY (systemd/journald add their own), and keeps it everywhere else (Cloud Run).
+    // Spec, "Log format": the time prefix appears when stderr is not a terminal (containers,
+    // Cloud Run), which is where these lines are read in the seeds; a terminal gets bare lines.
     this.usePrefix = !(this.stream as { isTTY?: boolean } | null)?.isTTY;
     this.limiter = options.rateLimit ? new FormatRateLimiter(options.rateLimit, options.now ?? Date.now) : undefined;
   }
