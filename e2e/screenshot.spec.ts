@@ -1,10 +1,13 @@
-// The page as a person sees it, kept in docs/harness.png for the README: a workbench living
+// The page as a person sees it (docs/harness.png in the README): a workbench living
 // through Cloud Run's request timeout (1001, reconnect), the terminal, and the logs.
 import { fileURLToPath } from 'node:url';
 import { openHarnessPage } from '../harness/browser/run-scenario.ts';
 import { expect, test } from './fixtures.ts';
 
-test('the harness page, with a workbench reconnecting across 1001s', async ({ page, stack }) => {
+// The README's copy is rewritten only on request, so a test run leaves the working tree clean.
+const readmeCopy = process.env.HARNESS_UPDATE_SCREENSHOT === '1' ? fileURLToPath(new URL('../docs/harness.png', import.meta.url)) : undefined;
+
+test('the harness page, with a workbench reconnecting across 1001s', async ({ page, stack }, testInfo) => {
   await page.setViewportSize({ width: 1440, height: 1000 });
   await stack.applyScenario('request-timeout', 'fixed');
   await openHarnessPage(page, stack);
@@ -19,5 +22,6 @@ test('the harness page, with a workbench reconnecting across 1001s', async ({ pa
   await page.click('#check-readiness');
   await expect(page.locator('#probe-output')).toContainText('200');
   await expect(page.locator('#logs')).toContainText('ws code /dev/code/');
-  await page.screenshot({ path: fileURLToPath(new URL('../docs/harness.png', import.meta.url)), fullPage: true });
+  const shot = await page.screenshot({ path: readmeCopy, fullPage: true });
+  await testInfo.attach('harness.png', { body: shot, contentType: 'image/png' });
 });
