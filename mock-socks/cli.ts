@@ -37,7 +37,10 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
 }
 
+/** Configuration the server rejected (a fault's JSON, a listen address, a peer) is a usage error too. */
+const CONFIG_ERRORS = new Set(['ERR_FAULT_CONFIG', 'ERR_LISTEN_ADDRESS', 'ERR_PEER_ADDRESS', 'ERR_HOST_PORT']);
+
 main().catch((error: unknown) => {
   process.stderr.write(`mock-socks: ${(error as Error).message}\n`);
-  process.exit(1);
+  process.exit(CONFIG_ERRORS.has((error as { code?: string }).code ?? '') ? 2 : 1);
 });

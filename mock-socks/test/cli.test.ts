@@ -48,13 +48,16 @@ describe('cli', () => {
     await echo.close();
   });
 
-  it('--help prints usage and exits 0; a bad flag exits 2', async () => {
+  it('--help prints usage and exits 0; a bad flag or a bad fault exits 2', async () => {
     const help = startCli(['--help']);
     expect((await help.firstLines(1))[0]).toMatch(/^usage: npm run mock-socks/);
     expect(await help.exited).toBe(0);
     const bad = startCli(['--bind', 'sideways']);
     expect(await bad.exited).toBe(2);
     expect(bad.stderr()).toContain('--bind must be');
+    const badFault = startCli(['--listen', '127.0.0.1:0', '--fault', '{"type":"latency","attributes":{"latencyMs":-5}}']);
+    expect(await badFault.exited).toBe(2);
+    expect(badFault.stderr()).toContain("latency: 'latencyMs' must be a number >= 0");
   });
 });
 
