@@ -71,7 +71,14 @@ export class FrameSplitter {
     this.held += chunk.length;
     let run: Buffer[] = [];
     let runOpcode = -1;
+    // The run's tail inside the first held chunk, kept as offsets until it must become a slice.
+    let tail: { buf: Buffer; start: number; end: number } | undefined;
+    const sealTail = () => {
+      if (tail) appendParts(run, [tail.buf.subarray(tail.start, tail.end)]);
+      tail = undefined;
+    };
     const endRun = () => {
+      sealTail();
       if (run.length) frames.push({ opcode: runOpcode, parts: run });
       run = [];
     };
@@ -83,14 +90,29 @@ export class FrameSplitter {
       const total = inFirst >= 14 || this.parts.length === 1 ? frameLengthAt(first, this.offset, Math.min(inFirst, this.held), this.maxPayloadBytes) : frameLengthAt(this.gather(14), 0, Math.min(14, this.held), this.maxPayloadBytes);
       if (total < 0 || this.held < total) break;
       const opcode = (first[this.offset] ?? 0) & 0x0f;
-      const parts = this.take(total);
       if (opcode === Opcode.close) {
         endRun();
-        frames.push(closeOf(parts));
+        frames.push(closeOf(this.take(total)));
         continue;
       }
-      if (!run.length) runOpcode = opcode;
-      appendParts(run, parts);
+      if (!run.length && !tail) runOpcode = opcode;
+      if (total <= inFirst) {
+        // Fast path, many small messages per chunk: extend the run by offsets, no slice per frame.
+        if (tail && tail.buf === first && tail.end === this.offset) tail.end += total;
+        else {
+          sealTail();
+          tail = { buf: first, start: this.offset, end: this.offset + total };
+        }
+        this.offset += total;
+        this.held -= total;
+        if (this.offset === first.length) {
+          this.parts.shift();
+          this.offset = 0;
+        }
+        continue;
+      }
+      sealTail();
+      appendParts(run, this.take(total));
     }
     endRun();
     return frames;
