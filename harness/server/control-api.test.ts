@@ -1,0 +1,62 @@
+// The control API over real HTTP: what the page's switches and `curl` call.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack } from '../stack.ts';
+import type { Stack } from '../stack.ts';
+
+describe('the control API', () => {
+  let stack: Stack;
+  const post = (route: string, body: unknown) =>
+    fetch(`${stack.url}/__harness/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  it('applies a scenario and reports the stack that runs it', async () => {
+    const response = await post('apply', { scenario: 'ipv6-only-bind', profile: 'legacy' });
+    expect(response.status).toBe(200);
+    const info = (await response.json()) as { scenario: unknown; socks: { bind: string; addresses: { family: number }[] }; proxy: { socksUrl: string; legacyKnobs: string[] } };
+    expect(info.scenario).toEqual({ id: 'ipv6-only-bind', profile: 'legacy' });
+    expect(info.socks.bind).toBe('ipv6-only');
+    expect(info.socks.addresses.every((a) => a.family === 6)).toBe(true);
+    expect(info.proxy.socksUrl).toMatch(/^socks5:\/\/127\.0\.0\.1:\d+$/);
+    expect(info.proxy.legacyKnobs).toEqual(['singleAddress', 'passThroughUpgrade']);
+  });
+
+  it('changes faults live and streams the SOCKS log lines they cause', async () => {
+    await post('apply', { scenario: null, profile: 'fixed' });
+    const events = await fetch(`${stack.url}/__harness/events`);
+    const reader = events.body!.getReader();
+    const faults = await post('faults', { peerState: 'refusing' });
+    expect(((await faults.json()) as { peer: { state: string } }).peer.state).toBe('refusing');
+    expect((await fetch(`${stack.url}/readyz`)).status).toBe(503);
+    let text = '';
+    while (!text.includes('connection was refused')) text += new TextDecoder().decode((await reader.read()).value);
+    expect(text).toMatch(/event: log\ndata: .*"source":"socks".*connection was refused/);
+    await reader.cancel();
+  });
+
+  it('answers bad input with 4xx and a stable code', async () => {
+    const unknown = await post('apply', { scenario: 'nope' });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ code: 'E_UNKNOWN_SCENARIO' });
+    const profile = await post('apply', { scenario: null, profile: 'medium' });
+    expect(await profile.json()).toMatchObject({ code: 'E_BAD_PROFILE' });
+    const faults = await post('faults', { socks: [{ nope: 1 }] });
+    expect(faults.status).toBe(400);
+    expect(await faults.json()).toMatchObject({ code: 'E_BAD_FAULTS' });
+    const json = await fetch(`${stack.url}/__harness/faults`, { method: 'POST', body: '{' });
+    expect(await json.json()).toMatchObject({ code: 'E_BAD_JSON' });
+    expect((await fetch(`${stack.url}/__harness/nothing`)).status).toBe(404);
+  });
+
+  it('the seed-style port probe says "listening" however broken SOCKS is', async () => {
+    await post('apply', { scenario: 'not-socks', profile: 'fixed' });
+    const probe = (await (await post('port-probe', {})).json()) as { ready: boolean };
+    expect(probe.ready).toBe(true);
+    expect((await fetch(`${stack.url}/readyz`)).status).toBe(503);
+  });
+});
