@@ -141,7 +141,10 @@ export class ProtocolServer {
       return;
     }
     this.allTokens.add(token);
-    for (const other of Object.values(this.connections)) for (const connection of other.values()) connection.shortenGrace();
+    // A new workbench (its management connection) means the old ones waiting may never come back.
+    if (kind === 'management') {
+      for (const other of Object.values(this.connections)) for (const connection of other.values()) connection.shortenGrace();
+    }
     const connection = this.createConnection(kind, token);
     map.set(token, connection);
     connection.attach(socket, writer, false);

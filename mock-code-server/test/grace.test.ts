@@ -14,9 +14,9 @@ beforeAll(async () => {
 });
 afterAll(async () => server.close());
 
-async function connectAndDrop(token: string, reconnection: boolean): Promise<unknown> {
+async function connectAndDrop(token: string, reconnection: boolean, type = 1): Promise<unknown> {
   const client = await openRaw(wsUrl(server.url, { reconnectionToken: token, reconnection: String(reconnection) }));
-  const answer = controlJson(await handshake(client, 1));
+  const answer = controlJson(await handshake(client, type));
   client.ws.terminate();
   await client.closed;
   await expect.poll(() => server.openSockets(), { timeout: 10_000 }).toBe(0);
@@ -42,5 +42,12 @@ describe('reconnection grace times', () => {
     expect(await connectAndDrop('grace-d', false)).toEqual({ type: 'ok' });
     clock.advance(5 * MINUTE);
     expect(await connectAndDrop('grace-b', true)).toEqual({ type: 'error', reason: HandshakeErrorReason.UnknownTokenSeenBefore });
+  });
+
+  it('is not cut by a new extension host connection (the same workbench, not another client)', async () => {
+    expect(await connectAndDrop('grace-e', false)).toEqual({ type: 'ok' });
+    expect(await connectAndDrop('grace-f', false, 2)).toEqual({});
+    clock.advance(HOUR);
+    expect(await connectAndDrop('grace-e', true)).toEqual({ type: 'ok' });
   });
 });
