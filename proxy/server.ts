@@ -161,6 +161,8 @@ export async function startProxy(options: StartProxyOptions): Promise<ProxyHandl
     void session.run(req, socket, head);
   };
 
+  // No whole-request deadline: a 100 MiB upload may take longer than Node's 300 s default behind a
+  // slow client; headersTimeout (60 s) still bounds a slow-loris, and Cloud Run bounds the rest.
   const server = createServer({ requestTimeout: 0 }, onRequest);
   server.on('upgrade', onUpgrade);
   // A CONNECT request would make this a forward proxy to anywhere: refused without dialling.

@@ -28,7 +28,7 @@ export interface WsSessionOptions {
   /** Session lifetime, ms; then 1001 both ways. 0 = none. */
   lifetimeMs: number;
   maxPayloadBytes: number;
-  /** Bytes queued towards one side before the other is paused. */
+  /** Bytes of browser frames queued while the upstream is being dialled before the browser is paused. */
   highWaterMarkBytes: number;
   /** After a close frame, how long the closing handshake may take before the sockets are destroyed, ms. */
   closeGraceMs: number;
