@@ -141,3 +141,12 @@ describe('handshake error reasons', () => {
     client.ws.terminate();
   });
 });
+
+describe('no close frames, ever', () => {
+  it('answers a client close frame by ending the TCP socket, as the VS Code server does (the client sees 1006)', async () => {
+    const client = await openRaw(wsUrl(server.url, { reconnectionToken: newToken() }));
+    expect(controlJson(await handshake(client, 1, 'secret-token'))).toEqual({ type: 'ok' });
+    client.ws.close(1000, 'bye');
+    expect(await client.closed).toBe(1006);
+  });
+});
