@@ -58,4 +58,22 @@ describe('UDP ASSOCIATE', () => {
     udp.close();
     await s.close();
   });
+
+  it('binds the relay on the address the client reached: ::1 gives an ATYP 04 reply and a udp6 relay', async () => {
+    const echo = await startUdpEcho();
+    const s = await server({ listen: '[::1]:0' });
+    const client = await RawClient.open(s.port, '::1');
+    client.send(GREETING_NO_AUTH + UDP_REQUEST);
+    await client.bytes(2 + 22);
+    expect(client.hex).toMatch(/^05000500000400000000000000000000000000000001[0-9a-f]{4}$/);
+    const udp = createSocket('udp6');
+    const header = '000000017f000001' + echo.port.toString(16).padStart(4, '0');
+    const reply = nextMessage(udp);
+    udp.send(Buffer.from(header + '6f6b', 'hex'), client.received.readUInt16BE(22), '::1');
+    expect((await reply).toString('hex')).toBe(header + '6f6b');
+    client.destroy();
+    udp.close();
+    await s.close();
+    await echo.close();
+  });
 });
