@@ -71,7 +71,13 @@ export async function startServer(options: ServerOptions = {}): Promise<ServerHa
     timings: protocolTimings(timeScale),
     home: '/home/coder',
   });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAYLOAD_BYTES, perMessageDeflate: options.perMessageDeflate ?? false });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_PAYLOAD_BYTES,
+    perMessageDeflate: options.perMessageDeflate ?? false,
+    // code-server never selects a subprotocol (ws would pick the client's first one).
+    handleProtocols: () => false,
+  });
   const log = options.log ?? (() => undefined);
   const sockets = new Set<Socket>();
   const pendingUpgrades = new Set<NodeJS.Timeout>();

@@ -149,4 +149,9 @@ describe('no close frames, ever', () => {
     client.ws.close(1000, 'bye');
     expect(await client.closed).toBe(1006);
   });
+
+  it('selects no subprotocol even when the client asks for one', async () => {
+    const refused = await openRaw(wsUrl(server.url, { reconnectionToken: newToken() }), {}, ['vscode']).catch((error: Error) => error.message);
+    expect(refused).toBe('Server sent no subprotocol');
+  });
 });

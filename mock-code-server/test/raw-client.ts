@@ -20,8 +20,8 @@ export function wsUrl(base: string, query: Record<string, string>, path = `/stab
   return `${base.replace(/^http/, 'ws')}${path}?${new URLSearchParams(query).toString()}`;
 }
 
-export async function openRaw(url: string, headers: Record<string, string> = {}): Promise<RawClient> {
-  const ws = new WebSocket(url, { headers, maxPayload: 512 * 1024 * 1024 });
+export async function openRaw(url: string, headers: Record<string, string> = {}, protocols: string[] = []): Promise<RawClient> {
+  const ws = new WebSocket(url, protocols, { headers, maxPayload: 512 * 1024 * 1024 });
   const reader = new ProtocolReader();
   const inbox: ProtocolMessage[] = [];
   const waiters: { predicate: (m: ProtocolMessage) => boolean; resolve: (m: ProtocolMessage) => void }[] = [];
