@@ -92,6 +92,7 @@ export async function startProxy(options: StartProxyOptions): Promise<ProxyHandl
         readiness({ dialer, upstream, probePath: config.readyProbePath, probeTimeoutMs: deadline(config.responseTimeoutMs) }).then(
           (report) => {
             record.cause = report.cause;
+            for (const step of report.steps) record.hops[step.step === 'http_probe' ? 'upstream.probe' : `socks.${step.step}`] = step.ms;
             answer(report.ok ? 200 : 503, JSON.stringify(report, null, 2) + '\n', { 'content-type': 'application/json', 'cache-control': 'no-store' });
           },
           (error: Error) => answer(500, `readiness check failed: ${error.message}\n`),
