@@ -34,6 +34,7 @@ export interface FaultChange {
 /** One line of the stack's combined log, as streamed to the page. */
 export interface LogLine {
   t: number;
-  source: 'socks' | 'proxy';
+  /** 'front': what the front door saw the proxy answer to each upgrade (the browser cannot tell). */
+  source: 'socks' | 'proxy' | 'front';
   line: string;
 }

@@ -64,6 +64,7 @@ interface Running {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const codeServer: MockCodeServerHandle = await startMockCodeServer({ timeScale: timing.codeServerTimeScale });
   const frontDoor = new FrontDoor({ openTimeoutMs: timing.openTimeoutMs, requestTimeoutMs: 0, maxMessageBytes: 0 });
+  frontDoor.onUpgradeAnswer = (answer) => emit('front', `upgrade ${answer.path} → ${answer.line}`);
   const listeners = new Set<(line: LogLine) => void>();
   const changeListeners = new Set<(info: StackInfo) => void>();
   const changed = (): StackInfo => {

@@ -33,9 +33,11 @@ export function formatRun(run: ScenarioRun, httpErrors: HttpError[], proxyLabel:
     const opened = s.openedAt ? at(s.openedAt) : s.closedAt ? 'never' : '…';
     lines.push(`   ${pad(String(i + 1), 3)} ${pad(pathOf(s.url), 34)} ${pad(opened, 10)} ${pad(at(s.closedAt), 10)} ${pad(String(s.code ?? 'open'), 5)} ${s.reason ?? ''}`);
   });
-  lines.push('', '   HTTP errors');
-  if (httpErrors.length === 0) lines.push('   (none)');
+  lines.push('', '   HTTP errors (and upgrades the proxy did not answer with 101, as the front door saw them)');
+  const refusedUpgrades = run.logs.filter((l) => l.source === 'front' && !/→ HTTP\/1\.1 101/.test(l.line));
+  if (httpErrors.length === 0 && refusedUpgrades.length === 0) lines.push('   (none)');
   for (const e of httpErrors) lines.push(`   ${pad(String(e.status), 5)} ${pathOf(e.url)}`);
+  for (const l of refusedUpgrades) lines.push(`   ${l.line.replace(/stable-([0-9a-f]{8})[0-9a-f]{32}/, 'stable-$1…')}`);
   const socks = run.logs.filter((l) => l.source === 'socks');
   lines.push('', '   SOCKS log (mock tailscaled)');
   if (socks.length === 0) lines.push('   (no line)');

@@ -71,6 +71,7 @@ export async function runScenario(
   const verdict = judge(scenario.expect[profile], {
     sockets,
     socksLog: logs.filter((l) => l.source === 'socks').map((l) => l.line),
+    upgradeAnswers: logs.filter((l) => l.source === 'front').map((l) => l.line),
     workbench: result.workbench,
     readiness: result.readiness,
     vsda: result.vsda,

@@ -15,6 +15,8 @@ export interface ObservedSocket {
 export interface Observation {
   sockets: ObservedSocket[];
   socksLog: string[];
+  /** Status lines the proxy answered upgrades with, in order (the front door's log). */
+  upgradeAnswers?: string[];
   workbench?: { connected: boolean; reconnects: number; lost: number; echoedBytes?: number };
   readiness?: { ready: boolean; body: string };
   vsda?: { url: string; status: number }[];
@@ -73,6 +75,10 @@ export function judge(outcome: Outcome, seen: Observation): Verdict {
   const lived = first?.closedAt !== undefined ? first.closedAt - first.createdAt : undefined;
   if (outcome.closeWithinMs !== undefined) check(`first close within ${outcome.closeWithinMs} ms`, closeMs !== undefined && closeMs <= outcome.closeWithinMs, describeClose(first));
   if (outcome.closeAfterMs !== undefined) check(`first close not before ${outcome.closeAfterMs} ms`, lived !== undefined && lived >= outcome.closeAfterMs, `${describeClose(first)}; ${lived} ms after its creation`);
+  if (outcome.upgradeStatus !== undefined) {
+    const first = seen.upgradeAnswers?.[0] ?? 'no upgrade seen';
+    check(`the proxy answered the upgrade with ${outcome.upgradeStatus}`, first.includes(` ${outcome.upgradeStatus} `) || first.endsWith(` ${outcome.upgradeStatus}`), first);
+  }
   if (outcome.readiness) {
     const r = seen.readiness;
     check(`readiness ${outcome.readiness.ready ? 'ready' : 'not ready'}`, r?.ready === outcome.readiness.ready, r ? `ready=${r.ready}` : 'not checked');

@@ -55,7 +55,7 @@ export const sessionScenarios: Scenario[] = [
     legacyKnobs: ['hostRewrite', 'passThroughUpgrade'],
     probe: 'workbench',
     expect: {
-      legacy: { says: 'code-server 403, 1006', closeCodes: [1006] },
+      legacy: { says: 'code-server 403, 1006', closeCodes: [1006], upgradeStatus: 403 },
       fixed: { says: 'Host and Origin stay consistent: 101', workbench: 'connects' },
     },
   },

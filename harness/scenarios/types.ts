@@ -81,6 +81,8 @@ export interface Outcome {
   closeWithinMs?: number;
   /** ... and no earlier than this (ms): a deadline that fired too soon is as wrong as a hang. */
   closeAfterMs?: number;
+  /** Status the proxy answered the first upgrade with, as the front door saw it (the page cannot). */
+  upgradeStatus?: number;
   /** /readyz through the proxy. */
   readiness?: { ready: boolean; says?: string };
   /** Status every vsda request must get. */

@@ -22,8 +22,13 @@ export interface Target {
   port: number;
 }
 
+/** How the proxy answered an upgrade: its status line, or how the connection ended without one. */
+export type UpgradeAnswer = { path: string; status?: number; line: string };
+
 export class FrontDoor {
   private target: Target | null = null;
+  /** Called once per upgrade with the proxy's answer. */
+  onUpgradeAnswer: (answer: UpgradeAnswer) => void = () => undefined;
   private readonly open = new Set<Duplex>();
   private readonly agent = new Agent({ keepAlive: false });
 
@@ -94,11 +99,22 @@ export class FrontDoor {
       socket.on('data', relayUp);
       socket.on('end', () => upstream.end());
     });
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    let answered = false;
+    const answer = (line: string): void => {
+      if (answered) return;
+      answered = true;
+      const status = /^HTTP\/1\.1 (\d{3})/.exec(line)?.[1];
+      this.onUpgradeAnswer({ path, status: status ? Number(status) : undefined, line });
+    };
     upstream.once('data', (first: Buffer) => {
       clearTimeout(unanswered);
+      const statusLine = first.subarray(0, Math.max(0, first.indexOf('\r\n'))).toString('latin1');
+      answer(statusLine || 'bytes without a status line');
       const max = this.options.maxMessageBytes;
-      if (max > 0 && first.subarray(0, 12).toString('latin1') === 'HTTP/1.1 101') limit = new MessageSizeLimit(max);
+      if (max > 0 && statusLine.startsWith('HTTP/1.1 101')) limit = new MessageSizeLimit(max);
     });
+    socket.once('close', () => answer('no answer: the connection ended first'));
     // A clean end (FIN) is passed on by pipe() after the bytes before it — the proxy's close
     // frame included; an error (RST, refused) drops the browser's socket.
     upstream.pipe(socket);
