@@ -26,3 +26,16 @@ test('a fault switched in the page changes what the next connection sees', async
   await page.click('#connect-workbench');
   await expect(management).toHaveText('management: connected');
 });
+
+test('a fault checkbox reaches code-server: the next upgrade is refused, and the browser is told why', async ({ page, stack, sockets }) => {
+  await stack.applyScenario(null, 'fixed');
+  await openHarnessPage(page, stack);
+  await page.getByLabel('code-server refuses upgrade (403)').check();
+  await expect.poll(() => stack.info().faults.server.map((f) => f.type)).toEqual(['upgrade-refuse']);
+  await page.click('#connect-workbench');
+  await expect(page.locator('#workbench-status [data-connection=management]')).toContainText('closed 1014');
+  const first = (await sockets.records()).find((s) => s.code !== undefined);
+  expect(first).toMatchObject({ code: 1014, reason: expect.stringMatching(/403/) as unknown as string });
+  await page.getByLabel('code-server refuses upgrade (403)').uncheck();
+  await expect.poll(() => stack.info().faults.server).toEqual([]);
+});
