@@ -7,6 +7,7 @@ export interface FuzzTargets {
   /** Several echo targets: spreading connections over ports keeps the kernel's TIME_WAIT search short. */
   echoPorts: number[];
   closedPort: number;
+  udpEchoPort: number;
   /** Tailnet peer address and names mapped (port 80) to the echo target; port 81 is refused. */
   peerAddress: string;
   peerNames: string[];
@@ -66,9 +67,14 @@ export function confineDestination(input: Buffer, random: Random, targets: FuzzT
     if (input.subarray(userEnd + 1, passEnd).toString() !== targets.credentials.pass) return input;
     r = passEnd;
   }
-  const atyp = at(r + 3);
+  return confineAddressAt(input, r + 3, random, targets, (tailnet) => (tailnet ? pick(random, [80, 81]) : random() < 0.8 ? pick(random, targets.echoPorts) : targets.closedPort));
+}
+
+/** Rewrites the address that starts with the ATYP byte at `atypAt` (a request's or a datagram's). */
+function confineAddressAt(input: Buffer, atypAt: number, random: Random, targets: FuzzTargets, portFor: (tailnet: boolean) => number): Buffer {
+  const atyp = input[atypAt];
   if (atyp === undefined) return input;
-  const addrStart = r + 4;
+  const addrStart = atypAt + 1;
   let address: Buffer;
   let addrEnd: number;
   let tailnet: boolean;
@@ -87,23 +93,49 @@ export function confineDestination(input: Buffer, random: Random, targets: FuzzT
     tailnet = name !== 'localhost' && name !== '';
     if (input.length < addrStart + 1) return input;
     address = Buffer.concat([Buffer.from([name.length]), Buffer.from(name)]);
-    addrEnd = addrStart + 1 + (at(addrStart) ?? 0);
+    addrEnd = addrStart + 1 + (input[addrStart] ?? 0);
   } else {
     return input;
   }
-  const port = tailnet ? pick(random, [80, 81]) : (random() < 0.8 ? pick(random, targets.echoPorts) : targets.closedPort);
+  const port = portFor(tailnet);
   const safe = Buffer.concat([address, Buffer.from([port >> 8, port & 0xff])]);
-  // Keep a truncated request truncated, so the short-read paths stay covered.
+  // Keep a truncated address truncated, so the short-read paths stay covered.
   const available = input.length - addrStart;
   const originalLength = addrEnd + 2 - addrStart;
   if (available < originalLength) return Buffer.concat([input.subarray(0, addrStart), safe.subarray(0, Math.min(available, safe.length - 1))]);
   return Buffer.concat([input.subarray(0, addrStart), safe, input.subarray(addrEnd + 2)]);
 }
 
+/** Datagrams for a UDP association: valid, mutated and random, every address the server would
+ * parse rewritten to the UDP echo target or the tailnet (the UDP relay's own refusal to leave
+ * loopback is then never what stands between the fuzzer and the network). */
+export function udpDatagrams(random: Random, targets: FuzzTargets): Buffer[] {
+  const out: Buffer[] = [];
+  for (let i = 1 + Math.floor(random() * 3); i > 0; i--) {
+    const valid = Buffer.concat([Buffer.alloc(3), encodeAddress('127.0.0.1', targets.udpEchoPort), bytes(random, Math.floor(random() * 32))]);
+    const roll = random();
+    const packet = roll < 0.3 ? valid : roll < 0.85 ? mutate(random, valid) : bytes(random, Math.floor(random() * 24));
+    // The server only reads an address when the reserved bytes are zero.
+    const parsed = packet.length >= 4 && packet[0] === 0 && packet[1] === 0;
+    out.push(parsed ? confineAddressAt(packet, 3, random, targets, (tailnet) => (tailnet ? pick(random, [53, 80]) : targets.udpEchoPort)) : packet);
+  }
+  return out;
+}
+
 export interface Conversation {
   auth: boolean;
   chunks: Buffer[];
   end: 'shutdown' | 'destroy' | 'reset';
+}
+
+/** A UDP association: the handshake, then datagrams to the relay port the server names. */
+export interface UdpConversation {
+  auth: boolean;
+  datagrams: Buffer[];
+}
+
+export function udpConversation(random: Random, targets: FuzzTargets): UdpConversation {
+  return { auth: random() < 0.25, datagrams: udpDatagrams(random, targets) };
 }
 
 export function conversation(random: Random, targets: FuzzTargets): Conversation {

@@ -5,7 +5,7 @@ import dgram from 'node:dgram';
 import { startMockSocks } from '../server.ts';
 import { isLoopback } from '../dial.ts';
 import { mulberry32 } from '../faults/prng.ts';
-import { conversation, type Conversation, type FuzzTargets } from './conversations.ts';
+import { conversation, udpConversation, type Conversation, type FuzzTargets, type UdpConversation } from './conversations.ts';
 import type { FaultSpec, MockSocksHandle } from '../types.ts';
 
 export interface FuzzOptions {
@@ -23,6 +23,8 @@ export interface FuzzReport {
   cpuMs: number;
   nonLoopbackDials: string[];
   unhandled: string[];
+  /** Datagrams the UDP relay delivered to the echo target: proof the UDP path was exercised. */
+  udpDatagramsRelayed: number;
   /** Conversations the server never ended (client gave up waiting). */
   stuck: number;
   handlesBefore: number;
@@ -131,6 +133,68 @@ function play(port: number, localAddress: string, plan: Conversation, giveUpMs: 
   });
 }
 
+function startUdpEcho(): Promise<{ port: number; echoed: () => number; close(): void }> {
+  const socket = dgram.createSocket('udp4');
+  let echoed = 0;
+  socket.on('message', (message, from) => {
+    echoed += 1;
+    socket.send(message, from.port, from.address);
+  });
+  return new Promise((resolve) => socket.bind(0, '127.0.0.1', () => resolve({ port: socket.address().port, echoed: () => echoed, close: () => socket.close() })));
+}
+
+const UDP_ASSOCIATE_REQUEST = Buffer.from('05030001000000000000', 'hex');
+
+/** A UDP association: handshake, datagrams to the relay port from the reply, then the TCP end.
+ * Resolves true when the connection ended, false when it had to be abandoned. */
+function playUdp(port: number, plan: UdpConversation, credentials: { user: string; pass: string }, giveUpMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    const udp = dgram.createSocket('udp4');
+    udp.on('error', () => {});
+    let received = Buffer.alloc(0);
+    let done = false;
+    const finish = (ended: boolean) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      clearTimeout(patience);
+      socket.destroy();
+      udp.close();
+      resolve(ended);
+    };
+    const timer = setTimeout(() => finish(false), giveUpMs);
+    // greeting reply (2) [+ auth reply (2)] + the 10-byte UDP ASSOCIATE reply.
+    const replyLength = plan.auth ? 14 : 12;
+    socket.on('error', () => {});
+    socket.on('close', () => finish(true));
+    // A fault may keep the reply from ever coming (blackhole): the client ends the association itself.
+    const patience = setTimeout(() => socket.end(), UDP_PATIENCE_MS);
+    socket.on('data', (chunk: Buffer) => {
+      const before = received.length;
+      received = Buffer.concat([received, chunk]);
+      if (before >= replyLength || received.length < replyLength) return;
+      clearTimeout(patience);
+      const succeeded = received[replyLength - 10] === 5 && received[replyLength - 9] === 0;
+      if (!succeeded) return void socket.end();
+      const relayPort = received.readUInt16BE(replyLength - 2);
+      let pending = plan.datagrams.length;
+      for (const datagram of plan.datagrams) udp.send(datagram, relayPort, '127.0.0.1', () => --pending === 0 && socket.end());
+    });
+    socket.connect({ port, host: '127.0.0.1' }, () => {
+      const auth = plan.auth
+        ? Buffer.concat([Buffer.from([1, credentials.user.length]), Buffer.from(credentials.user), Buffer.from([credentials.pass.length]), Buffer.from(credentials.pass)])
+        : Buffer.alloc(0);
+      socket.write(Buffer.concat([Buffer.from(plan.auth ? [5, 1, 2] : [5, 1, 0]), auth, UDP_ASSOCIATE_REQUEST]));
+    });
+  });
+}
+
+/** One conversation in this many is a UDP association. */
+const UDP_EVERY = 25;
+/** How long a UDP conversation waits for the server's reply before ending the association itself. */
+const UDP_PATIENCE_MS = 100;
+
 export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const random = mulberry32(options.seed ?? 1);
   const concurrency = options.concurrency ?? 64;
@@ -145,7 +209,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     if (!isLoopback(host) && host.toLowerCase() !== 'localhost') nonLoopbackDials.push(host);
   });
   const echoes = await Promise.all(Array.from({ length: SPREAD }, startEchoServer));
+  const udpEcho = await startUdpEcho();
   const targets: FuzzTargets = {
+    udpEchoPort: udpEcho.port,
     echoPorts: echoes.map((e) => e.port),
     closedPort: await closedPort(),
     peerAddress: '100.84.184.84',
@@ -166,6 +232,12 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const worker = async () => {
     while (next < options.count) {
       next += 1;
+      if (next % UDP_EVERY === 0) {
+        const plan = udpConversation(random, targets);
+        const server = (plan.auth ? withAuth : plain)[next % SPREAD] as MockSocksHandle;
+        if (!(await playUdp(server.port, plan, targets.credentials, GIVE_UP_MS))) stuck += 1;
+        continue;
+      }
       const plan = conversation(random, targets);
       const server = (plan.auth ? withAuth : plain)[next % SPREAD] as MockSocksHandle;
       const source = `127.0.0.${1 + (next % SOURCE_ADDRESSES)}`;
@@ -181,6 +253,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const serverConnectionsAfter = servers.reduce((n, s) => n + s.connections().length, 0);
   await Promise.all(servers.map((s) => s.close()));
   await Promise.all(echoes.map((e) => e.close()));
+  udpEcho.close();
   unwatch();
   let handlesAfter = socketHandleCount();
   for (let i = 0; i < 200 && handlesAfter > handlesBefore; i++) {
@@ -189,5 +262,5 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   }
   process.off('unhandledRejection', onUnhandled);
   process.off('uncaughtException', onUnhandled);
-  return { conversations: options.count, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, nonLoopbackDials, unhandled, stuck, handlesBefore, handlesAfter, serverConnectionsAfter };
+  return { conversations: options.count, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, udpDatagramsRelayed: udpEcho.echoed(), nonLoopbackDials, unhandled, stuck, handlesBefore, handlesAfter, serverConnectionsAfter };
 }

@@ -45,6 +45,7 @@ const total = {
   perSecond: Math.round(count / (wallMs / 1000)),
   workers,
   cpuMs: Math.round(reports.reduce((n, r) => n + r.cpuMs, 0)),
+  udpDatagramsRelayed: reports.reduce((n, r) => n + r.udpDatagramsRelayed, 0),
   nonLoopbackDials: reports.flatMap((r) => r.nonLoopbackDials),
   unhandled: reports.flatMap((r) => r.unhandled),
   stuck: reports.reduce((n, r) => n + r.stuck, 0),

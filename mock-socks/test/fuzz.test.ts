@@ -3,12 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { runFuzz, watchDestinations } from '../fuzz/fuzzer.ts';
 import { connect } from 'node:net';
 import { createSocket } from 'node:dgram';
-import { confineDestination, type FuzzTargets } from '../fuzz/conversations.ts';
+import { confineDestination, udpDatagrams, type FuzzTargets } from '../fuzz/conversations.ts';
+import { parseUdpDatagram } from '../codec.ts';
 import { mulberry32 } from '../faults/prng.ts';
 import { GREETING_NO_AUTH, connectRequest } from './requests.ts';
 
 const targets: FuzzTargets = {
-  echoPorts: [7], closedPort: 9, peerAddress: '100.84.184.84', peerNames: ['devbox'], unknownTailnetAddress: '100.101.102.103',
+  echoPorts: [7], closedPort: 9, udpEchoPort: 11, peerAddress: '100.84.184.84', peerNames: ['devbox'], unknownTailnetAddress: '100.101.102.103',
   credentials: { user: 'u', pass: 'p' },
 };
 
@@ -20,6 +21,8 @@ describe('fuzz', () => {
     expect(report.stuck).toBe(0);
     expect(report.serverConnectionsAfter).toBe(0);
     expect(report.handlesAfter).toBeLessThanOrEqual(report.handlesBefore);
+    // The UDP relay was exercised, not just the TCP paths.
+    expect(report.udpDatagramsRelayed).toBeGreaterThan(0);
   }, 60_000);
 
   it('the destination watch sees every TCP connect and UDP send of the process', async () => {
@@ -47,6 +50,21 @@ describe('fuzz', () => {
       expect(['127.0.0.1', '100.84.184.84', '100.101.102.103']).toContain(host);
       expect([7, 9, 80, 81]).toContain(out.readUInt16BE(11));
     }
+  });
+
+  it('every datagram the server would parse names the UDP echo target or the tailnet', () => {
+    const random = mulberry32(5);
+    const allowed = new Set(['127.0.0.1', '::1', 'localhost', '', 'devbox', '100.84.184.84', '100.101.102.103']);
+    let parsed = 0;
+    for (let i = 0; i < 500; i++) {
+      for (const datagram of udpDatagrams(random, targets)) {
+        const result = parseUdpDatagram(datagram);
+        if (!result.ok) continue;
+        parsed += 1;
+        expect(allowed).toContain(result.host);
+      }
+    }
+    expect(parsed).toBeGreaterThan(100);
   });
 
   it('leaves a request the server would never read alone, and keeps a truncated one truncated', () => {
