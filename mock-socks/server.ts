@@ -79,7 +79,8 @@ export async function startMockSocks(options: MockSocksOptions = {}): Promise<Mo
     signal: lifetime.signal,
   };
   const handlers = {
-    credentials: options.credentials,
+    // tailscaled asks for a password only when a username or a password is set.
+    credentials: options.credentials && (options.credentials.user !== '' || options.credentials.pass !== '') ? options.credentials : undefined,
     connect: (conn: Connection, targetHost: string, targetPort: number) => connectCommand(conn, targetHost, targetPort, dialEnv),
     udpAssociate: (conn: Connection) => udpAssociate(conn, dialEnv),
   };

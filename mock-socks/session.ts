@@ -15,7 +15,8 @@ export interface SessionHandlers {
   udpAssociate(conn: Connection): Promise<void>;
 }
 
-/** Go's subtle.ConstantTimeCompare, length included: digests first, so unequal lengths take the same time. */
+/** Constant-time equality, as tailscaled's subtle.ConstantTimeCompare; comparing digests also keeps the
+ * length of the secret out of the timing. */
 function sameSecret(given: Buffer, expected: string): boolean {
   const digest = (b: Buffer | string) => createHash('sha256').update(b).digest();
   return timingSafeEqual(digest(given), digest(expected));

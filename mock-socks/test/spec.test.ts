@@ -69,6 +69,13 @@ describe('username/password (RFC 1929)', () => {
   }
 });
 
+describe('empty credentials', () => {
+  it('mean no authentication, as tailscaled (needAuth = user or password set)', async () => {
+    const result = await conversation('050100', { credentials: { user: '', pass: '' } });
+    expect(result.reply.startsWith('0500')).toBe(true);
+  });
+});
+
 describe('request', () => {
   const rows: [string, string, string][] = [
     ['no ATYP byte', '050100' + '050100', 'could not read address type'],
