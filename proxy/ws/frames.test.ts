@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closeFrame, FrameSplitter, FrameTooLargeError, Opcode } from './frames.ts';
+import { closeFrame, FrameSplitter, FrameTooLargeError, FrameTracker, Opcode } from './frames.ts';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -49,6 +49,39 @@ describe('FrameSplitter', () => {
   it('reads 64-bit lengths and refuses frames over the limit', () => {
     expect(() => new FrameSplitter(64 * 1024 * 1024).push(hex('82 7f 00 00 00 00 04 00 00 01'))).toThrow(FrameTooLargeError);
     expect(new FrameSplitter(128).push(hex('82 7e 00 10'))).toEqual([]);
+  });
+});
+
+describe('FrameTracker', () => {
+  const stream = Buffer.concat([maskedHello, binary256, hex('89 80 00 00 00 00'), close1001]); // + an empty masked ping
+  const boundaries = new Set([0, maskedHello.length, maskedHello.length + binary256.length, maskedHello.length + binary256.length + 6, stream.length]);
+
+  it('knows at every byte whether the stream is between two frames, however it is split', () => {
+    for (let cut = 0; cut <= stream.length; cut++) {
+      const tracker = new FrameTracker(1024);
+      const closes = [...tracker.push(stream.subarray(0, cut))];
+      expect(tracker.atBoundary).toBe(boundaries.has(cut));
+      closes.push(...tracker.push(stream.subarray(cut)));
+      expect(closes).toHaveLength(1);
+      expect(closes[0]).toMatchObject({ closeCode: 1001 });
+      expect(tracker.atBoundary).toBe(true);
+    }
+  });
+
+  it('byte by byte', () => {
+    const tracker = new FrameTracker(1024);
+    const seen: boolean[] = [];
+    const closes = [...stream].flatMap((byte) => {
+      const found = tracker.push(Buffer.from([byte]));
+      seen.push(tracker.atBoundary);
+      return found;
+    });
+    expect(closes.map((c) => c.closeCode)).toEqual([1001]);
+    expect(seen.flatMap((at, i) => (at ? [i + 1] : []))).toEqual([...boundaries].filter((b) => b > 0));
+  });
+
+  it('refuses a frame over the limit from its header', () => {
+    expect(() => new FrameTracker(100).push(binary256.subarray(0, 4))).toThrow(FrameTooLargeError);
   });
 });
 

@@ -162,6 +162,63 @@ export function appendParts(batch: Buffer[], parts: Buffer[]): void {
 }
 
 /**
+ * Follows frame boundaries in bytes that are forwarded as they arrive (cut-through), for the
+ * browser → upstream direction: a frame cut short there only costs the upstream a TCP end, which
+ * code-server treats like any disconnect, so nothing needs holding back. Says whether the stream
+ * is between two frames (where a close frame of our own may go) and returns each close frame.
+ */
+export class FrameTracker {
+  private readonly header = Buffer.alloc(14);
+  private headerFilled = 0;
+  private headerLength = 2;
+  private remaining = -1; // payload bytes left in the current frame; -1 while reading its header
+  private closeParts: Buffer[] | undefined;
+  private readonly maxPayloadBytes: number;
+
+  constructor(maxPayloadBytes: number) {
+    this.maxPayloadBytes = maxPayloadBytes;
+  }
+
+  get atBoundary(): boolean {
+    return this.remaining < 0 && this.headerFilled === 0;
+  }
+
+  /** Returns the close frames completed in `chunk`. */
+  push(chunk: Buffer): Frame[] {
+    const closes: Frame[] = [];
+    let i = 0;
+    while (i < chunk.length) {
+      if (this.remaining < 0) {
+        const take = Math.min(this.headerLength - this.headerFilled, chunk.length - i);
+        chunk.copy(this.header, this.headerFilled, i, i + take);
+        this.headerFilled += take;
+        i += take;
+        if (this.headerFilled === 2) {
+          const len7 = (this.header[1] ?? 0) & 0x7f;
+          this.headerLength = 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + (((this.header[1] ?? 0) & 0x80) !== 0 ? 4 : 0);
+        }
+        if (this.headerFilled < this.headerLength) continue;
+        this.remaining = frameLengthAt(this.header, 0, this.headerFilled, this.maxPayloadBytes) - this.headerLength;
+        if (((this.header[0] ?? 0) & 0x0f) === Opcode.close) this.closeParts = [Buffer.from(this.header.subarray(0, this.headerLength))];
+      } else {
+        const take = Math.min(this.remaining, chunk.length - i);
+        this.closeParts?.push(chunk.subarray(i, i + take));
+        this.remaining -= take;
+        i += take;
+      }
+      if (this.remaining === 0) {
+        if (this.closeParts) closes.push(closeOf(this.closeParts));
+        this.closeParts = undefined;
+        this.remaining = -1;
+        this.headerFilled = 0;
+        this.headerLength = 2;
+      }
+    }
+    return closes;
+  }
+}
+
+/**
  * A close frame of our own. `masked`: towards the upstream (a client must mask, RFC 6455 §5.3);
  * the key is all zeros, so the payload is written as is.
  */

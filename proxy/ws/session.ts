@@ -13,7 +13,7 @@ import type { Duplex } from 'node:stream';
 import { asProxyError, CloseCode, closeCodeFor, closeReason, ProxyError } from '../errors.ts';
 import { recordDialSteps, type AccessRecord } from '../log.ts';
 import { SocksDialError, type SocksDialer } from '../socks/dial.ts';
-import { appendParts, closeFrame, FrameSplitter, FrameTooLargeError, Opcode, type Frame } from './frames.ts';
+import { appendParts, closeFrame, FrameSplitter, FrameTooLargeError, FrameTracker, Opcode, type Frame } from './frames.ts';
 import { browserAcceptResponse, offeredProtocols, upstreamUpgrade } from './handshake.ts';
 import { upstreamUpgradeHeaders } from './headers.ts';
 
@@ -51,6 +51,7 @@ export class WsSession {
   private upstreamOpen = false;
   /** Browser frames that arrived while the upstream was being dialled (the workbench speaks first). */
   private early: Buffer[] = [];
+  private readonly browserTracker: FrameTracker;
   private earlyBytes = 0;
   private readonly sentClose: Record<Side, boolean> = { browser: false, upstream: false };
   private readonly gotClose: Record<Side, boolean> = { browser: false, upstream: false };
@@ -63,6 +64,7 @@ export class WsSession {
     this.options = options;
     this.record = record;
     this.onEnd = onEnd;
+    this.browserTracker = new FrameTracker(options.maxPayloadBytes);
   }
 
   /** The ordered steps of the upgrade path. */
@@ -111,10 +113,9 @@ export class WsSession {
     }
     this.browser = socket;
     socket.write(response);
-    const splitter = new FrameSplitter(this.options.maxPayloadBytes);
     const onData = (chunk: Buffer) => {
       try {
-        this.browserFrames(splitter.push(chunk));
+        this.browserBytes(chunk);
       } catch (error) {
         this.fail(error instanceof FrameTooLargeError ? new ProxyError('proxy.message_too_big', `from the browser: ${error.message}`) : error);
       }
@@ -160,42 +161,34 @@ export class WsSession {
     if (this.options.lifetimeMs > 0) this.lifetime = setTimeout(() => this.end(new ProxyError('proxy.lifetime', `after ${this.options.lifetimeMs} ms`)), this.options.lifetimeMs);
   }
 
-  private browserFrames(frames: Frame[]): void {
-    const batch: Buffer[] = [];
-    const flush = () => {
-      if (batch.length && this.upstream) this.write(batch.splice(0), this.upstream, this.browser);
-    };
-    for (const frame of frames) {
-      if (frame.opcode === Opcode.close) {
-        flush();
-        this.gotClose.browser = true;
-        this.record.closeBrowser ??= frame.closeCode;
-        if (!this.upstreamOpen) {
-          // The browser left while the upstream was still being dialled: answer its close and stop.
-          this.sendClose('browser', isSendable(frame.closeCode) ? (frame.closeCode ?? CloseCode.normal) : CloseCode.normal, '');
-          this.upstream?.destroy();
-          return this.closeBoth();
-        }
-        if (this.sentClose.browser) {
-          // The browser's answer to a close it got (from the upstream or from us): the handshake is complete.
-          if (!this.sentClose.upstream && this.upstream) this.write(frame.parts, this.upstream, undefined);
-          return this.closeBoth();
-        }
-      }
-      if (this.sentClose.upstream) continue; // the upstream already got a close: nothing may follow it
-      if (!this.upstreamOpen) {
-        this.early.push(...frame.parts);
-        this.earlyBytes += frame.parts.reduce((n, p) => n + p.length, 0);
+  /** Browser → upstream is cut-through: bytes go on as they arrive; the tracker finds the close frames. */
+  private browserBytes(chunk: Buffer): void {
+    const closes = this.browserTracker.push(chunk);
+    if (!this.sentClose.upstream) {
+      if (this.upstreamOpen && this.upstream) this.write([chunk], this.upstream, this.browser);
+      else {
+        this.early.push(chunk);
+        this.earlyBytes += chunk.length;
         if (this.earlyBytes > this.options.highWaterMarkBytes) this.browser?.pause();
-      } else appendParts(batch, frame.parts);
-      if (frame.opcode === Opcode.close) {
-        flush();
-        this.sentClose.upstream = true;
-        this.record.closeUpstream ??= frame.closeCode;
+      }
+    }
+    for (const close of closes) {
+      this.gotClose.browser = true;
+      this.record.closeBrowser ??= close.closeCode;
+      if (!this.upstreamOpen) {
+        // The browser left while the upstream was still being dialled: answer its close and stop.
+        this.sendClose('browser', isSendable(close.closeCode) ? (close.closeCode ?? CloseCode.normal) : CloseCode.normal, '');
+        this.upstream?.destroy();
+        return this.closeBoth();
+      }
+      // The browser's answer to a close it got (from the upstream or from us): the handshake is complete.
+      if (this.sentClose.browser) return this.closeBoth();
+      if (!this.sentClose.upstream) {
+        this.sentClose.upstream = true; // the browser's own close went through with the bytes above
+        this.record.closeUpstream ??= close.closeCode;
         this.startGrace();
       }
     }
-    flush();
   }
 
   private upstreamFrames(frames: Frame[]): void {
@@ -287,7 +280,9 @@ export class WsSession {
     this.sentClose[side] = true;
     if (side === 'browser') this.record.closeBrowser ??= code;
     else this.record.closeUpstream ??= code;
-    socket.write(closeFrame(code, closeReason(reason), side === 'upstream'));
+    // Towards the upstream bytes are cut-through: mid-frame, a close frame cannot be inserted, and
+    // ending TCP is what code-server understands anyway.
+    if (side === 'browser' || this.browserTracker.atBoundary) socket.write(closeFrame(code, closeReason(reason), side === 'upstream'));
     if (side === 'upstream') socket.end();
   }
 
