@@ -5,9 +5,9 @@
 // the contract"). The steps run in order; the first that throws ends the session.
 //
 // Once both sides are open, frames cross unchanged (no extension is negotiated on either side,
-// and both legs are client→server towards the upstream): each frame is forwarded whole as soon as
-// its last byte arrives, so the proxy never unmasks or re-frames payloads and can always put a
-// close frame of its own between two frames.
+// and both legs are client→server towards the upstream), so the proxy never unmasks or re-frames
+// payloads. Towards the browser each frame goes on whole once its last byte arrived, so a close
+// frame of our own always fits between two frames; towards the upstream bytes are cut-through.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { asProxyError, CloseCode, closeCodeFor, closeReason, ProxyError } from '../errors.ts';
