@@ -38,6 +38,23 @@ describe('slow-handshake', () => {
   });
 });
 
+describe('slow-handshake without where', () => {
+  it('delays every reply: greeting and CONNECT each wait delayMs', async () => {
+    await withFault({ type: 'slow-handshake', attributes: { delayMs: 60 } }, async (s) => {
+      const client = await RawClient.open(s.port);
+      const started = performance.now();
+      client.send(GREETING_NO_AUTH + connectRequest('127.0.0.1', echo.port));
+      await client.bytes(2);
+      const greetingAt = performance.now() - started;
+      await client.bytes(12);
+      const connectAt = performance.now() - started;
+      expect(greetingAt).toBeGreaterThanOrEqual(55);
+      expect(connectAt - greetingAt).toBeGreaterThanOrEqual(55);
+      client.destroy();
+    });
+  });
+});
+
 describe('truncate-reply', () => {
   it('chunked: the CONNECT reply leaves in 3-byte writes, and the client still connects', async () => {
     await withFault({ type: 'truncate-reply', attributes: { mode: 'chunked', chunkBytes: 3, delayMs: 5 } }, async (s) => {
