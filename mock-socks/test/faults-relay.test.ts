@@ -30,6 +30,10 @@ function firstBytes(socket: Socket, n: number): Promise<Buffer> {
   });
 }
 
+async function waitFor(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((r) => setTimeout(r, 2));
+}
+
 async function roundTripMs(socket: Socket, payload: string): Promise<number> {
   const started = performance.now();
   socket.write(payload);
@@ -120,10 +124,12 @@ describe('timeout', () => {
 
   it('timeoutMs 0 holds the connection open, data dropped until the fault is removed (live)', async () => {
     const { s, socket } = await through([]);
-    s.setFaults([{ type: 'timeout', attributes: { timeoutMs: 0 } }]);
+    s.setFaults([{ type: 'timeout', where: 'upstream', attributes: { timeoutMs: 0 } }]);
     socket.write('a');
-    await new Promise((r) => setTimeout(r, 40));
-    expect(s.connections()[0]?.bytesDown).toBe(0);
+    // The server has read 'a' once the transcript shows it; its relay loop runs right after.
+    await waitFor(() => (s.transcript(1) ?? []).includes('> 61'));
+    await new Promise((r) => setImmediate(r));
+    expect(s.connections()[0]?.bytesUp).toBe(0);
     s.clearFaults();
     socket.write('b');
     expect((await firstBytes(socket, 1)).toString()).toBe('b');
