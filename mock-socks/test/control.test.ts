@@ -21,7 +21,7 @@ describe('handle', () => {
     relaying.send(GREETING_NO_AUTH + connectRequest('127.0.0.1', echo.port) + '6869');
     await relaying.bytes(14);
     const idle = await RawClient.open(s.port);
-    await idle.until(() => s.connections().length === 2);
+    await s.accepted(2);
     const [first, second] = s.connections();
     expect(first).toMatchObject({ id: 1, phase: 'relay', destination: `127.0.0.1:${echo.port}`, bytesUp: 2, bytesDown: 2 });
     expect(first?.remote).toMatch(/^127\.0\.0\.1:\d+$/);

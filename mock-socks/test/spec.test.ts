@@ -31,6 +31,7 @@ describe('greeting', () => {
   it('a connection that sends nothing is held open: no handshake timeout; a probe logs one line', async () => {
     const s = await server();
     const client = await RawClient.open(s.port);
+    await s.accepted(1);
     await new Promise((r) => setTimeout(r, 50));
     expect(client.ended).toBeUndefined();
     expect(s.connections()).toHaveLength(1);

@@ -87,6 +87,7 @@ describe('tailnet map', () => {
       setup(s);
       const request = name.startsWith('a down') ? connectRequest(PEER, 8888) : connectRequest('100.101.102.103', 8888);
       const client = await connectThrough(s, request);
+      await client.bytes(2);
       // Half the budget in, nothing but the greeting reply has been written.
       await new Promise((r) => setTimeout(r, DIAL_BUDGET_MS / 2));
       expect(client.hex).toBe('0500');
