@@ -24,6 +24,10 @@ export class Connection implements SelectionSubject {
   readonly reader: SocketReader;
   readonly remote: string;
   readonly controller = new AbortController();
+  /** Ends every fault wait: aborted when the client closes or half-closes. A client that is gone
+   * must not hold the server for the rest of a delay; data a relay fault still holds is then
+   * dropped, as a response in flight is when tailscaled's relay ends. */
+  private readonly waits = new AbortController();
   readonly decisions = new Map<ResolvedFault, { applies: boolean; random: () => number }>();
   readonly transcriptLines: string[] | undefined;
   phase = 'greeting';
@@ -48,7 +52,9 @@ export class Connection implements SelectionSubject {
     }
     // A client that vanishes mid-write must never crash the server.
     socket.on('error', () => {});
+    socket.once('end', () => this.waits.abort(CONNECTION_CLOSED));
     this.closed = new Promise((resolve) => socket.once('close', () => {
+      this.waits.abort(CONNECTION_CLOSED);
       this.controller.abort(CONNECTION_CLOSED);
       for (const c of this.companions) c.destroy();
       this.phase = 'closed';
@@ -88,7 +94,8 @@ export class Connection implements SelectionSubject {
 
   /** Flushes what was written, then closes: Go's conn.Close() after the last Write. */
   close(): void {
-    if (this.socket.destroyed) return;
+    // Already ending: its end() callback destroys the socket once flushed.
+    if (this.socket.destroyed || this.socket.writableEnded) return;
     this.socket.end(() => this.socket.destroy());
     // end() never finishes if the client stops reading; the server must not hold the socket for it.
     if (this.socket.writableLength === 0) this.socket.destroy();
@@ -108,10 +115,10 @@ export class Connection implements SelectionSubject {
     return {
       connectionId: this.id,
       socket: this.socket,
-      signal: this.signal,
+      signal: this.waits.signal,
       random,
       destination: this.destination,
-      sleep: (ms) => sleep(ms, this.signal),
+      sleep: (ms) => sleep(ms, this.waits.signal),
       write: (bytes) => this.write(bytes),
       discardUntilEnd: () => this.reader.discardUntilEnd(),
       waitForData: async () => (await this.reader.readExact(1)) !== null,

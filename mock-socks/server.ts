@@ -96,8 +96,9 @@ export async function startMockSocks(options: MockSocksOptions = {}): Promise<Mo
     const conn = new Connection(nextId++, socket, { faults, logger, transcript: options.transcript ?? false, emit: emitRecord });
     live.set(conn.id, conn);
     events.emit('connection', conn.record('open'));
-    // runSession never rejects by design; a bug that makes it throw still must not leave the socket open.
-    runSession(conn, handlers).catch(() => socket.destroy());
+    // A session that returns is over — a fault's wait cut short by the client included — so its socket
+    // is closed here if no step did; and a bug that makes it throw must not leave the socket open.
+    runSession(conn, handlers).then(() => conn.close(), () => socket.destroy());
   };
 
   const servers = await listenAll(plans, port, onSocket);

@@ -11,13 +11,13 @@ export interface FaultContext {
   readonly connectionId: number;
   /** The client's socket. */
   readonly socket: Socket;
-  /** Aborted when the connection ends; every wait a fault makes must stop on it. */
+  /** Aborted when the client closes or half-closes the connection; every wait a fault makes must stop on it. */
   readonly signal: AbortSignal;
   /** Seeded per (server seed, fault name, connection): the same seed replays the same draws. */
   readonly random: () => number;
   /** The CONNECT destination as the client wrote it ('host:port'), once known. */
   readonly destination: string | undefined;
-  /** Resolves true after ms, false as soon as the connection ends first. */
+  /** Resolves true after ms, false as soon as the client closes or half-closes first. */
   sleep(ms: number): Promise<boolean>;
   /** Writes to the client, recorded in the transcript. */
   write(bytes: Buffer): void;
