@@ -9,6 +9,7 @@
 // payloads. Towards the browser each frame goes on whole once its last byte arrived, so a close
 // frame of our own always fits between two frames; towards the upstream bytes are cut-through.
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { asProxyError, CloseCode, closeCodeFor, closeReason, ProxyError } from '../errors.ts';
 import { recordDialSteps, type AccessRecord } from '../log.ts';
@@ -112,6 +113,8 @@ export class WsSession {
       return;
     }
     this.browser = socket;
+    // Small frames go out at once: the workbench's protocol is request/response over many tiny messages.
+    (socket as Socket).setNoDelay?.(true);
     socket.write(response);
     const onData = (chunk: Buffer) => {
       try {
