@@ -198,13 +198,13 @@ export async function run(): Promise<BenchTable[]> {
     for (let round = 0; round < rounds; round++) {
       for (const [i, path] of paths.entries()) {
         const s = samples[i]!;
-        s.small.push(await throughput(path.url, KiB, 32 * MiB));
-        s.medium.push(await throughput(path.url, 64 * KiB, 64 * MiB));
-        s.large.push(await throughput(path.url, MiB, 64 * MiB));
-        const [p50, p99] = await roundTrips(path.url, 1000);
+        s.small.push(await throughput(path.url, KiB, 24 * MiB));
+        s.medium.push(await throughput(path.url, 64 * KiB, 48 * MiB));
+        s.large.push(await throughput(path.url, MiB, 48 * MiB));
+        const [p50, p99] = await roundTrips(path.url, 600);
         s.p50.push(p50);
         s.p99.push(p99);
-        s.open.push(await openTimes(path.url, 50));
+        s.open.push(await openTimes(path.url, 30));
       }
     }
     for (const path of paths) {
@@ -224,7 +224,7 @@ export async function run(): Promise<BenchTable[]> {
       columns: ['path', '1 KiB msgs', '64 KiB msgs', '1 MiB msgs', 'RTT p50 µs', 'RTT p99 µs', 'open → first echo p50 ms'],
       rows,
       notes: [
-        'Client in the bench process; the proxy under test in its own process; echo server + mock-socks in a third. One connection per throughput figure (32 / 64 / 64 MiB, 8 MiB in flight, so each is several windows long, not one burst); RTT = 1,000 sequential 16-byte messages; open = 50 sequential sockets, each until its first echo. Median of 3 rounds, paths interleaved.',
+        'Client in the bench process; the proxy under test in its own process; echo server + mock-socks in a third. One connection per throughput figure (24 / 48 / 48 MiB, 8 MiB in flight, so each is several windows long, not one burst); RTT = 600 sequential 16-byte messages; open = 30 sequential sockets, each until its first echo. Median of 3 rounds, paths interleaved.',
         'Goals (issue 4): throughput ≥ the usual stack and ≥ ½ direct; RTT ≤ 1.5× direct.',
       ],
     },
