@@ -32,6 +32,7 @@ export async function passThroughUpgrade(req: IncomingMessage, socket: Duplex, h
     recordDialSteps(record, dialled.steps);
     record.socks = dialled.server;
     tunnel = dialled.socket;
+    if (socket.destroyed) return void tunnel.destroy(); // the browser gave up while we dialled
   } catch (error) {
     if (error instanceof SocksDialError) recordDialSteps(record, error.steps);
     record.cause = asProxyError(error).message;
