@@ -43,6 +43,11 @@ async function proxy(options: StartProxyOptions = {}): Promise<string> {
 }
 
 /** Opens a workbench socket and reports how it went: `ok`, `error: …`, then how it closed. */
+/** SOCKS connections opened since `before` that are still open. */
+function newConnections(before: Set<number>): number {
+  return socks.connections().filter((c) => !before.has(c.id)).length;
+}
+
 async function attempt(base: string, options: { afterOk?: 'send-regular' | 'close-4000'; legacy?: boolean } = {}): Promise<{ outcome: string; code: number; reason: string }> {
   // The fixed profile answers the browser's upgrade at once; only legacy runs need the client to give up.
   const wb = workbenchSocket(base, { ws: options.legacy ? { handshakeTimeout: clientHandshakeTimeoutMs } : {} });
@@ -120,10 +125,14 @@ describe('every mock-socks fault', () => {
 
   it.each(socksCases)('$name → close frame, not 1006', async (c) => {
     apply(c);
+    const before = new Set(socks.connections().map((conn) => conn.id));
     const result = await attempt(await proxy(), { afterOk: c.afterOk });
     expect(result.code).toBe(c.fixed.code);
     expect(result.reason).toMatch(c.fixed.reason);
     expect(result.outcome).toMatch(c.fixed.outcome ?? /^closed 1014$/);
+    // Nothing left behind: the session is gone and every tunnel to the SOCKS server is closed.
+    await expect.poll(() => proxies.reduce((n, p) => n + p.sessions(), 0)).toBe(0);
+    await expect.poll(() => newConnections(before)).toBe(0);
   });
 
   it.each(socksCases.filter((c) => c.legacy))('$name, legacy → 1006', async (c) => {
@@ -147,10 +156,13 @@ describe('every mock-code-server fault', () => {
 
   it.each(serverCases)('$name → close frame, not 1006', async (c) => {
     apply(c);
+    const before = new Set(socks.connections().map((conn) => conn.id));
     const result = await attempt(await proxy(), { afterOk: c.afterOk });
     expect(result.code).toBe(c.fixed.code);
     expect(result.reason).toMatch(c.fixed.reason);
     expect(result.outcome).toMatch(c.fixed.outcome ?? /^closed 1014$/);
+    await expect.poll(() => proxies.reduce((n, p) => n + p.sessions(), 0)).toBe(0);
+    await expect.poll(() => newConnections(before)).toBe(0);
   });
 
   it.each(serverCases.filter((c) => c.legacy))('$name, legacy → 1006', async (c) => {

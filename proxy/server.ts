@@ -210,6 +210,7 @@ export async function startProxy(options: StartProxyOptions): Promise<ProxyHandl
       }
       for (const session of sessions) session.destroy();
       for (const socket of passThroughSockets) socket.destroy();
+      dialer.abortAll();
       server.closeAllConnections();
       agent.destroy();
       await stopped;

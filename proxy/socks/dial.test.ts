@@ -107,6 +107,17 @@ describe('SocksDialer', () => {
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
+  it('abortAll ends a dial that has no deadline (legacy) so it cannot outlive the proxy', async () => {
+    let greeted: () => void = () => {};
+    const greeting = new Promise<void>((resolve) => (greeted = resolve));
+    const server = await socks({ script: (s) => s.once('data', () => greeted()) }); // reads the greeting, never answers
+    const d = dialer(server.url(), { greetingTimeoutMs: 0, connectReplyTimeoutMs: 0 });
+    const pending = causeOf(d.dial({ host: '100.84.184.84', port: 8888 }));
+    await greeting;
+    d.abortAll();
+    expect(await pending).toBe('socks.closed.greeting server closed the connection');
+  });
+
   it('maps a SOCKS error reply to its RFC 1928 name', async () => {
     const server = await socks({ routes: {} }); // answers 05 05 for any destination
     expect(await causeOf(dialer(server.url()).dial({ host: '100.84.184.84', port: 8888 }))).toMatch(/^socks.reply_connection_refused/);

@@ -58,6 +58,8 @@ export class SocksDialer {
   private readonly server: { host: string; port: number; remoteDns: boolean; user: string; pass: string };
   /** The address that answered last: tried first next time, so a dual-stack name costs one refusal once. */
   private preferred: string | undefined;
+  /** Sockets still in their handshake: a dial without deadlines (legacy) could otherwise outlive the proxy. */
+  private readonly inFlight = new Set<Socket>();
 
   constructor(options: SocksDialerOptions) {
     this.options = options;
@@ -71,6 +73,11 @@ export class SocksDialer {
     };
   }
 
+  /** Ends every dial still in its handshake (on shutdown). */
+  abortAll(): void {
+    for (const socket of this.inFlight) socket.destroy();
+  }
+
   /** `host:port` of the SOCKS server as configured, without credentials. */
   get serverName(): string {
     return formatAddress(this.server.host, this.server.port);
@@ -80,7 +87,12 @@ export class SocksDialer {
     const steps: DialStep[] = [];
     try {
       const { socket, server } = await this.connectToServer(steps);
-      await this.handshake(socket, await this.destination(target), steps);
+      this.inFlight.add(socket);
+      try {
+        await this.handshake(socket, await this.destination(target), steps);
+      } finally {
+        this.inFlight.delete(socket);
+      }
       return { socket, server, steps };
     } catch (error) {
       const proxyError = error instanceof ProxyError ? error : new ProxyError('socks.handshake_failed', String(error));
