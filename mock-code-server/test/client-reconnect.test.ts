@@ -1,26 +1,16 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { ProtocolError } from '../common/errors.ts';
 import type { TimelineEvent } from '../common/timeline.ts';
-import { connectWorkbench, type Workbench } from '../common/workbench.ts';
+import { connectWorkbench } from '../common/workbench.ts';
 import { ECHO_CHANNEL } from '../node/management.ts';
-import { startServer, type ServerHandle } from '../node/server.ts';
+import { useServer } from './server-fixture.ts';
 import { COMMIT } from './raw-client.ts';
 
-let server: ServerHandle;
-let workbench: Workbench | undefined;
-beforeAll(async () => {
-  server = await startServer({ timeScale: 0.01 });
-});
-afterEach(() => {
-  workbench?.close();
-  workbench = undefined;
-  server.clearFaults();
-});
-afterAll(async () => server.close());
+const fx = useServer();
 
 const options = (onTimeline?: (event: TimelineEvent) => void) => ({
-  baseUrl: server.url,
+  baseUrl: fx.server.url,
   WebSocket,
   commit: COMMIT,
   timeScale: 0.01,
@@ -30,14 +20,14 @@ const options = (onTimeline?: (event: TimelineEvent) => void) => ({
 
 describe('first connection', () => {
   it('tries up to 5 times back to back and connects on the 5th', async () => {
-    server.setFaults([{ type: 'upgrade-refuse', attributes: { status: 503 }, which: { first: 4 } }]);
-    workbench = await connectWorkbench(options());
-    const kinds = workbench.timeline.map((e) => `${e.kind}${e.code ? `:${e.code}` : ''}`);
+    fx.server.setFaults([{ type: 'upgrade-refuse', attributes: { status: 503 }, which: { first: 4 } }]);
+    fx.workbench = await connectWorkbench(options());
+    const kinds = fx.workbench.timeline.map((e) => `${e.kind}${e.code ? `:${e.code}` : ''}`);
     expect(kinds.slice(0, 6)).toEqual(['close:1006', 'close:1006', 'close:1006', 'close:1006', 'open', 'handshake']);
   });
 
   it('gives up after 5 refused attempts with the workbench\'s message', async () => {
-    server.setFaults([{ type: 'upgrade-refuse', attributes: { status: 503 }, which: { first: 5 } }]);
+    fx.server.setFaults([{ type: 'upgrade-refuse', attributes: { status: 503 }, which: { first: 5 } }]);
     const error = (await connectWorkbench(options()).catch((e: unknown) => e)) as ProtocolError;
     expect(error.code).toBe('RECONNECT_FAILED');
     expect(error.message).toBe('The workbench failed to connect to the server (Error: WebSocket close with status code 1006)');
@@ -49,18 +39,18 @@ describe('reconnection after a drop', () => {
     const attempts: TimelineEvent[] = [];
     let resolveSixth: () => void = () => undefined;
     const sixth = new Promise<void>((resolve) => (resolveSixth = resolve));
-    workbench = await connectWorkbench(
+    fx.workbench = await connectWorkbench(
       options((event) => {
         if (event.kind !== 'reconnect') return;
         attempts.push(event);
         if (attempts.length === 6) resolveSixth();
       }),
     );
-    server.setFaults([{ type: 'upgrade-refuse', attributes: { status: 502 } }]);
-    const pending = workbench.management.call(ECHO_CHANNEL, 'echo', 'sent while down');
-    server.protocol.dropSockets();
+    fx.server.setFaults([{ type: 'upgrade-refuse', attributes: { status: 502 } }]);
+    const pending = fx.workbench.management.call(ECHO_CHANNEL, 'echo', 'sent while down');
+    fx.server.protocol.dropSockets();
     await sixth;
-    server.clearFaults();
+    fx.server.clearFaults();
     expect(attempts.map((e) => [e.attempt, e.reason])).toEqual([
       [1, 'in 0 ms'],
       [2, 'in 50 ms'],
@@ -70,7 +60,7 @@ describe('reconnection after a drop', () => {
       [6, 'in 100 ms'],
     ]);
     expect(await pending).toBe('sent while down');
-    const handshakes = workbench.timeline.filter((e) => e.kind === 'handshake');
+    const handshakes = fx.workbench.timeline.filter((e) => e.kind === 'handshake');
     expect(handshakes.at(-1)).toMatchObject({ reason: expect.stringMatching(/^reconnected/), lost: 0 });
   });
 });

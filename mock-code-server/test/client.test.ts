@@ -1,27 +1,17 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { fromUtf8, utf8 } from '../common/bytes.ts';
 import { connectWorkbench, type Workbench } from '../common/workbench.ts';
 import type { ProtocolError } from '../common/errors.ts';
 import { ECHO_CHANNEL } from '../node/management.ts';
-import { startServer, type ServerHandle } from '../node/server.ts';
+import { useServer } from './server-fixture.ts';
 import { COMMIT } from './raw-client.ts';
 
-let server: ServerHandle;
-let workbench: Workbench | undefined;
-beforeAll(async () => {
-  server = await startServer({ timeScale: 0.01 });
-});
-afterEach(() => {
-  workbench?.close();
-  workbench = undefined;
-  server.clearFaults();
-});
-afterAll(async () => server.close());
+const fx = useServer();
 
 const open = async (timeScale = 0.05) => {
-  workbench = await connectWorkbench({ baseUrl: server.url, WebSocket, commit: COMMIT, timeScale });
-  return workbench;
+  fx.workbench = await connectWorkbench({ baseUrl: fx.server.url, WebSocket, commit: COMMIT, timeScale });
+  return fx.workbench;
 };
 
 /** Sends `count` numbered messages on the extension host and resolves with the echoes, in arrival order. */
@@ -89,7 +79,7 @@ describe('connectWorkbench over real sockets (ws)', () => {
     const received = await echoes(wb, 300, (i) => {
       if (i % 60 === 30) {
         drops++;
-        server.protocol.dropSockets();
+        fx.server.protocol.dropSockets();
       }
     });
     expect(received).toEqual(Array.from({ length: 300 }, (_, i) => `m${i}`));
@@ -106,9 +96,9 @@ describe('connectWorkbench over real sockets (ws)', () => {
   it('gives up for good when the server answers "Unknown reconnection token" (a proxy dropped it)', async () => {
     const wb = await open();
     await wb.extensionHost!.ready();
-    server.setFaults([{ type: 'drop-token' }]);
+    fx.server.setFaults([{ type: 'drop-token' }]);
     const pending = wb.management.call(ECHO_CHANNEL, 'echo', 'lost?');
-    server.protocol.dropSockets();
+    fx.server.protocol.dropSockets();
     const error = (await pending.catch((e: unknown) => e)) as ProtocolError;
     expect(error.code).toBe('RECONNECT_FAILED');
     expect(wb.timeline).toContainEqual(expect.objectContaining({ connection: 'management', kind: 'error', reason: 'Unknown reconnection token (never seen)' }));
