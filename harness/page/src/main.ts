@@ -78,4 +78,5 @@ window.harnessPage = {
     await ready;
     return runProbe(request, { control, timeline, info: () => info });
   },
+  terminalRows: () => terminal.rows(),
 };

@@ -49,6 +49,8 @@ export interface ProbeResult {
 export interface HarnessPageApi {
   ready: Promise<void>;
   run(request: ProbeRequest): Promise<ProbeResult>;
+  /** The terminal's rows as drawn (xterm's buffer, scrollback included), for specs to read back. */
+  terminalRows?(): string[];
 }
 
 declare global {

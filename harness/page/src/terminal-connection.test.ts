@@ -6,7 +6,7 @@ import { ws } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TerminalConnection, reconnectDecision } from './terminal-connection.ts';
-import type { TerminalEvents } from './terminal-connection.ts';
+import type { CloseSeen, TerminalEvents } from './terminal-connection.ts';
 import { SocketTimeline } from './timeline.ts';
 
 const url = 'ws://harness.test/dev/ws/terminal';
@@ -21,14 +21,17 @@ const quick = { backoffMs: () => 1, maxAttempts: 3 };
 interface Watched extends TerminalEvents {
   states: string[];
   text: string;
+  sessions: (CloseSeen | undefined)[];
 }
 
 function watch(): Watched {
   const watched: Watched = {
     states: [],
     text: '',
+    sessions: [],
     output: (text) => void (watched.text += text),
     status: (_text, state) => void watched.states.push(state),
+    session: (after) => void watched.sessions.push(after),
   };
   return watched;
 }
@@ -63,6 +66,8 @@ describe('the terminal connection', () => {
     connection.type('ls\r');
     await expect.poll(() => received.some((m) => m.includes('"input"'))).toBe(true);
     expect(events.text).toBe('ready$ ');
+    // One shell answered, on the second socket, and it knows what ended the first.
+    expect(events.sessions).toEqual([{ code: 1014, reason: 'socks.reply_general_failure' }]);
     expect(events.states).toContain('connecting');
     expect(events.states).not.toContain('abnormal');
     expect(timeline.all()[0]).toMatchObject({ label: 'terminal', code: 1014, reason: 'socks.reply_general_failure' });
@@ -75,6 +80,7 @@ describe('the terminal connection', () => {
       terminal.addEventListener('connection', ({ client }) => {
         connections++;
         if (connections === 1) client.close(1006);
+        else client.send(JSON.stringify({ type: 'output', data: '$ ' }));
       }),
     );
     const events = watch();
@@ -83,6 +89,25 @@ describe('the terminal connection', () => {
     await expect.poll(() => events.states.at(-1)).toBe('open');
     expect(events.states).toContain('abnormal');
     expect(connections).toBe(2);
+    connection.close();
+  });
+
+  it('is connected only once a shell answers: an upgraded socket closed with 1014 never was', async () => {
+    let connections = 0;
+    server.use(
+      terminal.addEventListener('connection', ({ client }) => {
+        connections++;
+        if (connections <= 2) return client.close(1014, 'upstream unreachable');
+        client.send(JSON.stringify({ type: 'output', data: 'hello\r\n$ ' }));
+      }),
+    );
+    const events = watch();
+    const connection = new TerminalConnection(url, events, WebSocket, quick);
+    connection.connect();
+    await expect.poll(() => events.states.at(-1)).toBe('open');
+    expect(connections).toBe(3);
+    expect(events.states.filter((s) => s === 'open')).toHaveLength(1);
+    expect(events.sessions).toEqual([{ code: 1014, reason: 'upstream unreachable' }]);
     connection.close();
   });
 

@@ -28,10 +28,20 @@ export function reconnectDecision(code: number, attempt: number, policy: Reconne
   return { reconnect: true, delayMs: policy.backoffMs(attempt), why: `closed with ${code}`, abnormal: false };
 }
 
+export interface CloseSeen {
+  code: number;
+  reason: string;
+}
+
 export interface TerminalEvents {
   output(text: string): void;
   status(text: string, state: 'connecting' | 'open' | 'closed' | 'abnormal'): void;
   resized?(cols: number, rows: number): void;
+  /**
+   * A shell answered on a new socket (its first frame, before that frame's output). `after` is
+   * the close that ended the previous socket when this one is an automatic reconnection.
+   */
+  session?(after: CloseSeen | undefined): void;
 }
 
 export class TerminalConnection {
@@ -40,6 +50,9 @@ export class TerminalConnection {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
   private size = { cols: 80, rows: 24 };
+  /** The close before the current socket, while no shell has answered on it yet. */
+  private lastClose: CloseSeen | undefined;
+  private answered = false;
 
   constructor(
     private readonly url: string,
@@ -53,9 +66,11 @@ export class TerminalConnection {
     this.events.status('connecting', 'connecting');
     const socket = new this.Socket(this.url);
     this.socket = socket;
+    this.answered = false;
+    // The proxy accepts the upgrade before it dials the tailnet (a 1014 can only reach the
+    // browser on an open socket), so 'open' proves nothing: the shell's first frame does.
     socket.addEventListener('open', () => {
-      this.attempt = 0;
-      this.events.status('connected', 'open');
+      this.events.status('upgraded, waiting for the shell', 'connecting');
       this.send({ type: 'resize', ...this.size });
     });
     socket.addEventListener('message', (event: MessageEvent) => this.receive(String(event.data)));
@@ -93,12 +108,20 @@ export class TerminalConnection {
     } catch {
       return;
     }
+    if (!this.answered) {
+      this.answered = true;
+      this.attempt = 0;
+      this.events.status('connected', 'open');
+      this.events.session?.(this.lastClose);
+      this.lastClose = undefined;
+    }
     if (message.type === 'output' && typeof message.data === 'string') this.events.output(message.data);
     if (message.type === 'resized' && typeof message.cols === 'number' && typeof message.rows === 'number') this.events.resized?.(message.cols, message.rows);
   }
 
   private closed(code: number, reason: string): void {
     if (this.stopped) return this.events.status(`closed ${code}`, 'closed');
+    this.lastClose = { code, reason };
     const decision = reconnectDecision(code, ++this.attempt, this.policy);
     const said = reason ? `${code} ${reason}` : String(code);
     if (!decision.reconnect) return this.events.status(`closed ${said}: ${decision.why}`, 'closed');
