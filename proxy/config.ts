@@ -54,6 +54,8 @@ export interface ProxyConfig {
   highWaterMarkBytes: number;
   /** On shutdown, how long sessions get to finish their closing handshake after 1001, ms. Default 3000. */
   shutdownGraceMs: number;
+  /** After the upstream ends TCP without a close frame, how long a browser close frame already on its way is awaited before 1014, ms. Default 100. */
+  upstreamEndSettleMs: number;
   /** Path of the upstream HTTP probe done by /readyz. Default `/healthz` (code-server's). */
   readyProbePath: string;
   /** `fixed` (default) or `legacy`: sets every legacy knob at once; a knob set on its own wins. */
@@ -99,6 +101,7 @@ export const optionSpecs: OptionSpec[] = [
   { key: 'maxPayloadBytes', env: 'MAX_PAYLOAD_BYTES', flag: 'max-payload-bytes', default: '134217728', kind: 'int', doc: 'largest WebSocket frame relayed (bytes)' },
   { key: 'highWaterMarkBytes', env: 'HIGH_WATER_MARK_BYTES', flag: 'high-water-mark-bytes', default: '4194304', kind: 'int', doc: 'bytes of early frames queued while the upstream is dialled before the browser is paused' },
   { key: 'shutdownGraceMs', env: 'SHUTDOWN_GRACE_MS', flag: 'shutdown-grace-ms', default: '3000', kind: 'ms', doc: 'after 1001 on shutdown, time left for closing handshakes (ms)' },
+  { key: 'upstreamEndSettleMs', env: 'UPSTREAM_END_SETTLE_MS', flag: 'upstream-end-settle-ms', default: '100', kind: 'ms', doc: "after the upstream ends without a close frame, wait for the browser's own close before 1014 (ms)" },
   { key: 'readyProbePath', env: 'READY_PROBE_PATH', flag: 'ready-probe-path', default: '/healthz', kind: 'string', doc: 'upstream path /readyz requests through the tunnel' },
   { key: 'accessLog', env: 'ACCESS_LOG', flag: 'access-log', default: 'true', kind: 'bool', doc: 'one JSON line per request / WebSocket session on stderr' },
   { key: 'profile', env: 'PROXY_PROFILE', flag: 'profile', default: 'fixed', kind: 'string', doc: 'fixed | legacy (the seed notes\' choices; each knob below overrides it)' },
@@ -136,6 +139,7 @@ export function defaultConfig(port = '8080'): ProxyConfig {
     maxPayloadBytes: 128 * 1024 * 1024,
     highWaterMarkBytes: 4 * 1024 * 1024,
     shutdownGraceMs: 3000,
+    upstreamEndSettleMs: 100,
     readyProbePath: '/healthz',
     profile: 'fixed',
     legacy: { ...legacyNone },

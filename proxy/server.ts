@@ -147,6 +147,7 @@ export async function startProxy(options: StartProxyOptions): Promise<ProxyHandl
         maxPayloadBytes: config.maxPayloadBytes,
         highWaterMarkBytes: config.highWaterMarkBytes,
         closeGraceMs: config.shutdownGraceMs,
+        upstreamEndSettleMs: config.upstreamEndSettleMs,
         hostRewrite: config.legacy.hostRewrite,
         refuse,
         beforeDial: options.beforeDial,

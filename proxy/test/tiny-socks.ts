@@ -47,7 +47,7 @@ export async function startTinySocks(options: TinySocksOptions): Promise<TinySoc
 }
 
 /** Reads exactly `n` bytes (the server side of the handshake is sequential). */
-function reader(socket: Socket): (n: number) => Promise<Buffer> {
+export function reader(socket: Socket): (n: number) => Promise<Buffer> {
   let buffered = Buffer.alloc(0);
   let waiting: { n: number; resolve: (b: Buffer) => void } | undefined;
   const pump = () => {

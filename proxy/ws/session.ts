@@ -33,6 +33,12 @@ export interface WsSessionOptions {
   highWaterMarkBytes: number;
   /** After a close frame, how long the closing handshake may take before the sockets are destroyed, ms. */
   closeGraceMs: number;
+  /**
+   * After the upstream ends without a close frame, how long a close frame the browser may already
+   * have sent is awaited before the browser gets 1014, ms (the workbench sends Disconnect, then its
+   * close frame; code-server ends TCP on the Disconnect, so its end can overtake that close frame).
+   */
+  upstreamEndSettleMs: number;
   hostRewrite: boolean;
   /** Set when the session must be refused at once (connection limit, shutdown, unconfigured route). */
   refuse?: ProxyError;
@@ -57,6 +63,11 @@ export class WsSession {
   private readonly sentClose: Record<Side, boolean> = { browser: false, upstream: false };
   private readonly gotClose: Record<Side, boolean> = { browser: false, upstream: false };
   private upstreamError: NodeJS.ErrnoException | undefined;
+  /** The browser's own close code, echoed back when the closing handshake is ours to complete. */
+  private browserCloseCode: number | undefined;
+  /** The upstream ended without a close frame: the browser's 1014 waits for the settle window. */
+  private upstreamGone = false;
+  private settle: NodeJS.Timeout | undefined;
   private lifetime: NodeJS.Timeout | undefined;
   private grace: NodeJS.Timeout | undefined;
   private ended = false;
@@ -117,6 +128,7 @@ export class WsSession {
     (socket as Socket).setNoDelay?.(true);
     socket.write(response);
     const onData = (chunk: Buffer) => {
+      if (this.ended) return; // the socket is drained until the browser closes TCP (closeBoth)
       try {
         this.browserBytes(chunk);
       } catch (error) {
@@ -177,6 +189,7 @@ export class WsSession {
     }
     for (const close of closes) {
       this.gotClose.browser = true;
+      this.browserCloseCode ??= close.closeCode;
       this.record.closeBrowser ??= close.closeCode;
       if (!this.upstreamOpen) {
         // The browser left while the upstream was still being dialled: answer its close and stop.
@@ -186,6 +199,9 @@ export class WsSession {
       }
       // The browser's answer to a close it got (from the upstream or from us): the handshake is complete.
       if (this.sentClose.browser) return this.closeBoth();
+      // The upstream's end was this close's consequence (code-server ends TCP on Disconnect and on a
+      // close frame): the handshake is completed with the browser's own code (closeBoth).
+      if (this.upstreamGone) return this.closeBoth();
       if (!this.sentClose.upstream) {
         this.sentClose.upstream = true; // the browser's own close went through with the bytes above
         this.record.closeUpstream ??= close.closeCode;
@@ -205,7 +221,10 @@ export class WsSession {
         this.gotClose.upstream = true;
         this.record.closeUpstream ??= frame.closeCode;
         if (this.sentClose.upstream) {
-          if (!this.sentClose.browser && this.browser) this.write(frame.parts, this.browser, undefined);
+          if (!this.sentClose.browser && this.browser) {
+            this.write(frame.parts, this.browser, undefined);
+            this.sentClose.browser = true;
+          }
           return this.closeBoth();
         }
       }
@@ -250,17 +269,26 @@ export class WsSession {
       return;
     }
     if (!this.upstreamOpen) return; // before the 101: the upgrade step reports it
-    if (!this.gotClose.upstream) {
-      this.record.closeUpstream ??= CloseCode.abnormal;
-      const cause = this.upstreamError?.code === 'ECONNRESET' ? new ProxyError('upstream.reset', 'connection reset without a close frame') : new ProxyError('upstream.ended_without_close', 'the upstream ended its connection without a close frame');
-      this.record.cause ??= cause.message;
-      // A browser already closing gets its own code back (RFC 6455 §5.5.1); otherwise the cause.
-      if (this.gotClose.browser) this.sendClose('browser', isSendable(this.record.closeBrowser) ? (this.record.closeBrowser ?? CloseCode.normal) : CloseCode.normal, '');
-      else this.sendClose('browser', cause.closeCode, cause.message);
-    }
     this.upstream?.destroy();
-    if (this.gotClose.browser) this.closeBoth();
-    else this.startGrace();
+    // A browser paused for the upstream's backpressure would wait for a 'drain' that never comes:
+    // it is read again, so a close frame it sent is seen.
+    this.browser?.resume();
+    // A browser already closing gets its own code back (RFC 6455 §5.5.1): the upstream's end is
+    // the expected answer to its close (code-server never sends a close frame), not a failure.
+    if (this.gotClose.browser) return this.closeBoth();
+    if (this.upstreamGone) return; // 'close' after 'end'
+    if (this.gotClose.upstream) return this.startGrace();
+    this.upstreamGone = true;
+    this.record.closeUpstream ??= CloseCode.abnormal;
+    const cause = this.upstreamError?.code === 'ECONNRESET' ? new ProxyError('upstream.reset', 'connection reset without a close frame') : new ProxyError('upstream.ended_without_close', 'the upstream ended its connection without a close frame');
+    // The browser's close frame may be on its way (the end answered its Disconnect); a browser
+    // sent 1014 after its own close reports 1014 (the first close frame received wins).
+    this.settle = setTimeout(() => {
+      if (this.ended || this.gotClose.browser) return;
+      this.record.cause ??= cause.message;
+      this.sendClose('browser', cause.closeCode, cause.message);
+      this.startGrace();
+    }, this.options.upstreamEndSettleMs);
   }
 
   private fail(error: unknown): void {
@@ -296,13 +324,27 @@ export class WsSession {
   }
 
   private closeBoth(): void {
-    this.browser?.end();
-    this.upstream?.end();
-    // end() flushes what is queued; destroy() after that frees the sockets even if a peer never answers.
-    for (const socket of [this.browser, this.upstream]) {
-      if (!socket) continue;
-      if (socket.writableFinished) socket.destroy();
-      else socket.once('finish', () => socket.destroy());
+    if (this.ended) return;
+    // Never a browser left without a close frame: one that closed first gets its own code back,
+    // whichever way the session got here (upstream end, grace expired).
+    if (this.gotClose.browser) this.sendClose('browser', isSendable(this.browserCloseCode) ? (this.browserCloseCode ?? CloseCode.normal) : CloseCode.normal, '');
+    const upstream = this.upstream;
+    if (upstream) {
+      // end() flushes what is queued; destroy() after that frees the tunnel even if the upstream never answers.
+      upstream.end();
+      if (upstream.writableFinished) upstream.destroy();
+      else upstream.once('finish', () => upstream.destroy());
+    }
+    const browser = this.browser;
+    if (browser && !browser.destroyed) {
+      // Closing a socket with unread bytes sends RST, and an RST can overtake (and discard) our close
+      // frame — a 1006. So what the browser still sends is read and dropped, and the socket goes once
+      // the browser closes TCP after the handshake (RFC 6455 §7.1.1), or after the grace.
+      browser.resume();
+      browser.end();
+      const linger = setTimeout(() => browser.destroy(), this.options.closeGraceMs);
+      linger.unref();
+      browser.once('close', () => clearTimeout(linger));
     }
     this.finish();
   }
@@ -312,6 +354,7 @@ export class WsSession {
     this.ended = true;
     clearTimeout(this.lifetime);
     clearTimeout(this.grace);
+    clearTimeout(this.settle);
     this.record.ms = Math.round(performance.now() - this.started);
     this.onEnd(this);
   }

@@ -1,0 +1,106 @@
+import type { Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AccessRecord } from '../log.ts';
+import { startProxy, type ProxyHandle } from '../server.ts';
+import { tailnetUpstream } from '../test/stack.ts';
+import { reader, startTinySocks, type TinySocks } from '../test/tiny-socks.ts';
+import { openClient } from '../test/ws-client.ts';
+import { acceptKey } from './handshake.ts';
+
+// The upstream here is scripted in the SOCKS server's own socket, so the test knows the moment the
+// proxy has handled the upstream's end: the proxy answers a TCP end with its own FIN at once
+// (the tunnel is not half-open), and that FIN is the script's 'end'.
+
+type UpstreamBehaviour = 'end-on-next-bytes' | 'never-answer';
+
+interface Scripted {
+  socks: TinySocks;
+  /** Resolves once the proxy has closed its side of the tunnel (it has handled the upstream's end). */
+  proxyClosedTunnel: Promise<void>;
+}
+
+let socks: TinySocks | undefined;
+let proxy: ProxyHandle | undefined;
+afterEach(async () => {
+  await proxy?.close();
+  await socks?.close();
+  proxy = socks = undefined;
+});
+
+/** A SOCKS server whose CONNECT leads to a code-server stand-in: 101, a "ready" message, then `behaviour`. */
+async function scriptedUpstream(behaviour: UpstreamBehaviour): Promise<Scripted> {
+  let closedTunnel!: () => void;
+  const proxyClosedTunnel = new Promise<void>((resolve) => (closedTunnel = resolve));
+  socks = await startTinySocks({
+    script: (socket: Socket) => {
+      socket.once('end', () => closedTunnel());
+      void (async () => {
+        const read = reader(socket);
+        const [, methods = 0] = await read(2);
+        await read(methods);
+        socket.write(Buffer.from([5, 0]));
+        const [, , , atyp] = await read(4);
+        await read(atyp === 1 ? 4 : atyp === 4 ? 16 : ((await read(1))[0] ?? 0));
+        await read(2);
+        socket.write(Buffer.from([5, 0, 0, 1, 127, 0, 0, 1, 0, 0]));
+        let request = '';
+        while (!request.endsWith('\r\n\r\n')) request += (await read(1)).toString('latin1');
+        const key = /^sec-websocket-key:\s*(\S+)/im.exec(request)?.[1] ?? '';
+        socket.write(`HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: ${acceptKey(key)}\r\n\r\n`);
+        socket.write(Buffer.concat([Buffer.from([0x81, 5]), Buffer.from('ready')]));
+        // code-server never sends a close frame: it ends TCP on a Disconnect message or a close frame.
+        if (behaviour === 'end-on-next-bytes') socket.once('data', () => socket.end());
+      })();
+    },
+  });
+  return { socks, proxyClosedTunnel };
+}
+
+async function proxyFor(scripted: Scripted, records: AccessRecord[], options: { upstreamEndSettleMs?: number; shutdownGraceMs?: number }): Promise<string> {
+  proxy = await startProxy({ socksUrl: scripted.socks.url(), upstreamUrl: tailnetUpstream, log: (r) => records.push({ ...r }), ...options });
+  return proxy.url.replace(/^http/, 'ws') + '/dev/code/stable-x';
+}
+
+describe('closing race: the browser closes while code-server ends its TCP connection', () => {
+  it("answers the browser's close with its own code, not 1014 upstream.ended_without_close, when code-server's end (on the Disconnect) is handled before the browser's close frame", async () => {
+    // Broke: the workbench sends Disconnect then its close frame; code-server ended TCP on the Disconnect, the proxy handled that end first and sent 1014 (harness: 2 of 24 closes).
+    const scripted = await scriptedUpstream('end-on-next-bytes');
+    const records: AccessRecord[] = [];
+    const client = openClient(await proxyFor(scripted, records, { upstreamEndSettleMs: 10_000 }));
+    await client.opened;
+    expect((await client.next()).toString()).toBe('ready');
+    client.ws.send('Disconnect');
+    await scripted.proxyClosedTunnel; // the proxy has handled the end; the browser's close frame is still to come
+    client.ws.close(1000, 'window closed');
+    expect(await client.closed).toEqual({ code: 1000, reason: '' });
+    await expect.poll(() => records.find((r) => r.kind === 'ws')).toMatchObject({ closeBrowser: 1000, closeUpstream: 1006 });
+    expect(records.find((r) => r.kind === 'ws')?.cause).toBeUndefined();
+  });
+
+  it('answers the browser with its own code when code-server ends TCP on the close frame itself', async () => {
+    const scripted = await scriptedUpstream('end-on-next-bytes');
+    const client = openClient(await proxyFor(scripted, [], {}));
+    await client.opened;
+    expect((await client.next()).toString()).toBe('ready');
+    client.ws.close(4000, 'reload');
+    expect(await client.closed).toEqual({ code: 4000, reason: '' });
+  });
+
+  it('still sends 1014 once the settle window passes without a close frame from the browser', async () => {
+    const scripted = await scriptedUpstream('end-on-next-bytes');
+    const client = openClient(await proxyFor(scripted, [], { upstreamEndSettleMs: 5 }));
+    await client.opened;
+    expect((await client.next()).toString()).toBe('ready');
+    client.ws.send('not a Disconnect: the upstream just goes');
+    expect(await client.closed).toEqual({ code: 1014, reason: 'upstream.ended_without_close the upstream ended its connection without a close frame' });
+  });
+
+  it('never leaves a closing browser without a close frame (no 1006) when the upstream outlasts the closing grace', async () => {
+    const scripted = await scriptedUpstream('never-answer');
+    const client = openClient(await proxyFor(scripted, [], { shutdownGraceMs: 20 }));
+    await client.opened;
+    expect((await client.next()).toString()).toBe('ready');
+    client.ws.close(4000, 'reload');
+    expect(await client.closed).toEqual({ code: 4000, reason: '' });
+  });
+});
