@@ -4,7 +4,7 @@ import type { Profile, Scenario } from '../../scenarios/types.ts';
 import type { StackInfo } from '../../stack-info.ts';
 import { ControlClient } from './control.ts';
 import { runProbe } from './probes.ts';
-import type { ProbeRequest } from './probe-types.ts';
+import { readinessProbe, vsdaProbe } from './probes-http.ts';
 import { SocketTimeline } from './timeline.ts';
 import { byId, el } from './ui/dom.ts';
 import { renderFaults } from './ui/fault-panel.ts';
@@ -37,7 +37,7 @@ function showScenario(id: string): void {
   const scenario = catalog.find((s) => s.id === id);
   const rows: [string, string][] = scenario
     ? [['wrong', scenario.wrong], ['legacy', scenario.expect.legacy.says], ['fixed', scenario.expect.fixed.says], ['knobs', scenario.legacyKnobs.join(', ') || '—']]
-    : [['', 'a healthy tailnet: no faults, the fixed proxy']];
+    : [['scenario', 'none: a healthy tailnet, no faults but the ones switched on below']];
   byId('scenario-detail').replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
 }
 
@@ -60,15 +60,20 @@ byId('connect-terminal').addEventListener('click', () => void terminal.connect()
 const workbench = new WorkbenchPanel(timeline, () => info, byId('workbench-log'));
 byId('connect-workbench').addEventListener('click', () => workbench.connect());
 byId('disconnect-workbench').addEventListener('click', () => workbench.disconnect());
-const show = (request: ProbeRequest) => () => {
-  output.textContent = `${request.probe}…`;
-  runProbe(request, { control, timeline, info: () => info }).then((result) => {
-    const vsda = result.vsda?.map((v) => `${v.status} ${v.url}`).join('\n');
-    output.textContent = result.readiness ? `${result.readiness.status ?? ''} ${result.readiness.body}` : (vsda ?? result.error ?? '');
-  }, report);
+// The buttons ask only what they say: runProbe would also open a workbench (a scenario run
+// judges the sockets too), and each click would leave one more behind.
+const show = (what: string, ask: () => Promise<string>) => () => {
+  output.textContent = `${what}…`;
+  ask().then((text) => (output.textContent = text), report);
 };
-byId('check-readiness').addEventListener('click', show({ probe: 'readiness', deadlineMs: 5000, health: 'readyz' }));
-byId('check-vsda').addEventListener('click', show({ probe: 'vsda', deadlineMs: 5000 }));
+byId('check-readiness').addEventListener('click', show('readyz', async () => {
+  const readiness = await readinessProbe(control, 'readyz');
+  return `${readiness.status ?? ''} ${readiness.body}`;
+}));
+byId('check-vsda').addEventListener('click', show('vsda', async () => {
+  const vsda = await vsdaProbe(info?.codeServer.commit ?? '');
+  return vsda.map((v) => `${v.status} ${v.url}`).join('\n');
+}));
 
 const ready = start();
 ready.catch(report);

@@ -8,22 +8,38 @@ function rowClass(entry: SocketEntry): string {
   return entry.code === 1000 ? 'clean' : 'coded';
 }
 
+/** The path with code-server's 40-hex commit cut to 8, and whether the client reattached a session. */
+function pathCell(url: URL): HTMLElement {
+  const path = url.pathname.replace(/([0-9a-f]{8})[0-9a-f]{32}/, '$1…');
+  // VS Code's reconnection query (specs/vscode-remote-protocol.md): the same token, reconnection=true.
+  const again = url.searchParams.get('reconnection') === 'true';
+  return el('td', { title: url.href }, path, again && el('span', { class: 'tag' }, 'reconnection'));
+}
+
+function codeCell(entry: SocketEntry): HTMLElement {
+  if (entry.code !== undefined) {
+    // The code and its short name; the parenthesised gloss is in the tooltip, leaving room for the reason.
+    const name = closeCodeName(entry.code);
+    return el('td', { class: 'code', title: `${entry.code} ${name}` }, String(entry.code), el('span', { class: 'name' }, ` ${name.replace(/ \(.*\)$/, '')}`));
+  }
+  return el('td', { class: 'code' }, entry.openedAt ? 'open' : 'connecting…');
+}
+
 export function renderTimeline(body: HTMLElement, entries: readonly SocketEntry[]): void {
   const origin = entries[0]?.createdAt ?? 0;
   body.replaceChildren(
-    ...entries.map((e) => {
-      const path = new URL(e.url).pathname;
-      return el(
+    ...entries.map((e) =>
+      el(
         'tr',
         { class: rowClass(e), 'data-code': String(e.code ?? '') },
         el('td', {}, String(e.id)),
         el('td', {}, e.label),
-        el('td', { title: e.url }, path.length > 40 ? `…${path.slice(-39)}` : path),
+        pathCell(new URL(e.url)),
         el('td', {}, e.openedAt ? clock(e.openedAt, origin) : e.closedAt ? 'never' : '…'),
         el('td', {}, clock(e.closedAt, origin)),
-        el('td', { class: 'code', title: closeCodeName(e.code) }, e.code === undefined ? '' : `${e.code} ${closeCodeName(e.code)}`),
+        codeCell(e),
         el('td', { class: 'reason' }, e.reason ?? ''),
-      );
-    }),
+      ),
+    ),
   );
 }
