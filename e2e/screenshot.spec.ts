@@ -1,5 +1,7 @@
-// The page as a person sees it (docs/harness.png in the README): a workbench living
-// through Cloud Run's request timeout (1001, reconnect), the terminal, and the logs.
+// The page as a person sees it (docs/harness.png in the README): a healthy tailnet with the
+// workbench and the terminal in use, then one fault switched live — the peer goes down while the
+// tunnels are cut — and the page showing the coded closes (1014 and why) and the reconnections
+// that land once the peer is back.
 import { fileURLToPath } from 'node:url';
 import { openHarnessPage } from '../harness/browser/run-scenario.ts';
 import { expect, test } from './fixtures.ts';
@@ -7,21 +9,51 @@ import { expect, test } from './fixtures.ts';
 // The README's copy is rewritten only on request, so a test run leaves the working tree clean.
 const readmeCopy = process.env.HARNESS_UPDATE_SCREENSHOT === '1' ? fileURLToPath(new URL('../docs/harness.png', import.meta.url)) : undefined;
 
-test('the harness page, with a workbench reconnecting across 1001s', async ({ page, stack }, testInfo) => {
+test('the harness page: a healthy tailnet, the peer down and back, every socket accounted for', async ({ page, stack, sockets }, testInfo) => {
   await page.setViewportSize({ width: 1440, height: 1000 });
-  await stack.applyScenario('request-timeout', 'fixed');
+  await stack.applyScenario(null, 'fixed');
   await openHarnessPage(page, stack);
-  await page.selectOption('#scenario-select', 'request-timeout');
+  const management = page.locator('#workbench-status [data-connection=management]');
+  const extensionHost = page.locator('#workbench-status [data-connection=extensionHost]');
+  const terminalRows = page.locator('#terminal .xterm-rows');
+
+  await page.click('#connect-workbench');
+  await expect(management).toHaveText('management: connected');
+  await expect(extensionHost).toHaveText('extensionHost: connected');
+  await page.click('#check-readiness');
+  await expect(page.locator('#probe-output')).toContainText('200');
   await page.click('#connect-terminal');
   await expect(page.locator('#terminal-status')).toHaveText('connected');
   await page.click('#terminal');
-  await page.keyboard.type('echo hello from devbox.tail1234.ts.net\r');
-  await page.click('#connect-workbench');
-  await expect(page.locator('#timeline-body tr[data-code="1001"]').first()).toBeVisible();
-  await expect(page.locator('#workbench-status [data-connection=management]')).toContainText('reconnected');
-  await page.click('#check-readiness');
-  await expect(page.locator('#probe-output')).toContainText('200');
+  await page.keyboard.type('echo hello\r');
+  await expect(terminalRows).toContainText('hello\n$', { useInnerText: true });
+  await page.keyboard.type('help\r');
+  await expect(terminalRows).toContainText('commands:', { useInnerText: true });
+
+  // The switch a person would flip, then what takes the live sessions down with it: every tunnel
+  // reset at its next byte from devbox (mock-socks applies faults to live relays).
+  await page.getByText('peer down').click();
+  await expect.poll(() => stack.info().peer.state).toBe('down');
+  stack.setFaults({ socks: [{ name: 'screenshot-cut', type: 'reset', where: 'downstream', attributes: { afterBytes: 0 } }] });
+  // The terminal's tunnel carries nothing until a key is echoed: Enter, and its echo is cut.
+  await page.click('#terminal');
+  await page.keyboard.press('Enter');
+  // Reconnection attempts meet the peer down: the proxy closes each with 1014 and the cause.
+  const closedWith1014 = async (label: string) => (await sockets.records()).filter((s) => s.code === 1014 && (label === 'terminal') === s.url.endsWith('/dev/ws/terminal')).length;
+  await expect.poll(() => closedWith1014('workbench')).toBeGreaterThanOrEqual(3);
+  await expect.poll(() => closedWith1014('terminal')).toBeGreaterThanOrEqual(2);
+  stack.setFaults({ socks: [] });
+  await page.getByText('peer up').click();
+  await expect(management).toContainText('reconnected');
+  await expect(extensionHost).toContainText('reconnected');
+  await expect(page.locator('#terminal-status')).toHaveText('connected');
+  await expect(terminalRows).toContainText('— reconnected after 1014', { useInnerText: true });
+
   await expect(page.locator('#logs')).toContainText('ws code /dev/code/');
+  // Focus back in the terminal (a solid cursor), and the page scrolled to its top: the header
+  // is sticky, and a full-page shot draws it where the page was scrolled to.
+  await page.click('#terminal');
+  await page.evaluate(() => window.scrollTo(0, 0));
   const shot = await page.screenshot({ path: readmeCopy, fullPage: true });
   await testInfo.attach('harness.png', { body: shot, contentType: 'image/png' });
 });
