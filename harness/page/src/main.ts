@@ -54,10 +54,11 @@ async function start(): Promise<void> {
   control.subscribe({ info: showInfo, log: (line) => appendLog(byId('logs'), line) });
 }
 
-timeline.onChange((_entry, all) => renderTimeline(byId('timeline-body'), all));
+const renderSockets = (): void => renderTimeline(byId('timeline-body'), timeline.all(), (url) => workbench.connectionOf(url));
+const workbench = new WorkbenchPanel(timeline, () => info, byId('workbench-log'), renderSockets);
+timeline.onChange(renderSockets);
 const terminal = mountTerminal(timeline.constructorFor('terminal'));
 byId('connect-terminal').addEventListener('click', () => void terminal.connect());
-const workbench = new WorkbenchPanel(timeline, () => info, byId('workbench-log'));
 byId('connect-workbench').addEventListener('click', () => workbench.connect());
 byId('disconnect-workbench').addEventListener('click', () => workbench.disconnect());
 // The buttons ask only what they say: runProbe would also open a workbench (a scenario run

@@ -25,21 +25,23 @@ function codeCell(entry: SocketEntry): HTMLElement {
   return el('td', { class: 'code' }, entry.openedAt ? 'open' : 'connecting…');
 }
 
-export function renderTimeline(body: HTMLElement, entries: readonly SocketEntry[]): void {
+/** `nameOf` tells which connection of its opener a socket is (the workbench's management, …). */
+export function renderTimeline(body: HTMLElement, entries: readonly SocketEntry[], nameOf: (url: URL) => string | undefined = () => undefined): void {
   const origin = entries[0]?.createdAt ?? 0;
   body.replaceChildren(
-    ...entries.map((e) =>
-      el(
+    ...entries.map((e) => {
+      const url = new URL(e.url);
+      return el(
         'tr',
         { class: rowClass(e), 'data-code': String(e.code ?? '') },
         el('td', {}, String(e.id)),
-        el('td', {}, e.label),
-        pathCell(new URL(e.url)),
+        el('td', { title: e.label }, nameOf(url) ?? e.label),
+        pathCell(url),
         el('td', {}, e.openedAt ? clock(e.openedAt, origin) : e.closedAt ? 'never' : '…'),
         el('td', {}, clock(e.closedAt, origin)),
         codeCell(e),
         el('td', { class: 'reason' }, e.reason ?? ''),
-      ),
-    ),
+      );
+    }),
   );
 }

@@ -27,12 +27,20 @@ export class WorkbenchPanel {
   private readonly workbenches: Workbench[] = [];
   private readonly lines: string[] = [];
   private readonly shown = new Map<string, Shown>();
+  /** reconnectionToken → the connection it belongs to: one WebSocket class opens both. */
+  private readonly names = new Map<string, string>();
 
   constructor(
     private readonly timeline: SocketTimeline,
     private readonly info: () => StackInfo | undefined,
     private readonly output: HTMLElement,
+    private readonly onNamed: () => void = () => undefined,
   ) {}
+
+  /** 'management' or 'extensionHost' for a socket of a workbench opened here. */
+  connectionOf(url: URL): string | undefined {
+    return this.names.get(url.searchParams.get('reconnectionToken') ?? '');
+  }
 
   /** Opens one more workbench, as another window would; the ones already open stay. */
   connect(): void {
@@ -47,6 +55,9 @@ export class WorkbenchPanel {
     }).then(
       async (workbench) => {
         this.workbenches.push(workbench);
+        // A session keeps its token across reconnections, so later sockets are named too.
+        for (const [name, token] of Object.entries(workbench.tokens())) if (token) this.names.set(token, name);
+        this.onNamed();
         const environment = await workbench.management.call('remoteextensionsenvironment', 'getEnvironmentData', {});
         this.lines.push(`getEnvironmentData → ${JSON.stringify(environment).slice(0, 200)}`);
         this.render();
