@@ -39,6 +39,7 @@ function fitToHost(term: Terminal, host: HTMLElement): void {
 /** xterm.js on the page, wired to /dev/ws/terminal through the proxy. */
 export function mountTerminal(Socket: typeof WebSocket): TerminalView {
   const term = new Terminal({
+    // A starting size only: fitToHost measures a drawn row and then sizes xterm to its pane.
     cols: 96,
     rows: 14,
     // The mock shell ends lines with \r\n; a bare \n from another backend still starts at column 0.
