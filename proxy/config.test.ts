@@ -22,9 +22,9 @@ describe('loadConfig', () => {
 
   it('turns on every legacy knob with the legacy profile, and each knob can be set on its own', () => {
     const legacy = loadConfig({ ...required, PROXY_PROFILE: 'legacy' }, ['--legacy-drop-query', 'false']);
-    expect(legacy.legacy).toEqual({ singleAddress: true, noTimeouts: true, passThroughUpgrade: true, dropQuery: false, hostRewrite: true, noVsdaStubs: true });
+    expect(legacy.legacy).toEqual({ singleAddress: true, noTimeouts: true, passThroughUpgrade: true, dropQuery: false, hostRewrite: true, noVsdaStubs: true, singleReadReplies: true });
     const one = loadConfig({ ...required, LEGACY_HOST_REWRITE: '1' }, ['--legacy-no-timeouts']);
-    expect(one.legacy).toEqual({ singleAddress: false, noTimeouts: true, passThroughUpgrade: false, dropQuery: false, hostRewrite: true, noVsdaStubs: false });
+    expect(one.legacy).toEqual({ singleAddress: false, noTimeouts: true, passThroughUpgrade: false, dropQuery: false, hostRewrite: true, noVsdaStubs: false, singleReadReplies: false });
   });
 
   it.each([

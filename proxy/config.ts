@@ -17,6 +17,8 @@ export interface LegacyKnobs {
   hostRewrite: boolean;
   /** Forward the vsda requests (404 upstream) instead of answering empty 200s. Scenario `vsda-404`. */
   noVsdaStubs: boolean;
+  /** Take the first read after each SOCKS request as the whole reply (the seeds' `sock.recv`): a reply in pieces is misparsed. Scenario `truncated-reply-split`. */
+  singleReadReplies: boolean;
 }
 
 export type Profile = 'fixed' | 'legacy';
@@ -111,14 +113,15 @@ export const optionSpecs: OptionSpec[] = [
   knob('dropQuery', 'drop-query', 'drop the WebSocket query string (query-dropped)'),
   knob('hostRewrite', 'host-rewrite', 'Host = upstream address, Origin kept (origin-mismatch)'),
   knob('noVsdaStubs', 'no-vsda-stubs', 'forward vsda.js / vsda_bg.wasm instead of empty 200s (vsda-404)'),
+  knob('singleReadReplies', 'single-read-replies', 'first read after each SOCKS request = the whole reply (truncated-reply-split)'),
 ];
 
 export class ConfigError extends Error {
   readonly code = 'config.invalid';
 }
 
-const legacyAll: LegacyKnobs = { singleAddress: true, noTimeouts: true, passThroughUpgrade: true, dropQuery: true, hostRewrite: true, noVsdaStubs: true };
-const legacyNone: LegacyKnobs = { singleAddress: false, noTimeouts: false, passThroughUpgrade: false, dropQuery: false, hostRewrite: false, noVsdaStubs: false };
+const legacyAll: LegacyKnobs = { singleAddress: true, noTimeouts: true, passThroughUpgrade: true, dropQuery: true, hostRewrite: true, noVsdaStubs: true, singleReadReplies: true };
+const legacyNone: LegacyKnobs = { singleAddress: false, noTimeouts: false, passThroughUpgrade: false, dropQuery: false, hostRewrite: false, noVsdaStubs: false, singleReadReplies: false };
 
 /** The defaults, for a given PORT (Cloud Run sets it; 8080 otherwise). */
 export function defaultConfig(port = '8080'): ProxyConfig {

@@ -8,6 +8,7 @@ import { startMockCodeServer, type MockCodeServerHandle, type ServerFaultSpec } 
 import { FAULT_TYPES as serverFaultTypes } from '../mock-code-server/node/faults.ts';
 import { encodeMessage, MessageType, protocolMessage } from '../mock-code-server/common/framing.ts';
 import type { LegacyKnobs } from './config.ts';
+import type { AccessRecord } from './log.ts';
 import { startProxy, type ProxyHandle, type StartProxyOptions } from './server.ts';
 import { workbenchSocket } from './test/workbench.ts';
 
@@ -139,6 +140,15 @@ describe('every mock-socks fault', () => {
     apply(c);
     const result = await attempt(await proxy({ legacy: c.legacy?.knobs }), { afterOk: c.afterOk, legacy: true });
     expect(result.code).toBe(c.legacy?.code);
+  });
+
+  it('truncate-reply a byte at a time, legacy singleReadReplies + passThroughUpgrade → 1006 (scenario truncated-reply-split)', async () => {
+    // The naive parser takes the first byte of the greeting reply for the whole reply; the fixed proxy reassembles (benign case below).
+    socks.setFaults([{ type: 'truncate-reply', attributes: { mode: 'chunked', chunkBytes: 1, delayMs: 20 }, where: 'greeting' }]);
+    const records: AccessRecord[] = [];
+    const base = await proxy({ legacy: { singleReadReplies: true, passThroughUpgrade: true }, log: (record) => records.push({ ...record }) });
+    expect((await attempt(base, { legacy: true })).code).toBe(1006);
+    await expect.poll(() => records.find((r) => r.kind === 'ws')?.cause).toMatch(/^socks\.reply_misparsed \(legacy single read\) the greeting read as 1 byte: 05/);
   });
 
   it.each(benignSocks)('$name → the workbench connects', async (c) => {

@@ -12,6 +12,7 @@ import { forwardHttp } from './http/forward.ts';
 import { jsonLineLog, pathOnly, type AccessLog, type AccessRecord } from './log.ts';
 import { routeFor } from './routes.ts';
 import { SocksDialer } from './socks/dial.ts';
+import { SingleReadSocksDialer } from './socks/single-read.ts';
 import { passThroughUpgrade } from './ws/passthrough.ts';
 import { WsSession } from './ws/session.ts';
 
@@ -44,7 +45,8 @@ export async function startProxy(options: StartProxyOptions): Promise<ProxyHandl
   const config = resolveConfig(options);
   const noTimeouts = config.legacy.noTimeouts;
   const deadline = (ms: number) => (noTimeouts ? 0 : ms);
-  const dialer = new SocksDialer({
+  // Legacy `singleReadReplies`: a naive reply parser, kept apart so the fixed dialer has no such branch.
+  const dialer = new (config.legacy.singleReadReplies ? SingleReadSocksDialer : SocksDialer)({
     socksUrl: config.socksUrl,
     connectTimeoutMs: deadline(config.socksConnectTimeoutMs),
     greetingTimeoutMs: deadline(config.socksGreetingTimeoutMs),

@@ -55,7 +55,7 @@ const forever = 2 ** 31 - 1;
 
 export class SocksDialer {
   readonly options: SocksDialerOptions;
-  private readonly server: { host: string; port: number; remoteDns: boolean; user: string; pass: string };
+  protected readonly server: { host: string; port: number; remoteDns: boolean; user: string; pass: string };
   /** The address that answered last: tried first next time, so a dual-stack name costs one refusal once. */
   private preferred: string | undefined;
   /** Sockets still in their handshake: a dial without deadlines (legacy) could otherwise outlive the proxy. */
@@ -141,7 +141,7 @@ export class SocksDialer {
    * read here, so a step's deadline starts when the step does and an invalid reply is a failure
    * even where the client would accept it.
    */
-  private handshake(socket: Socket, destination: SocksTarget, steps: DialStep[]): Promise<void> {
+  protected handshake(socket: Socket, destination: SocksTarget, steps: DialStep[]): Promise<void> {
     const offeredAuth = Boolean(this.server.user || this.server.pass);
     const received: Buffer[] = [];
     let stepStarted = performance.now();
@@ -230,6 +230,6 @@ function connectWithDeadline(host: string, port: number, timeoutMs: number): Pro
   });
 }
 
-function elapsed(since: number): number {
+export function elapsed(since: number): number {
   return Math.round((performance.now() - since) * 10) / 10;
 }
