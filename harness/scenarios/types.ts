@@ -32,6 +32,7 @@ export interface LegacyKnobs {
   dropQuery: boolean;
   hostRewrite: boolean;
   noVsdaStubs: boolean;
+  singleReadReplies: boolean;
 }
 
 /** Proxy settings a scenario may change (proxy/config.ts names and units). */
