@@ -59,6 +59,7 @@ export async function startProxy(options: StartProxyOptions): Promise<ProxyHandl
   const log = options.log ?? (config.accessLog ? jsonLineLog(process.stderr) : () => {});
   const sessions = new Set<WsSession>();
   const passThroughSockets = new Set<Duplex>();
+  const lingering = new Set<Duplex>();
   let closing = false;
   let drained: (() => void) | undefined;
 
@@ -150,6 +151,7 @@ export async function startProxy(options: StartProxyOptions): Promise<ProxyHandl
         highWaterMarkBytes: config.highWaterMarkBytes,
         closeGraceMs: config.shutdownGraceMs,
         upstreamEndSettleMs: config.upstreamEndSettleMs,
+        lingering,
         hostRewrite: config.legacy.hostRewrite,
         refuse,
         beforeDial: options.beforeDial,
@@ -213,6 +215,7 @@ export async function startProxy(options: StartProxyOptions): Promise<ProxyHandl
       }
       for (const session of sessions) session.destroy();
       for (const socket of passThroughSockets) socket.destroy();
+      for (const socket of lingering) socket.destroy();
       dialer.abortAll();
       server.closeAllConnections();
       agent.destroy();

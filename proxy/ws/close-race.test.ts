@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AccessRecord } from '../log.ts';
 import { startProxy, type ProxyHandle } from '../server.ts';
@@ -93,6 +93,28 @@ describe('closing race: the browser closes while code-server ends its TCP connec
     expect((await client.next()).toString()).toBe('ready');
     client.ws.send('not a Disconnect: the upstream just goes');
     expect(await client.closed).toEqual({ code: 1014, reason: 'upstream.ended_without_close the upstream ended its connection without a close frame' });
+  });
+
+  it('lets go of a closed session whose browser never closes TCP once the proxy shuts down, without waiting for the grace', async () => {
+    // The browser socket is kept until the browser closes TCP (so no RST overtakes our close frame); shutdown must not wait on it.
+    const scripted = await scriptedUpstream('end-on-next-bytes');
+    const records: AccessRecord[] = [];
+    const url = new URL(await proxyFor(scripted, records, { shutdownGraceMs: 60_000 }));
+    const browser = connect({ host: url.hostname, port: Number(url.port), allowHalfOpen: true });
+    browser.on('error', () => {});
+    let received = Buffer.alloc(0);
+    const sawClose = new Promise<void>((resolve) =>
+      browser.on('data', (chunk: Buffer) => {
+        received = Buffer.concat([received, chunk]);
+        if (received.includes(Buffer.from([0x88, 0x02, 0x03, 0xe8]))) resolve(); // our 1000 echoed back
+        else if (received.includes('ready')) browser.write(Buffer.from([0x88, 0x82, 0, 0, 0, 0, 0x03, 0xe8])); // close 1000, zero mask
+      }),
+    );
+    browser.write(`GET ${url.pathname} HTTP/1.1\r\nhost: ${url.host}\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nsec-websocket-version: 13\r\n\r\n`);
+    await sawClose;
+    await expect.poll(() => records.length).toBe(1); // the session ended; its browser socket is still open (half-closed)
+    await proxy?.close(); // would wait the 60 s grace (past this test's timeout) if it did not destroy the socket
+    browser.destroy();
   });
 
   it('never leaves a closing browser without a close frame (no 1006) when the upstream outlasts the closing grace', async () => {

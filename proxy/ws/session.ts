@@ -39,6 +39,8 @@ export interface WsSessionOptions {
    * close frame; code-server ends TCP on the Disconnect, so its end can overtake that close frame).
    */
   upstreamEndSettleMs: number;
+  /** Browser sockets of ended sessions still waiting for the browser's TCP close; shutdown destroys them. */
+  lingering: Set<Duplex>;
   hostRewrite: boolean;
   /** Set when the session must be refused at once (connection limit, shutdown, unconfigured route). */
   refuse?: ProxyError;
@@ -342,9 +344,14 @@ export class WsSession {
       // the browser closes TCP after the handshake (RFC 6455 §7.1.1), or after the grace.
       browser.resume();
       browser.end();
+      const { lingering } = this.options;
+      lingering.add(browser);
       const linger = setTimeout(() => browser.destroy(), this.options.closeGraceMs);
       linger.unref();
-      browser.once('close', () => clearTimeout(linger));
+      browser.once('close', () => {
+        clearTimeout(linger);
+        lingering.delete(browser);
+      });
     }
     this.finish();
   }
