@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AccessRecord } from '../log.ts';
 import { startProxy, type ProxyHandle } from '../server.ts';
-import { tailnetUpstream } from '../test/stack.ts';
+import { startFixtureStack, tailnetUpstream, type FixtureStack } from '../test/stack.ts';
 import { reader, startTinySocks, type TinySocks } from '../test/tiny-socks.ts';
 import { openClient } from '../test/ws-client.ts';
 import { acceptKey } from './handshake.ts';
@@ -123,6 +123,28 @@ describe('closing race: the browser closes while code-server ends its TCP connec
     await client.opened;
     expect((await client.next()).toString()).toBe('ready');
     client.ws.close(4000, 'reload');
+    expect(await client.closed).toEqual({ code: 4000, reason: '' });
+  });
+});
+
+describe('closing race behind backpressure', () => {
+  let stack: FixtureStack | undefined;
+  afterEach(async () => {
+    await stack?.close();
+    stack = undefined;
+  });
+
+  it('reads a close frame queued behind backpressure when the upstream goes, and answers it with its own code', async () => {
+    // A browser paused for a stalled upstream was never resumed once the upstream was gone: its close frame stayed unread.
+    stack = await startFixtureStack({ upstreamEndSettleMs: 10_000 });
+    const client = openClient(stack.wsUrl('/dev/code/stall'));
+    await client.opened;
+    const chunk = Buffer.alloc(64 * 1024);
+    for (let i = 0; i < 400; i++) client.ws.send(chunk); // 25 MiB towards an upstream that reads nothing
+    client.ws.close(4000, 'reload');
+    await expect.poll(() => stack?.upstream.sockets.size).toBe(1);
+    expect(client.ws.bufferedAmount).toBeGreaterThan(0); // the close frame has not left the browser yet
+    stack.upstream.dropAll();
     expect(await client.closed).toEqual({ code: 4000, reason: '' });
   });
 });
