@@ -1,6 +1,7 @@
 // How a scenario and a profile become the proxy's configuration: options for ours in-process,
 // environment variables (Cloud Run's names) for a command.
 import type { StartProxyOptions } from '../proxy/index.ts';
+import { optionSpecs } from '../proxy/config.ts';
 import { timing } from './scenarios/index.ts';
 import type { LegacyKnobs, Profile, Scenario } from './scenarios/index.ts';
 import { terminalUrl, upstreamUrl } from './tailnet.ts';
@@ -43,19 +44,8 @@ export function proxyOptionsFor(scenario: Scenario | null, profile: Profile, whe
   };
 }
 
-const envNames: Record<string, string> = {
-  singleAddress: 'LEGACY_SINGLE_ADDRESS',
-  noTimeouts: 'LEGACY_NO_TIMEOUTS',
-  passThroughUpgrade: 'LEGACY_PASS_THROUGH_UPGRADE',
-  dropQuery: 'LEGACY_DROP_QUERY',
-  hostRewrite: 'LEGACY_HOST_REWRITE',
-  noVsdaStubs: 'LEGACY_NO_VSDA_STUBS',
-  wsLifetimeMs: 'WS_LIFETIME_MS',
-  maxPayloadBytes: 'MAX_PAYLOAD_BYTES',
-  socksGreetingTimeoutMs: 'SOCKS_GREETING_TIMEOUT_MS',
-  socksConnectReplyTimeoutMs: 'SOCKS_CONNECT_REPLY_TIMEOUT_MS',
-  upgradeTimeoutMs: 'UPGRADE_TIMEOUT_MS',
-};
+/** Our proxy's env name for each setting a scenario may change, read off its own option table. */
+const envNames: Record<string, string> = Object.fromEntries(optionSpecs.map((spec) => [spec.key.replace(/^legacy\./, ''), spec.env]));
 
 /**
  * Cloud Run's four variables, which any proxy reads, plus our proxy's own names for the

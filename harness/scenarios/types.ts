@@ -24,16 +24,9 @@ export interface ServerFault {
   which?: 'all' | { nth: number } | { first: number };
 }
 
-/** The seed notes' choices, as the proxy's legacy knobs (proxy/config.ts LegacyKnobs). */
-export interface LegacyKnobs {
-  singleAddress: boolean;
-  noTimeouts: boolean;
-  passThroughUpgrade: boolean;
-  dropQuery: boolean;
-  hostRewrite: boolean;
-  noVsdaStubs: boolean;
-  singleReadReplies: boolean;
-}
+/** The seed notes' choices: the proxy's own legacy knobs, so a knob added there is usable here. */
+import type { LegacyKnobs } from '../../proxy/config.ts';
+export type { LegacyKnobs };
 
 /** Proxy settings a scenario may change (proxy/config.ts names and units). */
 export interface ProxyTuning {

@@ -1,0 +1,22 @@
+// A proxy command gets the scenario as environment variables; a knob with no variable name was
+// silently dropped (singleReadReplies was), so `--proxy-cmd "npm run proxy"` ran a different row.
+import { describe, expect, it } from 'vitest';
+import { loadConfig, type ProxyConfig } from '../proxy/config.ts';
+import { proxyEnvFor, proxyOptionsFor } from './proxy-settings.ts';
+import { profiles, scenarios } from './scenarios/index.ts';
+
+const where = { socksUrl: 'socks5h://localhost:1055', port: 41000 };
+const settingKeys = (options: object) => Object.keys(options).filter((key) => key !== 'beforeDial' && key !== 'listen' && key !== 'legacy') as (keyof ProxyConfig)[];
+
+describe('a proxy command is configured as our in-process proxy is', () => {
+  for (const scenario of scenarios) {
+    for (const profile of profiles) {
+      it(`${scenario.id} / ${profile}`, () => {
+        const options = proxyOptionsFor(scenario, profile, where);
+        const fromEnv = loadConfig(proxyEnvFor(scenario, profile, where), []);
+        expect(fromEnv.legacy).toEqual({ ...loadConfig({ UPSTREAM_URL: 'http://x' }, []).legacy, ...options.legacy });
+        for (const key of settingKeys(options)) expect(fromEnv[key], key).toEqual(options[key]);
+      });
+    }
+  }
+});
