@@ -118,23 +118,26 @@ function apply(c: FaultCase): void {
   if (c.peerState) socks.setPeerState(peer, c.peerState);
 }
 
+/** The fixed profile's promise for one fault: the documented close frame, and nothing left behind. */
+async function expectCodedClose(c: (typeof socksCases)[number] | (typeof serverCases)[number]): Promise<void> {
+  apply(c);
+  const before = new Set(socks.connections().map((conn) => conn.id));
+  const result = await attempt(await proxy(), { afterOk: c.afterOk });
+  expect(result.code).toBe(c.fixed.code);
+  expect(result.reason).toMatch(c.fixed.reason);
+  expect(result.outcome).toMatch(c.fixed.outcome ?? /^closed 1014$/);
+  // Nothing left behind: the session is gone and every tunnel to the SOCKS server is closed.
+  await expect.poll(() => proxies.reduce((n, p) => n + p.sessions(), 0)).toBe(0);
+  await expect.poll(() => newConnections(before)).toBe(0);
+}
+
 describe('every mock-socks fault', () => {
   it('has a case here (a new fault type must get one)', () => {
     const covered = new Set([...socksCases, ...benignSocks].map((c) => c.type));
     expect(faultTypeNames().filter((name) => !covered.has(name))).toEqual([]);
   });
 
-  it.each(socksCases)('$name → close frame, not 1006', async (c) => {
-    apply(c);
-    const before = new Set(socks.connections().map((conn) => conn.id));
-    const result = await attempt(await proxy(), { afterOk: c.afterOk });
-    expect(result.code).toBe(c.fixed.code);
-    expect(result.reason).toMatch(c.fixed.reason);
-    expect(result.outcome).toMatch(c.fixed.outcome ?? /^closed 1014$/);
-    // Nothing left behind: the session is gone and every tunnel to the SOCKS server is closed.
-    await expect.poll(() => proxies.reduce((n, p) => n + p.sessions(), 0)).toBe(0);
-    await expect.poll(() => newConnections(before)).toBe(0);
-  });
+  it.each(socksCases)('$name → close frame, not 1006', expectCodedClose);
 
   it.each(socksCases.filter((c) => c.legacy))('$name, legacy → 1006', async (c) => {
     apply(c);
@@ -164,16 +167,7 @@ describe('every mock-code-server fault', () => {
     expect(serverFaultTypes.filter((name) => !covered.has(name))).toEqual([]);
   });
 
-  it.each(serverCases)('$name → close frame, not 1006', async (c) => {
-    apply(c);
-    const before = new Set(socks.connections().map((conn) => conn.id));
-    const result = await attempt(await proxy(), { afterOk: c.afterOk });
-    expect(result.code).toBe(c.fixed.code);
-    expect(result.reason).toMatch(c.fixed.reason);
-    expect(result.outcome).toMatch(c.fixed.outcome ?? /^closed 1014$/);
-    await expect.poll(() => proxies.reduce((n, p) => n + p.sessions(), 0)).toBe(0);
-    await expect.poll(() => newConnections(before)).toBe(0);
-  });
+  it.each(serverCases)('$name → close frame, not 1006', expectCodedClose);
 
   it.each(serverCases.filter((c) => c.legacy))('$name, legacy → 1006', async (c) => {
     apply(c);
