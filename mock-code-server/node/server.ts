@@ -19,11 +19,14 @@ export const TERMINAL_PATH = '/terminal';
 export const MAX_PAYLOAD_BYTES = 256 * 1024 * 1024;
 
 export interface ServerOptions {
+  /** 'HOST:PORT', default '127.0.0.1:0'. */
   listen?: string;
+  /** Default '409c64e0df4d53530e59c16acc2b5d5766f717b0' (code-server 4.100.3). */
   commit?: string;
   password?: string;
   trustedOrigins?: string[];
   folder?: string;
+  /** Multiplies every protocol timer (ack 2 s, keepalive 5 s, grace…); tests use e.g. 0.01. */
   timeScale?: number;
   faults?: ServerFaultSpec[];
   /** Beyond the shared contract: a connection token the handshake's `auth` must carry. */
