@@ -1,16 +1,10 @@
 // Whether what the browser saw matches a catalog outcome. Pure: repro prints the checks, the e2e
 // specs assert them, and the unit tests feed it observations by hand.
+import type { SocketRecord } from '../browser/recorder.ts';
 import type { Outcome } from './types.ts';
 
-/** A socket as the in-page recorder saw it (harness/browser/recorder.ts SocketRecord). */
-export interface ObservedSocket {
-  url: string;
-  createdAt: number;
-  openedAt?: number;
-  closedAt?: number;
-  code?: number;
-  reason?: string;
-}
+/** A socket as the in-page recorder saw it: the fields a catalog outcome is judged on. */
+export type ObservedSocket = Pick<SocketRecord, 'url' | 'createdAt' | 'openedAt' | 'closedAt' | 'code' | 'reason'>;
 
 export interface Observation {
   sockets: ObservedSocket[];

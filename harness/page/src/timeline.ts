@@ -1,17 +1,12 @@
 // Every WebSocket the page opens, with when it opened and how it closed. The page hands
 // `timeline.WebSocket` to the workbench client and the terminal instead of the global one.
 
-export interface SocketEntry {
-  id: number;
-  /** Which part of the page opened it: 'workbench', 'terminal'… */
+import type { SocketRecord } from '../../browser/recorder.ts';
+
+/** The recorder's shape (without its error flag), plus which part of the page opened the socket. */
+export interface SocketEntry extends Omit<SocketRecord, 'errored'> {
+  /** 'management', 'extensionHost', 'terminal'… */
   label: string;
-  url: string;
-  createdAt: number;
-  openedAt?: number;
-  closedAt?: number;
-  code?: number;
-  reason?: string;
-  wasClean?: boolean;
 }
 
 /** `entry` is undefined when the timeline was cleared. */
