@@ -5,7 +5,7 @@ import { SocketReader } from './reader.ts';
 import { sleep } from './wait.ts';
 import type { SocksLogger } from './log.ts';
 import type { FaultSet, SelectionSubject } from './faults/selection.ts';
-import type { FaultContext, Verdict } from './faults/fault.ts';
+import type { FaultContext, ReplyPlan, Verdict } from './faults/fault.ts';
 import type { ResolvedFault } from './faults/registry.ts';
 import type { ConnectionInfo, ConnectionRecord, Phase } from './types.ts';
 import { joinHostPort } from './codec.ts';
@@ -139,14 +139,19 @@ export class Connection implements SelectionSubject {
     return this.signal.aborted ? 'stop' : 'continue';
   }
 
-  /** Writes one handshake reply, through the faults that delay or cut it. */
+  /** Writes one handshake reply: every applicable fault's phase hook first (their waits add up), then
+   * each fault reshapes the reply's writes in list order, as Toxiproxy chains its toxics. */
   async reply(phase: Phase, bytes: Buffer): Promise<Verdict> {
     if ((await this.atPhase(phase)) === 'stop') return 'stop';
-    for (const { resolved, random } of this.applicableFaults()) {
-      if (resolved.fault.writeReply) return resolved.fault.writeReply(phase, bytes, this.faultContext(random));
+    let plan: ReplyPlan = { writes: [{ bytes, delayMs: 0 }], close: false };
+    for (const { resolved } of this.applicableFaults()) plan = resolved.fault.shapeReply?.(phase, plan) ?? plan;
+    for (const { bytes: piece, delayMs } of plan.writes) {
+      if (delayMs > 0 && !(await sleep(delayMs, this.waits.signal))) return 'stop';
+      this.write(piece);
     }
-    this.write(bytes);
-    return 'continue';
+    if (!plan.close) return this.signal.aborted ? 'stop' : 'continue';
+    this.close();
+    return 'stop';
   }
 
   /** A failed step: its reply, the log line (when tailscaled logs one), then close. */

@@ -29,6 +29,13 @@ export interface FaultContext {
   end(how: 'close' | 'reset'): void;
 }
 
+/** One handshake reply as the writes that carry it, each after its wait, and whether the
+ * connection closes after the last. Faults reshape it in turn, so their effects compose. */
+export interface ReplyPlan {
+  writes: readonly { bytes: Buffer; delayMs: number }[];
+  close: boolean;
+}
+
 /** A replacement for CONNECT's dial. */
 export type DialOverride =
   /** Answer with this reply code (the 10-byte error form). */
@@ -50,8 +57,8 @@ export interface RelayStage {
 export interface Fault {
   /** 'accept' right after accept; 'greeting' | 'auth' | 'connect' just before that reply is written; 'relay' as the relay starts. */
   atPhase?(phase: Phase, ctx: FaultContext): Promise<Verdict> | Verdict;
-  /** Takes over writing one handshake reply; return 'continue' only if the reply was written whole. */
-  writeReply?(phase: Phase, reply: Buffer, ctx: FaultContext): Promise<Verdict>;
+  /** Reshapes one handshake reply's writes; a phase that is not the fault's returns the plan as it came. */
+  shapeReply?(phase: Phase, plan: ReplyPlan): ReplyPlan;
   /** Before CONNECT dials; an override replaces the dial. `tailnet` is true when the target is in the tailnet. */
   beforeDial?(ctx: FaultContext, tailnet: boolean): Promise<DialOverride | undefined> | DialOverride | undefined;
   /** A stage for one direction of one connection's relay (holding that connection's state), or undefined. */
