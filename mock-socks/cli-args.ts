@@ -3,8 +3,12 @@ import { parseArgs } from 'node:util';
 import type { BindMode, FaultSpec, MockSocksOptions, PeerSpec } from './types.ts';
 import { isTailnetAddress } from './tailnet.ts';
 import { splitHostPort } from './dial.ts';
+import { faultTypeNames } from './faults/index.ts';
 
-export const USAGE = `usage: npm run mock-socks -- --listen HOST:PORT [options]
+/** The --help text; the fault types come from the registry, so the list cannot go stale. */
+export function usage(): string {
+  return `usage: mock-socks --listen HOST:PORT [options]
+       (npm run mock-socks -- … in this repository; tailnet-harness mock-socks … from the package)
 
 A SOCKS5 server that behaves like tailscaled's (--socks5-server), in front of a mock tailnet.
 
@@ -14,15 +18,19 @@ A SOCKS5 server that behaves like tailscaled's (--socks5-server), in front of a 
   --peer T:P=LOCAL:PORT     tailnet host T (100.64.0.0/10 address or MagicDNS name), port P,
                             served by LOCAL:PORT on this machine; repeatable
   --fault JSON              a fault, e.g. '{"type":"latency","attributes":{"latencyMs":200}}'; repeatable
+                            types: ${faultTypeNames().join(', ')}
   --dial-timeout MS         CONNECT dial budget (default 5000, tailscaled's)
   --self-address IP         this node's tailnet address, BND of tailnet replies (default 100.100.100.100)
   --seed N                  seed of the toxicity / jitter generator (default 1)
   --rate-limit              tailscaled's log rate limiter (5 lines, then 1 per 5 s per format)
   --transcript DIR          write a hex transcript of each conversation to DIR/conn-ID.hex
+  --control HOST:PORT       HTTP control API on loopback (faults, peers, connections, transcripts)
   --allow-non-loopback      let host targets off loopback be dialled (default: refused)
   --help                    this text
 
-Prints 'listening on HOST:PORT' per bound address first; logs go to stderr.`;
+Prints 'listening on HOST:PORT' per bound address first (then 'control API on URL'); logs go to
+stderr; SIGTERM/SIGINT close everything and exit 0; bad flags or configuration exit 2.`;
+}
 
 export class UsageError extends Error {
   readonly code = 'ERR_USAGE';
@@ -31,6 +39,8 @@ export class UsageError extends Error {
 export interface CliConfig {
   options: MockSocksOptions;
   transcriptDir: string | undefined;
+  /** Where the HTTP control API listens, if anywhere. */
+  control: string | undefined;
   help: boolean;
 }
 
@@ -81,26 +91,30 @@ export function peersFromFlags(flags: string[]): PeerSpec[] {
   return peers;
 }
 
+/** Every flag the command takes (the --help text is checked against this list). */
+export const FLAGS = {
+  listen: { type: 'string', default: 'localhost:1055' },
+  bind: { type: 'string', default: 'go' },
+  user: { type: 'string' },
+  pass: { type: 'string' },
+  peer: { type: 'string', multiple: true, default: [] as string[] },
+  fault: { type: 'string', multiple: true, default: [] as string[] },
+  'dial-timeout': { type: 'string' },
+  'self-address': { type: 'string' },
+  seed: { type: 'string' },
+  'rate-limit': { type: 'boolean', default: false },
+  transcript: { type: 'string' },
+  control: { type: 'string' },
+  'allow-non-loopback': { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+} as const;
+
 export function parseCli(argv: string[]): CliConfig {
   let parsed;
   try {
     parsed = parseArgs({
       args: argv,
-      options: {
-        listen: { type: 'string', default: 'localhost:1055' },
-        bind: { type: 'string', default: 'go' },
-        user: { type: 'string' },
-        pass: { type: 'string' },
-        peer: { type: 'string', multiple: true, default: [] },
-        fault: { type: 'string', multiple: true, default: [] },
-        'dial-timeout': { type: 'string' },
-        'self-address': { type: 'string' },
-        seed: { type: 'string' },
-        'rate-limit': { type: 'boolean', default: false },
-        transcript: { type: 'string' },
-        'allow-non-loopback': { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
+      options: FLAGS,
       strict: true,
       allowPositionals: false,
     });
@@ -120,6 +134,7 @@ export function parseCli(argv: string[]): CliConfig {
   return {
     help: v.help,
     transcriptDir: v.transcript,
+    control: v.control,
     options: {
       listen: v.listen,
       bind: v.bind as BindMode,
@@ -131,7 +146,8 @@ export function parseCli(argv: string[]): CliConfig {
       seed: integer('--seed', v.seed),
       rateLimit: v['rate-limit'],
       allowNonLoopback: v['allow-non-loopback'],
-      transcript: v.transcript !== undefined,
+      // The control API serves the transcripts of recent conversations.
+      transcript: v.transcript !== undefined || v.control !== undefined,
     },
   };
 }

@@ -19,6 +19,8 @@ const DEFAULT_SELF_ADDRESS = '100.100.100.100';
 /** tailscaled's limiter: a burst of 5 lines per format, then one per 5 s. */
 const RATE_LIMIT_BURST = 5;
 const DEFAULT_RATE_LIMIT_INTERVAL_MS = 5000;
+/** Transcripts of ended conversations kept for handle.transcript(id). */
+const KEPT_TRANSCRIPTS = 1000;
 
 function listenOne(server: Server, plan: ListenPlan, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -87,7 +89,11 @@ export async function startMockSocks(options: MockSocksOptions = {}): Promise<Mo
   const emitRecord = (record: ConnectionRecord) => {
     if (record.event === 'close') {
       live.delete(record.id);
-      if (record.transcript) transcripts.set(record.id, record.transcript);
+      if (record.transcript) {
+        transcripts.set(record.id, record.transcript);
+        // A long-running server keeps the recent conversations only (Map order is insertion order).
+        if (transcripts.size > KEPT_TRANSCRIPTS) transcripts.delete(transcripts.keys().next().value as number);
+      }
     }
     events.emit('connection', record);
   };
@@ -113,8 +119,10 @@ export async function startMockSocks(options: MockSocksOptions = {}): Promise<Mo
     port: addresses[0]?.port ?? 0,
     setFaults: (specs) => faults.set(specs),
     clearFaults: () => faults.set([]),
+    faults: () => faults.specs(),
     addPeer: (peer) => tailnet.add(peer),
     setPeerState: (addressOrName, state) => tailnet.setState(addressOrName, state),
+    peers: () => tailnet.specs(),
     connections: () => [...live.values()].map((c) => c.info()),
     kill: (id) => live.get(id)?.socket.destroy(),
     logs: () => logger.lines.slice(),

@@ -2,6 +2,7 @@
 // local HOST:PORT where the in-process service really listens.
 import { isIP } from 'node:net';
 import type { PeerSpec, PeerState } from './types.ts';
+import { splitHostPort } from './dial.ts';
 
 export interface Peer {
   address: string;
@@ -22,6 +23,36 @@ export function isTailnetAddress(host: string): boolean {
   return a === 100 && b >= 64 && b <= 127;
 }
 
+const PEER_STATES: readonly string[] = ['up', 'down', 'refusing'] satisfies PeerState[];
+
+function peerConfigError(message: string): Error {
+  return Object.assign(new Error(message), { code: 'ERR_PEER_CONFIG' });
+}
+
+function checkState(state: unknown): void {
+  if (!PEER_STATES.includes(state as string)) throw peerConfigError(`peer state must be up, down or refusing, got ${JSON.stringify(state)}`);
+}
+
+/** A spec can come from JSON (the control API): a bad port map must be refused here, not fail a dial later. */
+function isHostPort(value: string): boolean {
+  try {
+    return splitHostPort(value)[1] <= 65535;
+  } catch {
+    return false;
+  }
+}
+
+function checkPeerSpec(spec: PeerSpec): void {
+  if (spec.state !== undefined) checkState(spec.state);
+  if (spec.names !== undefined && !(Array.isArray(spec.names) && spec.names.every((n) => typeof n === 'string' && n !== ''))) {
+    throw peerConfigError('peer names must be a list of names');
+  }
+  if (typeof spec.ports !== 'object' || spec.ports === null) throw peerConfigError('peer ports must map tailnet ports to local HOST:PORT');
+  for (const [port, local] of Object.entries(spec.ports)) {
+    if (!(/^\d+$/.test(port) && Number(port) >= 1 && Number(port) <= 65535 && typeof local === 'string' && isHostPort(local))) throw peerConfigError(`peer port ${port} must map to a local HOST:PORT, got ${JSON.stringify(local)}`);
+  }
+}
+
 function normalizeName(name: string): string {
   return name.toLowerCase().replace(/\.$/, '');
 }
@@ -37,6 +68,7 @@ export class TailnetMap {
     if (!isTailnetAddress(spec.address)) {
       throw Object.assign(new Error(`peer address ${spec.address} is not in 100.64.0.0/10`), { code: 'ERR_PEER_ADDRESS' });
     }
+    checkPeerSpec(spec);
     const existing = this.peers.find((p) => p.address === spec.address);
     const ports = new Map(Object.entries(spec.ports).map(([port, local]) => [Number(port), local] as const));
     if (existing) {
@@ -54,9 +86,15 @@ export class TailnetMap {
   }
 
   setState(addressOrName: string, state: PeerState): void {
+    checkState(state);
     const peer = this.find(addressOrName);
     if (!peer) throw Object.assign(new Error(`no peer ${addressOrName} in the tailnet map`), { code: 'ERR_NO_PEER' });
     peer.state = state;
+  }
+
+  /** The map as specs (what a control API shows). */
+  specs(): Required<PeerSpec>[] {
+    return this.peers.map((p) => ({ address: p.address, names: [...p.names], ports: Object.fromEntries(p.ports), state: p.state }));
   }
 
   resolve(host: string): TailnetTarget {

@@ -91,8 +91,12 @@ export interface MockSocksHandle {
   port: number;
   setFaults(faults: FaultSpec[]): void;
   clearFaults(): void;
+  /** The faults in force, as given. */
+  faults(): FaultSpec[];
   addPeer(peer: PeerSpec): void;
   setPeerState(addressOrName: string, state: PeerState): void;
+  /** The tailnet map: every peer with its names, ports and state. */
+  peers(): Required<PeerSpec>[];
   connections(): ConnectionInfo[];
   kill(id: number): void;
   /** Log lines so far, without the Go time prefix. */

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { parseCli, peersFromFlags } from '../cli-args.ts';
+import { FLAGS, parseCli, peersFromFlags, usage } from '../cli-args.ts';
+import { faultTypeNames } from '../index.ts';
 import { startEcho } from './targets.ts';
 import { socksOutcome } from './socks-client.ts';
 
@@ -48,16 +49,37 @@ describe('cli', () => {
     await echo.close();
   });
 
-  it('--help prints usage and exits 0; a bad flag or a bad fault exits 2', async () => {
+  it('--help prints usage and exits 0; a bad flag, a bad fault or a bad control address is one stderr line and exit 2', async () => {
     const help = startCli(['--help']);
-    expect((await help.firstLines(1))[0]).toMatch(/^usage: npm run mock-socks/);
+    expect((await help.firstLines(1))[0]).toMatch(/^usage: mock-socks --listen HOST:PORT/);
     expect(await help.exited).toBe(0);
-    const bad = startCli(['--bind', 'sideways']);
-    expect(await bad.exited).toBe(2);
-    expect(bad.stderr()).toContain('--bind must be');
-    const badFault = startCli(['--listen', '127.0.0.1:0', '--fault', '{"type":"latency","attributes":{"latencyMs":-5}}']);
-    expect(await badFault.exited).toBe(2);
-    expect(badFault.stderr()).toContain("latency: 'latencyMs' must be a number >= 0");
+    const refusals = [
+      [['--bind', 'sideways'], '--bind must be'],
+      [['--nope'], "Unknown option '--nope'"],
+      [['--listen', '127.0.0.1:0', '--fault', '{"type":"latency","attributes":{"latencyMs":-5}}'], "latency: 'latencyMs' must be a number >= 0"],
+      [['--listen', '127.0.0.1:99999'], '--listen must be HOST:PORT'],
+      [['--listen', '127.0.0.1:0', '--control', '0.0.0.0:0'], '--control must be a loopback HOST:PORT'],
+    ] as const;
+    // Started together: each is a process start, and the test should not pay for them one by one.
+    const runs = refusals.map(([args, message]) => ({ run: startCli([...args]), message }));
+    for (const { run, message } of runs) {
+      expect(await run.exited).toBe(2);
+      expect(run.stderr()).toContain(message);
+      expect(run.stderr().trimEnd().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('--control prints its URL after the listening line and serves the API', async () => {
+    const cli = startCli(['--listen', '127.0.0.1:0', '--control', 'localhost:0']);
+    const [listening, control] = await cli.firstLines(2);
+    expect(listening).toMatch(/^listening on 127\.0\.0\.1:\d+$/);
+    expect(control).toMatch(/^control API on http:\/\/127\.0\.0\.1:\d+$/);
+    const url = (control as string).replace('control API on ', '');
+    const set = await fetch(`${url}/faults`, { method: 'POST', body: JSON.stringify({ type: 'blackhole' }) });
+    expect(set.status).toBe(201);
+    expect(await (await fetch(`${url}/faults`)).json()).toEqual([{ type: 'blackhole' }]);
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toBe(0);
   });
 });
 
@@ -78,6 +100,11 @@ describe('cli flags', () => {
       dialTimeoutMs: 250, seed: 9, rateLimit: true, transcript: true, allowNonLoopback: true, selfAddress: '100.64.9.9',
     });
     expect(transcriptDir).toBe('/tmp/t');
+  });
+
+  it('--help names every flag and every fault type', () => {
+    for (const flag of Object.keys(FLAGS)) expect(usage()).toContain(`--${flag}`);
+    for (const type of faultTypeNames()) expect(usage()).toContain(type);
   });
 
   it('rejects bad values with ERR_USAGE', () => {

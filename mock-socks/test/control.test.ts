@@ -1,81 +1,119 @@
-// The handle: live connection list with kill, 'log' and 'connection' events, transcripts.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { server } from './fixture.ts';
+// The HTTP control API (`--control`): faults, peers, connections, transcripts and logs over HTTP,
+// driven with fetch the way the README's curl examples drive it.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { server, type TestServer } from './fixture.ts';
 import { startEcho, type Target } from './targets.ts';
 import { RawClient } from './wire.ts';
 import { GREETING_NO_AUTH, connectRequest } from './requests.ts';
-import type { ConnectionRecord } from '../index.ts';
+import { startControl, type ControlServer } from '../control.ts';
 
 let echo: Target;
+let socks: TestServer;
+let control: ControlServer;
 beforeAll(async () => {
   echo = await startEcho();
 });
 afterAll(() => echo.close());
+beforeEach(async () => {
+  socks = await server({ transcript: true, peers: [{ address: '100.84.184.84', names: ['devbox'], ports: { 80: `127.0.0.1:${echo.port}` } }] });
+  control = await startControl(socks, '127.0.0.1:0');
+});
+afterEach(async () => {
+  await control.close();
+  await socks.close();
+});
 
-describe('handle', () => {
-  it('lists live connections with phase, destination and byte counts; kill ends one', async () => {
-    const s = await server();
-    const records: ConnectionRecord[] = [];
-    s.on('connection', (r) => records.push(r));
-    const relaying = await RawClient.open(s.port);
-    relaying.send(GREETING_NO_AUTH + connectRequest('127.0.0.1', echo.port) + '6869');
-    await relaying.bytes(14);
-    const idle = await RawClient.open(s.port);
-    await s.accepted(2);
-    const [first, second] = s.connections();
-    expect(first).toMatchObject({ id: 1, phase: 'relay', destination: `127.0.0.1:${echo.port}`, bytesUp: 2, bytesDown: 2 });
-    expect(first?.remote).toMatch(/^127\.0\.0\.1:\d+$/);
-    expect(second).toMatchObject({ id: 2, phase: 'greeting' });
-    s.kill(1);
-    await relaying.closed();
-    const closed = await s.closeOf(1);
-    expect(closed).toMatchObject({ event: 'close', replyCode: 0, dialled: `127.0.0.1:${echo.port}`, bytesUp: 2, bytesDown: 2 });
-    expect(s.connections().map((c) => c.id)).toEqual([2]);
-    expect(records.filter((r) => r.event === 'open').map((r) => r.id)).toEqual([1, 2]);
-    idle.destroy();
-    await s.close();
-    expect(s.connections()).toEqual([]);
+async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown; text: string }> {
+  const res = await fetch(control.url + path, { method, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, json, text };
+}
+
+describe('faults', () => {
+  it('POST adds one (replacing its namesake), PUT replaces the list, DELETE removes one or all', async () => {
+    expect(await call('POST', '/faults', { type: 'latency', attributes: { latencyMs: 10 } })).toMatchObject({ status: 201 });
+    await call('POST', '/faults', { type: 'blackhole', where: 'connect' });
+    await call('POST', '/faults', { type: 'latency', attributes: { latencyMs: 20 } });
+    expect(socks.faults()).toEqual([{ type: 'blackhole', where: 'connect' }, { type: 'latency', attributes: { latencyMs: 20 } }]);
+    expect((await call('DELETE', '/faults/blackhole')).json).toEqual([{ type: 'latency', attributes: { latencyMs: 20 } }]);
+    expect((await call('PUT', '/faults', [{ type: 'reset' }, { type: 'slicer', attributes: { averageSizeBytes: 1 } }])).status).toBe(200);
+    expect((await call('GET', '/faults')).json).toEqual([{ type: 'reset' }, { type: 'slicer', attributes: { averageSizeBytes: 1 } }]);
+    expect((await call('DELETE', '/faults')).json).toEqual([]);
+    expect(socks.faults()).toEqual([]);
   });
 
-  it("emits 'log' lines as they happen, and the close record names the failure", async () => {
-    const s = await server();
-    const lines: string[] = [];
-    s.on('log', (line) => lines.push(line));
-    const client = await RawClient.open(s.port);
+  it('a fault the mock refuses is a 400 with its code, and the running faults stay as they were', async () => {
+    await call('PUT', '/faults', [{ type: 'blackhole' }]);
+    expect(await call('POST', '/faults', { type: 'latency', attributes: { latencyMs: -1 } })).toMatchObject({ status: 400, json: { code: 'ERR_FAULT_CONFIG' } });
+    expect(await call('PUT', '/faults', [{ type: 'nope' }])).toMatchObject({ status: 400, json: { code: 'ERR_FAULT_CONFIG' } });
+    expect(await call('PUT', '/faults', '{not json')).toMatchObject({ status: 400, json: { code: 'ERR_BAD_JSON' } });
+    expect(await call('PUT', '/faults', { type: 'blackhole' })).toMatchObject({ status: 400, json: { code: 'ERR_BAD_BODY' } });
+    expect(await call('DELETE', '/faults/latency')).toMatchObject({ status: 404, json: { code: 'ERR_NO_FAULT' } });
+    expect(await call('PUT', '/faults', 'x'.repeat(70_000))).toMatchObject({ status: 413 });
+    expect(socks.faults()).toEqual([{ type: 'blackhole' }]);
+  });
+
+  it('a fault set over HTTP acts on the next connection', async () => {
+    await call('POST', '/faults', { type: 'reply-code', attributes: { code: 2 } });
+    const client = await RawClient.open(socks.port);
+    client.send(GREETING_NO_AUTH + connectRequest('devbox', 80));
+    await client.closed();
+    expect(client.hex).toBe('0500' + '05020001000000000000');
+  });
+});
+
+describe('peers', () => {
+  it('lists the map, adds a peer, sets a state by address or name; bad input is a 4xx', async () => {
+    expect((await call('GET', '/peers')).json).toEqual([{ address: '100.84.184.84', names: ['devbox'], ports: { 80: `127.0.0.1:${echo.port}` }, state: 'up' }]);
+    expect(await call('POST', '/peers/devbox', { state: 'down' })).toMatchObject({ status: 200, json: { address: '100.84.184.84', state: 'down' } });
+    expect(await call('POST', '/peers', { address: '100.64.0.9', names: ['other'], ports: { 22: '127.0.0.1:1' } })).toMatchObject({ status: 201, json: { address: '100.64.0.9', state: 'up' } });
+    expect(socks.peers().map((p) => [p.address, p.state])).toEqual([['100.84.184.84', 'down'], ['100.64.0.9', 'up']]);
+    expect(await call('POST', '/peers/devbox', { state: 'sideways' })).toMatchObject({ status: 400, json: { code: 'ERR_PEER_CONFIG' } });
+    expect(await call('POST', '/peers/nobody', { state: 'up' })).toMatchObject({ status: 404, json: { code: 'ERR_NO_PEER' } });
+    expect(await call('POST', '/peers', { address: '10.0.0.1', ports: {} })).toMatchObject({ status: 400, json: { code: 'ERR_PEER_ADDRESS' } });
+    expect(await call('POST', '/peers', { address: '100.64.0.10', ports: { 80: 'nowhere' } })).toMatchObject({ status: 400, json: { code: 'ERR_PEER_CONFIG' } });
+  });
+});
+
+describe('connections, conversations, transcripts, logs', () => {
+  it('shows a live connection, kills it, then serves its record and hex transcript', async () => {
+    const client = await RawClient.open(socks.port);
+    client.send(GREETING_NO_AUTH + connectRequest('devbox', 80) + '6869');
+    await client.bytes(14);
+    expect((await call('GET', '/connections')).json).toMatchObject([{ id: 1, phase: 'relay', destination: 'devbox:80', bytesUp: 2, bytesDown: 2 }]);
+    expect(await call('DELETE', '/connections/1')).toMatchObject({ status: 200, json: { id: 1 } });
+    await socks.closeOf(1);
+    expect(await call('DELETE', '/connections/1')).toMatchObject({ status: 404, json: { code: 'ERR_NO_CONNECTION' } });
+    expect((await call('GET', '/conversations')).json).toMatchObject([{ event: 'close', id: 1, replyCode: 0, dialled: `127.0.0.1:${echo.port}` }]);
+    const transcript = await call('GET', '/transcripts/1');
+    expect(transcript.text.split('\n').slice(0, 2)).toEqual(['> 0501000501000306646576626f7800506869', '< 0500']);
+    expect(await call('GET', '/transcripts/7')).toMatchObject({ status: 404, json: { code: 'ERR_NO_TRANSCRIPT' } });
+  });
+
+  it('serves the log lines as text; unknown routes are 404', async () => {
+    const client = await RawClient.open(socks.port);
     client.send('0401');
     await client.closed();
-    const record = await s.closeOf(1);
-    expect(lines).toEqual(['socks5: client connection failed: incompatible SOCKS version']);
-    expect(record.error).toBe('incompatible SOCKS version');
-    await s.close();
+    await socks.logged(1);
+    expect((await call('GET', '/logs')).text).toBe('socks5: client connection failed: incompatible SOCKS version\n');
+    expect(await call('GET', '/nope')).toMatchObject({ status: 404, json: { code: 'ERR_NO_ROUTE' } });
+    expect(await call('PATCH', '/faults')).toMatchObject({ status: 404, json: { code: 'ERR_NO_ROUTE' } });
   });
+});
 
-  it('keeps a hex transcript per conversation, both directions in order', async () => {
-    const s = await server({ transcript: true });
-    const client = await RawClient.open(s.port);
-    client.send(GREETING_NO_AUTH);
-    await client.bytes(2);
-    client.send(connectRequest('127.0.0.1', echo.port));
-    await client.bytes(12);
-    client.send('6869');
-    await client.bytes(14);
-    client.destroy();
-    await s.closeOf(1);
-    const lines = s.transcript(1) ?? [];
-    expect(lines[0]).toBe('> 050100');
-    expect(lines[1]).toBe('< 0500');
-    expect(lines[2]).toBe('> ' + connectRequest('127.0.0.1', echo.port));
-    expect(lines[3]).toMatch(/^< 050000017f000001[0-9a-f]{4}$/);
-    expect(lines.slice(4)).toEqual(['> 6869', '< 6869']);
-    await s.close();
-  });
-
-  it('close() ends live connections, a dial in progress included', async () => {
-    const s = await server({ dialTimeoutMs: 60_000, peers: [{ address: '100.64.1.1', ports: {}, state: 'down' }] });
-    const client = await RawClient.open(s.port);
-    client.send(GREETING_NO_AUTH + connectRequest('100.64.1.1', 80));
-    await client.bytes(2);
-    await s.close();
-    await client.closed();
+describe('listen address', () => {
+  it('takes loopback only', async () => {
+    for (const listen of ['0.0.0.0:0', '[::]:0', ':0', '192.0.2.1:0', 'example.com:0', 'nonsense']) {
+      await expect(startControl(socks, listen)).rejects.toMatchObject({ code: 'ERR_LISTEN_ADDRESS' });
+    }
+    const v6 = await startControl(socks, '[::1]:0');
+    expect(v6.url).toMatch(/^http:\/\/\[::1\]:\d+$/);
+    await v6.close();
   });
 });
