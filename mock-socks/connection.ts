@@ -5,7 +5,7 @@ import { SocketReader } from './reader.ts';
 import { sleep } from './wait.ts';
 import type { SocksLogger } from './log.ts';
 import type { FaultSet, SelectionSubject } from './faults/selection.ts';
-import type { FaultContext, ReplyPlan, Verdict } from './faults/fault.ts';
+import type { FaultContext, NodeActivity, ReplyPlan, Verdict } from './faults/fault.ts';
 import type { ResolvedFault } from './faults/registry.ts';
 import type { ConnectionInfo, ConnectionRecord, Phase } from './types.ts';
 import { joinHostPort } from './codec.ts';
@@ -15,6 +15,7 @@ const CONNECTION_CLOSED = Object.freeze({ code: 'ERR_CONNECTION_CLOSED' });
 
 export interface ConnectionDeps {
   faults: FaultSet;
+  node: NodeActivity;
   logger: SocksLogger;
   transcript: boolean;
   emit(record: ConnectionRecord): void;
@@ -118,6 +119,7 @@ export class Connection implements SelectionSubject {
       signal: this.waits.signal,
       random,
       destination: this.destination,
+      node: this.deps.node,
       sleep: (ms) => sleep(ms, this.waits.signal),
       write: (bytes) => this.write(bytes),
       discardUntilEnd: () => this.reader.discardUntilEnd(),

@@ -10,6 +10,7 @@ import { udpAssociate } from './udp.ts';
 import { TailnetMap } from './tailnet.ts';
 import { SocksLogger } from './log.ts';
 import { FaultSet } from './faults/selection.ts';
+import { ActivityClock } from './activity.ts';
 import { parseListen, planListen, type ListenPlan } from './bind.ts';
 import type { DialEnvironment } from './dial.ts';
 import type { ConnectionRecord, MockSocksHandle, MockSocksOptions } from './types.ts';
@@ -66,6 +67,7 @@ export async function startMockSocks(options: MockSocksOptions = {}): Promise<Mo
     stream: options.logStream ?? null,
     rateLimit: options.rateLimit ? { burst: RATE_LIMIT_BURST, intervalMs: options.rateLimitIntervalMs ?? DEFAULT_RATE_LIMIT_INTERVAL_MS } : undefined,
   });
+  const activity = new ActivityClock();
   const events = new EventEmitter();
   const lifetime = new AbortController();
   const live = new Map<number, Connection>();
@@ -89,6 +91,7 @@ export async function startMockSocks(options: MockSocksOptions = {}): Promise<Mo
   const emitRecord = (record: ConnectionRecord) => {
     if (record.event === 'close') {
       live.delete(record.id);
+      activity.closed();
       if (record.transcript) {
         transcripts.set(record.id, record.transcript);
         // A long-running server keeps the recent conversations only (Map order is insertion order).
@@ -99,7 +102,8 @@ export async function startMockSocks(options: MockSocksOptions = {}): Promise<Mo
   };
 
   const onSocket = (socket: Socket) => {
-    const conn = new Connection(nextId++, socket, { faults, logger, transcript: options.transcript ?? false, emit: emitRecord });
+    activity.opened();
+    const conn = new Connection(nextId++, socket, { faults, node: activity, logger, transcript: options.transcript ?? false, emit: emitRecord });
     live.set(conn.id, conn);
     events.emit('connection', conn.record('open'));
     // A session that returns is over — a fault's wait cut short by the client included — so its socket

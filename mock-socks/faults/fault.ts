@@ -4,6 +4,15 @@
 import type { Socket } from 'node:net';
 import type { Direction, Phase } from '../types.ts';
 
+/** When the server last went from no connection open to one: what a platform that allocates CPU
+ * only while a request is in flight sees of the node (an open connection stands for a request). */
+export interface NodeActivity {
+  /** Date.now() when the current stretch with a connection open began. */
+  readonly wokeAt: number;
+  /** How long no connection was open before that stretch, in ms (since the server started, for the first). */
+  readonly idleBeforeMs: number;
+}
+
 /** What a hook tells the connection: carry on, or the fault has taken the connection over. */
 export type Verdict = 'continue' | 'stop';
 
@@ -17,6 +26,8 @@ export interface FaultContext {
   readonly random: () => number;
   /** The CONNECT destination as the client wrote it ('host:port'), once known. */
   readonly destination: string | undefined;
+  /** The whole server's busy and idle stretches (shared by every connection). */
+  readonly node: NodeActivity;
   /** Resolves true after ms, false as soon as the client closes or half-closes first. */
   sleep(ms: number): Promise<boolean>;
   /** Writes to the client, recorded in the transcript. */

@@ -14,10 +14,11 @@ import { limitData } from './limit-data.ts';
 import { slowClose } from './slow-close.ts';
 import { timeout } from './timeout.ts';
 import { tailnetNotReady } from './tailnet-not-ready.ts';
+import { throttledBetweenRequests } from './throttled-between-requests.ts';
 
 export const builtInFaults: FaultType[] = [
   slowHandshake, truncateReply, blackhole, replyCode, notSocks, reset,
-  latency, bandwidth, slicer, limitData, slowClose, timeout, tailnetNotReady,
+  latency, bandwidth, slicer, limitData, slowClose, timeout, tailnetNotReady, throttledBetweenRequests,
 ];
 
 for (const type of builtInFaults) registerFault(type);

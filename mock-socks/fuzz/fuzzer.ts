@@ -45,6 +45,7 @@ const FUZZ_FAULTS: FaultSpec[] = [
   { type: 'timeout', attributes: { timeoutMs: 5 }, toxicity: 0.02 },
   { type: 'not-socks', toxicity: 0.02 },
   { type: 'blackhole', toxicity: 0.02 },
+  { type: 'throttled-between-requests', attributes: { idleMs: 2, stallMs: 3, failConnects: 1 }, toxicity: 0.05 },
 ];
 
 /** Live libuv handles of the kinds a leak would show up as. */

@@ -21,6 +21,7 @@ const waits: [string, FaultSpec, boolean][] = [
   ['reply-code delay', { type: 'reply-code', attributes: { code: 1, delayMs: LONG_MS } }, false],
   ['truncate-reply chunk delay', { type: 'truncate-reply', attributes: { chunkBytes: 1, delayMs: LONG_MS } }, false],
   ['tailnet-not-ready dial wait', { type: 'tailnet-not-ready', attributes: { attempts: 1 } }, false],
+  ['throttled-between-requests stall', { type: 'throttled-between-requests', attributes: { stallMs: LONG_MS } }, false],
   ['latency', { type: 'latency', where: 'upstream', attributes: { latencyMs: LONG_MS } }, true],
   ['bandwidth', { type: 'bandwidth', where: 'upstream', attributes: { rateKBps: 0.001 } }, true],
   ['slicer delay', { type: 'slicer', where: 'upstream', attributes: { averageSizeBytes: 1, delayUs: LONG_MS * 1000 } }, true],
@@ -31,7 +32,8 @@ describe('fault waits end with the connection', () => {
     it(name, async () => {
       const s = await server({ faults: [fault], dialTimeoutMs: LONG_MS, peers: [{ address: '100.64.0.1', ports: { 80: `127.0.0.1:${echo.port}` } }] });
       const client = await RawClient.open(s.port);
-      client.send(GREETING_NO_AUTH + connectRequest(fault.type === 'tailnet-not-ready' ? '100.64.0.1' : '127.0.0.1', fault.type === 'tailnet-not-ready' ? 80 : echo.port));
+      const tailnet = fault.type === 'tailnet-not-ready' || fault.type === 'throttled-between-requests';
+      client.send(GREETING_NO_AUTH + connectRequest(tailnet ? '100.64.0.1' : '127.0.0.1', tailnet ? 80 : echo.port));
       if (inRelay) {
         await client.bytes(12);
         client.send('6869');

@@ -38,6 +38,7 @@ const EVERY_FAULT_AT_TOXICITY_0: FaultSpec[] = [
   { type: 'slow-close', attributes: { delayMs: 1000 } },
   { type: 'timeout', attributes: { timeoutMs: 0 } },
   { type: 'tailnet-not-ready', attributes: { attempts: 100 } },
+  { type: 'throttled-between-requests', attributes: { stallMs: 1000, failConnects: 1 } },
 ].map((fault) => ({ ...fault, toxicity: 0 }));
 
 it('the toxicity-0 replay covers every registered fault type', () => {
