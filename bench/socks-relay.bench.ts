@@ -1,24 +1,154 @@
-// mock-socks' relay against a direct loopback connection, measured in one run on one machine:
-//   direct — the client talks to the target itself;
-//   socks  — the client goes through mock-socks (its CLI, in a child process, so the relay does
-//            not share the client's event loop) to the same target.
-// Reported as ratios (socks / direct), so the figures mean something on any machine.
-import { spawn } from 'node:child_process';
+// mock-socks' relay against two baselines, measured in one run on one machine:
+//   direct     — the client talks to the target itself;
+//   mock-socks — through mock-socks (its own process, so the relay does not share the client's
+//                event loop), no fault set;
+//   microsocks — through microsocks (Debian's package, a small C SOCKS5 server with a thread per
+//                connection): the relay to beat. Skipped when /usr/bin/microsocks is absent.
+// Rounds interleave the paths (in a rotating order), so a burst of load on the machine hits all
+// alike; figures are medians over rounds and ratios, so they mean something on any machine.
+// This module is also the entry point of the mock-socks child (SOCKS_RELAY_BENCH_ROLE).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { GCProfiler, getHeapStatistics } from 'node:v8';
 import { SocksClient } from 'socks';
 import type { BenchTable } from './table.ts';
 
+const here = fileURLToPath(import.meta.url);
 const root = fileURLToPath(new URL('..', import.meta.url));
+const MICROSOCKS = '/usr/bin/microsocks';
+const PEER = '100.84.184.84';
 const MiB = 1024 * 1024;
 const THROUGHPUT_BYTES = 64 * MiB;
-const THROUGHPUT_RUNS = 5;
-const ROUND_TRIPS = 500;
-const WARMUP_ROUND_TRIPS = 50;
+const THROUGHPUT_ROUNDS = 5;
+const RTT_ROUNDS = 5;
+const ROUND_TRIPS = 5000;
+const WARMUP_ROUND_TRIPS = 300;
+const MESSAGE_BYTES = 64;
 const SETUPS = 50;
-/** Latency runs alternate direct and via-socks blocks, so a burst of load on the machine hits both alike. */
-const LATENCY_BLOCKS = 4;
+/** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks. */
+const CLOCK_TICKS_PER_S = 100;
+
+// ---- the mock-socks child ---------------------------------------------------------------------
+
+interface ServerSample {
+  /** CPU time of the server process since the last 'start', µs. */
+  cpuUs: number;
+  /** JS heap allocated since the last 'start', bytes (undefined for a C server). */
+  allocatedBytes?: number;
+  gcs?: number;
+}
+
+/** mock-socks in-process, reporting its own CPU and heap allocation between 'start' and 'stop'. */
+async function mockSocksRole(targetPort: number): Promise<void> {
+  const { startMockSocks } = await import('../mock-socks/index.ts');
+  const socks = await startMockSocks({ peers: [{ address: PEER, ports: { 80: `127.0.0.1:${targetPort}` } }] });
+  let cpu = process.cpuUsage();
+  let used = 0;
+  let profiler: GCProfiler | undefined;
+  process.on('message', (message) => {
+    if (message === 'start') {
+      profiler = new GCProfiler();
+      profiler.start();
+      used = getHeapStatistics().used_heap_size;
+      cpu = process.cpuUsage();
+      return;
+    }
+    const spent = process.cpuUsage(cpu);
+    const usedNow = getHeapStatistics().used_heap_size;
+    const gcs = profiler?.stop()?.statistics ?? [];
+    // What the collector freed plus what is still on the heap is what was allocated.
+    const freed = gcs.reduce((sum, gc) => sum + gc.beforeGC.heapStatistics.usedHeapSize - gc.afterGC.heapStatistics.usedHeapSize, 0);
+    const sample: ServerSample = { cpuUs: spent.user + spent.system, allocatedBytes: usedNow - used + freed, gcs: gcs.length };
+    process.send?.(sample);
+  });
+  console.log(`listening on 127.0.0.1:${socks.port}`);
+}
+
+// ---- the SOCKS servers, as the measuring process sees them -----------------------------------
+
+interface SocksServer {
+  name: string;
+  port: number;
+  /** The target as this server is asked to reach it. */
+  destination: { host: string; port: number };
+  start(): void;
+  stop(): Promise<ServerSample>;
+  close(): void;
+}
+
+function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`child exited ${code}`)));
+    if (child.stdout) createInterface({ input: child.stdout }).once('line', resolve);
+  });
+}
+
+async function startMockSocksChild(targetPort: number): Promise<SocksServer> {
+  // The source under tsx: no compiled form exists yet (see the notes of the tables).
+  const child = spawn(process.execPath, ['--import', 'tsx', here], {
+    cwd: root,
+    env: { ...process.env, SOCKS_RELAY_BENCH_ROLE: 'mock-socks', SOCKS_RELAY_BENCH_TARGET: String(targetPort) },
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  const port = Number((await firstLine(child)).split(':').pop());
+  return {
+    name: 'mock-socks',
+    port,
+    destination: { host: PEER, port: 80 },
+    start: () => child.send('start'),
+    stop: () => new Promise((resolve) => {
+      child.once('message', (sample) => resolve(sample as ServerSample));
+      child.send('stop');
+    }),
+    close: () => child.kill('SIGTERM'),
+  };
+}
+
+/** utime + stime of a whole process (every thread), µs; 10 ms resolution. */
+function processCpuUs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  // After "pid (comm) ": state is field 3, utime 14 and stime 15 (proc(5)).
+  return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S) * 1e6;
+}
+
+/** The port a process listens on, from its socket inodes and /proc/net/tcp (microsocks does not print it). */
+function listeningPort(pid: number): number | undefined {
+  const inodes = new Set(readdirSync(`/proc/${pid}/fd`).map((fd) => /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1]).filter(Boolean));
+  for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
+    const cols = line.trim().split(/\s+/);
+    // local_address is HEXIP:HEXPORT, st 0A is LISTEN, the inode is column 10.
+    if (cols[3] === '0A' && inodes.has(cols[9])) return parseInt(cols[1]?.split(':')[1] ?? '', 16);
+  }
+  return undefined;
+}
+
+async function startMicrosocks(targetPort: number): Promise<SocksServer> {
+  // Its stderr is a line per connection ('client[4] … connected to …'): not bench output.
+  const child = spawn(MICROSOCKS, ['-i', '127.0.0.1', '-p', '0'], { stdio: 'ignore' });
+  const pid = child.pid as number;
+  let port: number | undefined;
+  for (let attempt = 0; attempt < 100 && port === undefined; attempt++) {
+    await new Promise((r) => setTimeout(r, 10));
+    port = listeningPort(pid);
+  }
+  if (port === undefined) throw new Error('microsocks did not listen');
+  let cpu = 0;
+  return {
+    name: 'microsocks',
+    port,
+    destination: { host: '127.0.0.1', port: targetPort },
+    start: () => {
+      cpu = processCpuUs(pid);
+    },
+    stop: async () => ({ cpuUs: processCpuUs(pid) - cpu }),
+    close: () => child.kill('SIGTERM'),
+  };
+}
+
+// ---- the target and the measurements ---------------------------------------------------------
 
 // Target protocol: first byte picks the mode. 'S' + u32 length: sink, answers 'K' when all arrived;
 // 'F' + u32 length: sends that many bytes then closes; 'E': echo.
@@ -57,14 +187,6 @@ function sendBulk(socket: Socket, total: number): void {
     socket.end();
   };
   pump();
-}
-
-function startMockSocksProcess(targetPort: number): Promise<{ port: number; stop(): void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'mock-socks/cli.ts', '--listen', '127.0.0.1:0', '--peer', `100.84.184.84:80=127.0.0.1:${targetPort}`], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`mock-socks exited ${code}`)));
-    createInterface({ input: child.stdout }).once('line', (line) => resolve({ port: Number(line.split(':').pop()), stop: () => child.kill('SIGTERM') }));
-  });
 }
 
 type Opener = () => Promise<Socket>;
@@ -106,13 +228,15 @@ async function timeDownload(open: Opener): Promise<number> {
   return ms;
 }
 
-async function roundTrips(open: Opener): Promise<number[]> {
+/** One echo connection: warm-up, then `around.before()`, then the timed round trips. */
+async function roundTrips(open: Opener, around?: { before(): void }): Promise<number[]> {
   const socket = await open();
   socket.setNoDelay(true);
   socket.write('E');
-  const message = Buffer.alloc(64, 1);
+  const message = Buffer.alloc(MESSAGE_BYTES, 1);
   const times: number[] = [];
   for (let i = 0; i < WARMUP_ROUND_TRIPS + ROUND_TRIPS; i++) {
+    if (i === WARMUP_ROUND_TRIPS) around?.before();
     const started = performance.now();
     await new Promise<void>((resolve) => {
       let got = 0;
@@ -146,61 +270,98 @@ async function setups(open: Opener): Promise<number[]> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? NaN;
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+/** The round's paths, rotated by round so no path always runs first (or right after another). */
+const rotated = <T>(xs: T[], round: number) => xs.map((_, i) => xs[(i + round) % xs.length] as T);
+
+interface Path {
+  name: string;
+  open: Opener;
+  server?: SocksServer;
+}
 
 export async function run(): Promise<BenchTable[]> {
   const target = await startTarget();
-  const socks = await startMockSocksProcess(target.port);
-  const direct: Opener = () => new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port: target.port, noDelay: true }, () => resolve(socket));
-  });
-  const viaSocks: Opener = async () => (await SocksClient.createConnection({
-    proxy: { host: '127.0.0.1', port: socks.port, type: 5 }, command: 'connect', destination: { host: '100.84.184.84', port: 80 },
-  })).socket;
+  const servers = [await startMockSocksChild(target.port)];
+  const skipped = existsSync(MICROSOCKS) ? [] : [`microsocks skipped: ${MICROSOCKS} is not installed (apt-get install microsocks).`];
+  if (skipped.length === 0) servers.push(await startMicrosocks(target.port));
+  const paths: Path[] = [
+    { name: 'direct', open: () => new Promise((resolve) => { const s = connect({ host: '127.0.0.1', port: target.port, noDelay: true }, () => resolve(s)); }) },
+    ...servers.map((server) => ({
+      name: server.name,
+      server,
+      open: async () => (await SocksClient.createConnection({ proxy: { host: '127.0.0.1', port: server.port, type: 5 }, command: 'connect', destination: server.destination })).socket,
+    })),
+  ];
+  const names = paths.map((p) => p.name);
+  const ratioColumns = servers.length > 1 ? ['mock-socks ÷ microsocks'] : [];
+  const ratio = (by: Record<string, number>) => (servers.length > 1 ? [((by['mock-socks'] ?? NaN) / (by.microsocks ?? NaN)).toFixed(2)] : []);
   try {
-    const mibps = (ms: number) => THROUGHPUT_BYTES / MiB / (ms / 1000);
-    const rows: string[][] = [];
+    const throughputRows: string[][] = [];
     for (const [label, measure] of [['upload (client → target)', timeUpload], ['download (target → client)', timeDownload]] as const) {
-      const d: number[] = [];
-      const s: number[] = [];
-      // Interleaved, so a burst of load on the machine hits both paths alike.
-      for (let i = 0; i < THROUGHPUT_RUNS; i++) {
-        d.push(mibps(await measure(direct)));
-        s.push(mibps(await measure(viaSocks)));
+      const mibps: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+      for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
+        for (const path of rotated(paths, round)) mibps[path.name]?.push(THROUGHPUT_BYTES / MiB / ((await measure(path.open)) / 1000));
       }
-      rows.push([label, median(d).toFixed(0), median(s).toFixed(0), (median(s) / median(d)).toFixed(2)]);
+      const medians = Object.fromEntries(names.map((n) => [n, median(mibps[n] ?? [])]));
+      throughputRows.push([label, ...names.map((n) => (medians[n] ?? NaN).toFixed(0)), ...ratio(medians)]);
     }
-    const rttDirect: number[] = [];
-    const rttSocks: number[] = [];
-    const setupDirect: number[] = [];
-    const setupSocks: number[] = [];
-    for (let i = 0; i < LATENCY_BLOCKS; i++) {
-      rttDirect.push(...(await roundTrips(direct)));
-      rttSocks.push(...(await roundTrips(viaSocks)));
-      setupDirect.push(...(await setups(direct)));
-      setupSocks.push(...(await setups(viaSocks)));
+
+    const rtt: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+    const p50s: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+    const samples: Record<string, ServerSample[]> = Object.fromEntries(names.map((n) => [n, []]));
+    const setup: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+    for (let round = 0; round < RTT_ROUNDS; round++) {
+      for (const path of rotated(paths, round)) {
+        const times = await roundTrips(path.open, path.server && { before: () => path.server?.start() });
+        if (path.server) samples[path.name]?.push(await path.server.stop());
+        rtt[path.name]?.push(...times);
+        p50s[path.name]?.push(median(times));
+        setup[path.name]?.push(...(await setups(path.open)));
+      }
     }
-    const latencyRow = (label: string, d: number[], s: number[]) => [
-      label, median(d).toFixed(0), median(s).toFixed(0), (median(s) - median(d)).toFixed(0), (median(s) / median(d)).toFixed(2),
-      percentile(d, 0.99).toFixed(0), percentile(s, 0.99).toFixed(0),
-    ];
+    const p50 = Object.fromEntries(names.map((n) => [n, median(p50s[n] ?? [])]));
+    const setupP50 = Object.fromEntries(names.map((n) => [n, median(setup[n] ?? [])]));
+    const perMessage = (n: string, pick: (s: ServerSample) => number | undefined) => {
+      const values = (samples[n] ?? []).map(pick);
+      return values.some((v) => v === undefined) ? undefined : sum(values as number[]) / (ROUND_TRIPS * (samples[n]?.length ?? 0));
+    };
+    const cost = servers.map((server) => {
+      const cpu = perMessage(server.name, (s) => s.cpuUs);
+      const heap = perMessage(server.name, (s) => s.allocatedBytes);
+      const gcs = perMessage(server.name, (s) => s.gcs);
+      return [server.name, (cpu ?? NaN).toFixed(1), heap === undefined ? '—' : heap.toFixed(0), gcs === undefined ? '—' : (gcs * 10_000).toFixed(1)];
+    });
     return [
       {
-        title: 'mock-socks relay throughput vs direct loopback',
-        columns: ['direction', 'direct MiB/s', 'via mock-socks MiB/s', 'ratio socks/direct'],
-        rows,
-        notes: [`${THROUGHPUT_BYTES / MiB} MiB per run, median of ${THROUGHPUT_RUNS} interleaved runs; mock-socks in its own process (the CLI), no fault set.`],
+        title: 'SOCKS relay throughput (MiB/s)',
+        columns: ['direction', ...names, ...ratioColumns],
+        rows: throughputRows,
+        notes: [`${THROUGHPUT_BYTES / MiB} MiB per run, median of ${THROUGHPUT_ROUNDS} interleaved rounds; each server in its own process, no fault set.`, ...skipped],
       },
       {
-        title: 'mock-socks added latency vs direct loopback',
-        columns: ['what', 'direct median µs', 'via mock-socks median µs', 'added µs', 'ratio', 'direct p99 µs', 'via mock-socks p99 µs'],
+        title: 'SOCKS relay latency (µs)',
+        columns: ['what', ...names.map((n) => `${n} p50`), ...ratioColumns, ...servers.map((s) => `${s.name} ÷ direct`), ...names.map((n) => `${n} p99`)],
         rows: [
-          latencyRow(`64-byte round trip (${ROUND_TRIPS * LATENCY_BLOCKS})`, rttDirect, rttSocks),
-          latencyRow(`connect + handshake + first echo (${SETUPS * LATENCY_BLOCKS})`, setupDirect, setupSocks),
+          [`${MESSAGE_BYTES}-byte round trip`, ...names.map((n) => (p50[n] ?? NaN).toFixed(0)), ...ratio(p50), ...servers.map((s) => ((p50[s.name] ?? NaN) / (p50.direct ?? NaN)).toFixed(2)), ...names.map((n) => percentile(rtt[n] ?? [], 0.99).toFixed(0))],
+          ['connect + handshake + first echo', ...names.map((n) => (setupP50[n] ?? NaN).toFixed(0)), ...ratio(setupP50), ...servers.map((s) => ((setupP50[s.name] ?? NaN) / (setupP50.direct ?? NaN)).toFixed(2)), ...names.map((n) => percentile(setup[n] ?? [], 0.99).toFixed(0))],
+        ],
+        notes: [`Round trips: the median of ${RTT_ROUNDS} interleaved rounds' p50s, ${ROUND_TRIPS} round trips per round after ${WARMUP_ROUND_TRIPS} of warm-up; p99 over all rounds. Setups: ${SETUPS} per round, median over all.`],
+      },
+      {
+        title: 'SOCKS relay cost per round trip (server process)',
+        columns: ['server', 'CPU µs per round trip', 'JS heap bytes allocated per round trip', 'GCs per 10,000 round trips'],
+        rows: cost,
+        notes: [
+          `Over the timed round trips of every round (${RTT_ROUNDS} × ${ROUND_TRIPS}); a round trip is two relayed ${MESSAGE_BYTES}-byte chunks. mock-socks: process.cpuUsage and v8 heap statistics in its own process (live heap growth plus what each GC freed); microsocks: utime + stime from /proc/PID/stat (10 ms ticks, hence the total rather than per-round medians).`,
+          'mock-socks runs from its TypeScript source under tsx (the package has no compiled form yet).',
         ],
       },
     ];
   } finally {
-    socks.stop();
+    for (const server of servers) server.close();
     target.close();
   }
 }
+
+if (process.env.SOCKS_RELAY_BENCH_ROLE === 'mock-socks') await mockSocksRole(Number(process.env.SOCKS_RELAY_BENCH_TARGET));

@@ -1,7 +1,12 @@
 // The relay: two copy loops, as tailscaled's. The session ends as soon as either direction ends —
 // a client half-close or the target's close tears both sockets down at once (no half-close).
-// Relay faults sit in a direction's loop as stages; the list is re-read for every chunk, so
-// faults set or cleared while the session is live take effect on the next chunk.
+//
+// Each direction is a leg. With no relay fault on it, a chunk is written to the other socket from
+// the 'data' handler itself — no queue, promise or closure per chunk, the way io.Copy loops.
+// Relay faults sit in a leg as stages; the stage lists are rebuilt only when the fault set changes
+// (a fault set or cleared while the session is live takes effect on the next chunk), and while a
+// leg has stages, or still holds chunks that went through them, chunks queue and a pump passes
+// them down the stages in order.
 import type { Socket } from 'node:net';
 import { joinHostPort } from './codec.ts';
 import type { Connection } from './connection.ts';
@@ -11,60 +16,6 @@ import type { Direction } from './types.ts';
 
 /** Past this many bytes queued in one direction, its source is paused (TCP pushes back on the sender). */
 const HIGH_WATER_BYTES = 256 * 1024;
-
-type SourceItem = { data: Buffer; at: number } | { end: true };
-
-/** A socket's chunks as a queue with arrival times (latency faults subtract time already spent queued). */
-class ChunkSource {
-  private readonly items: { data: Buffer; at: number }[] = [];
-  private queued = 0;
-  private ended = false;
-  private waiter: ((item: SourceItem) => void) | undefined;
-
-  constructor(private readonly socket: Socket, first: Buffer) {
-    if (first.length > 0) {
-      this.items.push({ data: first, at: Date.now() });
-      this.queued = first.length;
-    }
-    socket.on('data', (data: Buffer) => {
-      this.items.push({ data, at: Date.now() });
-      this.queued += data.length;
-      if (this.queued > HIGH_WATER_BYTES) socket.pause();
-      this.settle();
-    });
-    const end = () => {
-      this.ended = true;
-      this.settle();
-    };
-    socket.on('end', end);
-    socket.on('close', end);
-    // The client may have half-closed during the handshake: its 'end' has already been emitted.
-    if (socket.readableEnded || socket.destroyed) this.ended = true;
-    socket.resume();
-  }
-
-  next(): Promise<SourceItem> {
-    return new Promise((resolve) => {
-      this.waiter = resolve;
-      this.settle();
-    });
-  }
-
-  private settle(): void {
-    const waiter = this.waiter;
-    if (!waiter) return;
-    const item = this.items.shift();
-    if (item) {
-      this.waiter = undefined;
-      this.queued -= item.data.length;
-      if (this.queued <= HIGH_WATER_BYTES) this.socket.resume();
-      waiter(item);
-    } else if (this.ended) {
-      this.waiter = undefined;
-      waiter({ end: true });
-    }
-  }
-}
 
 /** 'local->remote' as Go's net.OpError prints a connection; taken while the socket still knows. */
 function endpoints(socket: Socket): string {
@@ -84,101 +35,198 @@ function closeSocket(socket: Socket): void {
   if (socket.writableLength === 0) socket.destroy();
 }
 
-export function runRelay(conn: Connection, target: Socket, pipelined: Buffer): Promise<void> {
-  const client = conn.socket;
-  const stages: Record<Direction, Map<ResolvedFault, RelayStage>> = { upstream: new Map(), downstream: new Map() };
-  let finished = false;
+/** One direction of the relay: source → (fault stages) → sink. */
+class Leg {
+  /** This leg's live stages by fault, in fault-list order; replaced only when the fault set changes. */
+  private stagesByFault = new Map<ResolvedFault, RelayStage>();
+  private stages: RelayStage[] = [];
+  /** Chunks waiting for the stage pump, with their arrival times (latency counts time spent queued). */
+  private readonly queue: { data: Buffer; at: number }[] = [];
+  private queued = 0;
+  private pumping = false;
+  private ended = false;
+  /** The source is paused until the sink drains (direct writes) — TCP pushes back on the sender. */
+  private awaitingDrain = false;
 
-  const stagesFor = (direction: Direction): RelayStage[] => {
-    const live = new Set<ResolvedFault>();
-    for (const { resolved, random } of conn.applicableFaults()) {
-      live.add(resolved);
-      if (stages[direction].has(resolved) || !resolved.fault.relay) continue;
-      const stage = resolved.fault.relay(direction, conn.faultContext(random));
-      if (!stage) continue;
-      stages[direction].set(resolved, stage);
-      stage.start?.();
-    }
-    for (const [resolved, stage] of stages[direction]) {
-      if (live.has(resolved)) continue;
-      stage.stop?.();
-      stages[direction].delete(resolved);
-    }
-    return [...stages[direction].values()];
-  };
-  const refresh = () => {
-    if (finished) return;
-    stagesFor('upstream');
-    stagesFor('downstream');
-  };
-  const unsubscribe = conn.deps.faults.onChange(refresh);
-  refresh();
+  constructor(
+    private readonly relay: Relay,
+    readonly direction: Direction,
+    private readonly source: Socket,
+    private readonly sink: Socket,
+  ) {}
 
-  return new Promise((resolve) => {
-    const finish = (direction: Direction, error?: string) => {
-      if (finished) return;
-      finished = true;
-      unsubscribe();
-      for (const map of Object.values(stages)) for (const stage of map.values()) stage.stop?.();
-      // Only the first loop to end counts; tailscaled logs its error, if it was not a plain EOF.
-      if (error) conn.logFailure(`${direction === 'upstream' ? 'from client to backend' : 'from backend to client'}: ${error}`);
-      closeSocket(target);
-      conn.close();
-      resolve();
-    };
-    const onError = (socket: Socket, readDirection: Direction, writeDirection: Direction) => {
-      const between = endpoints(socket);
-      return (error: NodeJS.ErrnoException) => finish(error.syscall === 'write' ? writeDirection : readDirection, goSocketError(between, error));
-    };
-    target.on('error', onError(target, 'downstream', 'upstream'));
-    client.on('error', onError(client, 'upstream', 'downstream'));
-    target.setNoDelay(true);
+  start(first: Buffer): void {
+    this.source.on('data', this.onData);
+    this.source.on('end', this.onEnd);
+    this.source.on('close', this.onEnd);
+    this.sink.on('drain', this.onDrain);
+    if (first.length > 0) this.onData(first);
+    // The client may have half-closed during the handshake: its 'end' has already been emitted.
+    if (this.source.readableEnded || this.source.destroyed) this.onEnd();
+    this.source.resume();
+  }
 
-    const pump = async (direction: Direction, source: ChunkSource, sink: Socket) => {
-      const write = async (bytes: Buffer): Promise<void> => {
-        if (finished || sink.destroyed) return;
-        if (direction === 'upstream') conn.bytesUp += bytes.length;
-        else {
-          conn.bytesDown += bytes.length;
-          conn.transcriptLines?.push('< ' + bytes.toString('hex'));
-        }
-        if (sink.write(bytes)) return;
-        await new Promise<void>((resume) => {
-          const done = () => {
-            sink.off('drain', done);
-            sink.off('close', done);
-            resume();
-          };
-          sink.on('drain', done);
-          sink.on('close', done);
-        });
-      };
-      const pass = async (list: RelayStage[], index: number, data: Buffer, at: number): Promise<'continue' | 'close'> => {
-        const stage = list[index];
-        if (!stage) {
-          await write(data);
-          return 'continue';
-        }
-        let verdict: 'continue' | 'close' = 'continue';
-        const inner = await stage.chunk(data, at, async (bytes) => {
-          if ((await pass(list, index + 1, bytes, at)) === 'close') verdict = 'close';
-        });
-        return inner === 'close' ? 'close' : verdict;
-      };
-      for (;;) {
-        const item = await source.next();
-        if (finished) return;
-        if ('end' in item) {
-          for (const stage of stagesFor(direction)) await stage.end?.();
-          return finish(direction);
-        }
-        const list = stagesFor(direction);
-        if (list.length === 0) await write(item.data);
-        else if ((await pass(list, 0, item.data, item.at)) === 'close') return finish(direction);
+  /** Rebuilds the stage list from the faults that apply now; a stage that joins starts, one that leaves stops. */
+  refresh(applicable: readonly { resolved: ResolvedFault; random: () => number }[]): void {
+    const next = new Map<ResolvedFault, RelayStage>();
+    for (const { resolved, random } of applicable) {
+      let stage = this.stagesByFault.get(resolved);
+      if (!stage) {
+        stage = resolved.fault.relay?.(this.direction, this.relay.conn.faultContext(random));
+        stage?.start?.();
       }
-    };
+      if (stage) next.set(resolved, stage);
+    }
+    for (const [resolved, stage] of this.stagesByFault) if (!next.has(resolved)) stage.stop?.();
+    this.stagesByFault = next;
+    this.stages = [...next.values()];
+  }
+
+  stopStages(): void {
+    for (const stage of this.stages) stage.stop?.();
+  }
+
+  private readonly onData = (data: Buffer): void => {
+    if (this.relay.finished) return;
+    if (this.stages.length === 0 && !this.pumping) {
+      // The steady state with no fault: straight to the sink, from this handler.
+      this.count(data);
+      this.sink.write(data);
+      // Pausing at the sink's own high-water mark (16 KiB) would stop and restart reading for every
+      // large chunk; the same slack as the stage queue's keeps bulk transfers streaming.
+      if (this.sink.writableLength > HIGH_WATER_BYTES) {
+        this.awaitingDrain = true;
+        this.source.pause();
+      }
+      return;
+    }
+    this.queue.push({ data, at: Date.now() });
+    this.queued += data.length;
+    if (this.queued > HIGH_WATER_BYTES) this.source.pause();
+    this.pump();
+  };
+
+  private readonly onEnd = (): void => {
+    if (this.ended) return;
+    this.ended = true;
+    if (!this.pumping) this.pump();
+  };
+
+  private readonly onDrain = (): void => {
+    if (!this.awaitingDrain) return;
+    this.awaitingDrain = false;
+    if (this.queued <= HIGH_WATER_BYTES) this.source.resume();
+  };
+
+  private count(data: Buffer): void {
+    const conn = this.relay.conn;
+    if (this.direction === 'upstream') conn.bytesUp += data.length;
+    else {
+      conn.bytesDown += data.length;
+      conn.transcriptLines?.push('< ' + data.toString('hex'));
+    }
+  }
+
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
     // A stage that throws is a bug in a fault, not a reason to leave the sockets open.
-    pump('upstream', new ChunkSource(client, pipelined), target).catch(() => finish('upstream'));
-    pump('downstream', new ChunkSource(target, Buffer.alloc(0)), client).catch(() => finish('downstream'));
-  });
+    this.drainQueue().then(
+      () => {
+        this.pumping = false;
+      },
+      () => this.relay.finish(this.direction),
+    );
+  }
+
+  /** Passes queued chunks down the stages in order; then, once the source has ended, lets the stages end. */
+  private async drainQueue(): Promise<void> {
+    for (let item = this.queue.shift(); item; item = this.queue.shift()) {
+      this.queued -= item.data.length;
+      if (this.queued <= HIGH_WATER_BYTES && !this.awaitingDrain) this.source.resume();
+      if (this.relay.finished) return;
+      if ((await this.pass(this.stages, 0, item.data, item.at)) === 'close') return this.relay.finish(this.direction);
+    }
+    if (!this.ended || this.relay.finished) return;
+    for (const stage of this.stages) await stage.end?.();
+    this.relay.finish(this.direction);
+  }
+
+  private async pass(list: readonly RelayStage[], index: number, data: Buffer, at: number): Promise<'continue' | 'close'> {
+    const stage = list[index];
+    if (!stage) {
+      await this.write(data);
+      return 'continue';
+    }
+    let verdict: 'continue' | 'close' = 'continue';
+    const inner = await stage.chunk(data, at, async (bytes) => {
+      if ((await this.pass(list, index + 1, bytes, at)) === 'close') verdict = 'close';
+    });
+    return inner === 'close' ? 'close' : verdict;
+  }
+
+  /** A staged write: resolves once the sink can take more. */
+  private async write(bytes: Buffer): Promise<void> {
+    if (this.relay.finished || this.sink.destroyed) return;
+    this.count(bytes);
+    if (this.sink.write(bytes)) return;
+    await new Promise<void>((resume) => {
+      const done = () => {
+        this.sink.off('drain', done);
+        this.sink.off('close', done);
+        resume();
+      };
+      this.sink.on('drain', done);
+      this.sink.on('close', done);
+    });
+  }
+}
+
+class Relay {
+  finished = false;
+  private readonly legs: Leg[];
+  private readonly unsubscribe: () => void;
+
+  constructor(readonly conn: Connection, private readonly target: Socket, private readonly resolve: () => void) {
+    const client = conn.socket;
+    this.legs = [new Leg(this, 'upstream', client, target), new Leg(this, 'downstream', target, client)];
+    target.on('error', this.onError(target, 'downstream', 'upstream'));
+    client.on('error', this.onError(client, 'upstream', 'downstream'));
+    target.setNoDelay(true);
+    this.unsubscribe = conn.deps.faults.onChange(() => this.refresh());
+  }
+
+  start(pipelined: Buffer): void {
+    this.refresh();
+    const [upstream, downstream] = this.legs as [Leg, Leg];
+    upstream.start(pipelined);
+    downstream.start(Buffer.alloc(0));
+  }
+
+  private refresh(): void {
+    if (this.finished) return;
+    const applicable = this.conn.applicableFaults();
+    for (const leg of this.legs) leg.refresh(applicable);
+  }
+
+  finish(direction: Direction, error?: string): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.unsubscribe();
+    for (const leg of this.legs) leg.stopStages();
+    // Only the first loop to end counts; tailscaled logs its error, if it was not a plain EOF.
+    if (error) this.conn.logFailure(`${direction === 'upstream' ? 'from client to backend' : 'from backend to client'}: ${error}`);
+    closeSocket(this.target);
+    this.conn.close();
+    this.resolve();
+  }
+
+  private onError(socket: Socket, readDirection: Direction, writeDirection: Direction): (error: NodeJS.ErrnoException) => void {
+    const between = endpoints(socket);
+    return (error) => this.finish(error.syscall === 'write' ? writeDirection : readDirection, goSocketError(between, error));
+  }
+}
+
+export function runRelay(conn: Connection, target: Socket, pipelined: Buffer): Promise<void> {
+  return new Promise((resolve) => new Relay(conn, target, resolve).start(pipelined));
 }
