@@ -101,6 +101,7 @@ const benignSocks: { type: string; name: string; faults: FaultSpec[] }[] = [
   { type: 'truncate-reply', name: 'truncate-reply: replies a byte at a time (scenario truncated-reply-split)', faults: [{ type: 'truncate-reply', attributes: { mode: 'chunked', chunkBytes: 1, delayMs: 1 }, where: 'connect' }] },
   { type: 'latency', name: 'latency 20 ms down', faults: [{ type: 'latency', attributes: { latencyMs: 20 }, where: 'downstream' }] },
   { type: 'bandwidth', name: 'bandwidth 500 KB/s down', faults: [{ type: 'bandwidth', attributes: { rateKBps: 500 }, where: 'downstream' }] },
+  { type: 'throttled-between-requests', name: 'throttled-between-requests: a 20 ms catch-up stall', faults: [{ type: 'throttled-between-requests', attributes: { stallMs: 20 } }] },
   { type: 'slicer', name: 'slicer: 3-byte slices both ways', faults: [{ type: 'slicer', attributes: { averageSizeBytes: 3 }, where: 'downstream' }, { type: 'slicer', name: 'up', attributes: { averageSizeBytes: 3 }, where: 'upstream' }] },
 ];
 
