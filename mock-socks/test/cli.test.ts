@@ -1,6 +1,7 @@
 // The CLI as a process (tsx, port 0), and its flag parsing.
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,13 +61,18 @@ describe('cli', () => {
       [['--listen', '127.0.0.1:99999'], '--listen must be HOST:PORT'],
       [['--listen', '127.0.0.1:0', '--control', '0.0.0.0:0'], '--control must be a loopback HOST:PORT'],
     ] as const;
+    // A port in use is not the caller's mistake: exit 1, still one line.
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const inUse = ['--listen', `127.0.0.1:${(taken.address() as AddressInfo).port}`];
     // Started together: each is a process start, and the test should not pay for them one by one.
-    const runs = refusals.map(([args, message]) => ({ run: startCli([...args]), message }));
-    for (const { run, message } of runs) {
-      expect(await run.exited).toBe(2);
+    const runs = [...refusals.map(([args, message]) => ({ run: startCli([...args]), message, code: 2 })), { run: startCli(inUse), message: 'EADDRINUSE', code: 1 }];
+    for (const { run, message, code } of runs) {
+      expect(await run.exited).toBe(code);
       expect(run.stderr()).toContain(message);
       expect(run.stderr().trimEnd().split('\n')).toHaveLength(1);
     }
+    taken.close();
   });
 
   it('--control prints its URL after the listening line and serves the API', async () => {
