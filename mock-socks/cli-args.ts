@@ -5,6 +5,18 @@ import { isTailnetAddress } from './tailnet.ts';
 import { splitHostPort } from './dial.ts';
 import { faultTypeNames } from './faults/index.ts';
 
+/** A comma list broken before 100 columns, continuation lines indented to `indent`. */
+function wrapList(items: string[], indent: number): string {
+  const lines = [''];
+  for (const [i, item] of items.entries()) {
+    const piece = item + (i < items.length - 1 ? ',' : '');
+    const line = lines[lines.length - 1] as string;
+    if (line !== '' && indent + line.length + 1 + piece.length > 100) lines.push(piece);
+    else lines[lines.length - 1] = line === '' ? piece : `${line} ${piece}`;
+  }
+  return lines.join('\n' + ' '.repeat(indent));
+}
+
 /** The --help text; the fault types come from the registry, so the list cannot go stale. */
 export function usage(): string {
   return `usage: mock-socks --listen HOST:PORT [options]
@@ -18,7 +30,7 @@ A SOCKS5 server that behaves like tailscaled's (--socks5-server), in front of a 
   --peer T:P=LOCAL:PORT     tailnet host T (100.64.0.0/10 address or MagicDNS name), port P,
                             served by LOCAL:PORT on this machine; repeatable
   --fault JSON              a fault, e.g. '{"type":"latency","attributes":{"latencyMs":200}}'; repeatable
-                            types: ${faultTypeNames().join(', ')}
+                            types: ${wrapList(faultTypeNames(), 28 + 'types: '.length)}
   --dial-timeout MS         CONNECT dial budget (default 5000, tailscaled's)
   --self-address IP         this node's tailnet address, BND of tailnet replies (default 100.100.100.100)
   --seed N                  seed of the toxicity / jitter generator (default 1)
