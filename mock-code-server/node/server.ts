@@ -4,7 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { protocolTimings, systemClock, type Clock } from '../common/clock.ts';
-import { planFaults, validateFaults, type ServerFaultSpec } from './faults.ts';
+import { planFaults, restartsNow, validateFaults, type ServerFaultSpec } from './faults.ts';
 import { handleRequest, Heartbeat, type HttpContext } from './http-routes.ts';
 import { checkOrigin } from './origin.ts';
 import { isAuthenticated } from './password.ts';
@@ -83,7 +83,24 @@ export async function startServer(options: ServerOptions = {}): Promise<ServerHa
   });
   const log = options.log ?? (() => undefined);
   const sockets = new Set<Socket>();
+  /** The terminal is another process (ttyd in production): a code-server restart leaves it alone. */
+  const terminalSockets = new Set<Duplex>();
   const pendingUpgrades = new Set<NodeJS.Timeout>();
+  let restartSpent = false;
+
+  /** code-server's process restarts: sessions, reconnection tokens and its TCP sockets are gone. */
+  const restart = (why: string): void => {
+    restartSpent = true;
+    const { sessions, sockets: ended } = protocol.restart();
+    let dropped = 0;
+    for (const socket of sockets) {
+      if (terminalSockets.has(socket)) continue;
+      socket.destroy();
+      dropped++;
+    }
+    heartbeat.lastHeartbeat = 0;
+    log(`restart (${why}): ${sessions} sessions and their reconnection tokens forgotten, ${ended} protocol sockets ended, ${dropped} TCP sockets dropped`);
+  };
 
   const server: Server = createServer((req, res) => {
     handleRequest(req, res, httpContext).catch(() => res.destroy());
@@ -115,6 +132,8 @@ export async function startServer(options: ServerOptions = {}): Promise<ServerHa
     const url = new URL(req.url ?? '/', 'http://mock');
     if (url.pathname === TERMINAL_PATH) {
       log(`${what}: terminal`);
+      terminalSockets.add(socket);
+      socket.on('close', () => terminalSockets.delete(socket));
       return completeUpgrade(req, socket, head, (ws) => attachTerminal(ws, httpContext.folder));
     }
     const id = ++upgradeCount;
@@ -125,7 +144,10 @@ export async function startServer(options: ServerOptions = {}): Promise<ServerHa
       completeUpgrade(req, socket, head, (ws) => {
         log(`socket #${id} ${what}: 101`);
         ws.on('message', () => heartbeat.beat());
-        protocol.accept(new ProtocolSocket(ws, socket, plan, id, log), query);
+        const restartOnce = (): void => {
+          if (!restartSpent) restart(`fault restart after ${plan.restartAfterMessages} messages on socket #${id}`);
+        };
+        protocol.accept(new ProtocolSocket(ws, socket, plan, id, log, restartOnce), query);
       });
     if (plan.upgradeDelayMs === undefined) return open();
     const timer = setTimeout(() => {
@@ -155,6 +177,8 @@ export async function startServer(options: ServerOptions = {}): Promise<ServerHa
       validateFaults(next);
       faults = next;
       upgradeCount = 0;
+      restartSpent = false;
+      if (restartsNow(next)) restart('fault restart set');
     },
     clearFaults() {
       faults = [];
