@@ -26,7 +26,8 @@ describe('restart', () => {
       code: 'RECONNECT_FAILED',
       message: 'Cannot reconnect. Please reload the window. (Connection error: Unknown reconnection token (never seen))',
     });
-    expect(wb.timeline.filter((e) => e.kind === 'close' && e.code === 1006).map((e) => e.connection).sort()).toEqual(['extensionHost', 'management']);
+    // Both sockets ended at TCP level (1006); the refused reconnections may add more of those.
+    expect(new Set(wb.timeline.filter((e) => e.kind === 'close' && e.code === 1006).map((e) => e.connection))).toEqual(new Set(['extensionHost', 'management']));
     // A reload (a new workbench, new tokens) works at once: the server is up, only its memory is gone.
     const reloaded = (fx.workbench = await open());
     expect(await reloaded.management.call(ECHO_CHANNEL, 'echo', 'after')).toBe('after');
