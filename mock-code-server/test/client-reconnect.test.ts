@@ -2,7 +2,7 @@
 // PersistentConnection._runReconnectingLoop (TIMES, RECONNECT_TIMEOUT, the grace time, which
 // errors are permanent, reconnectionFailureIsFatal). The client's timers run on a ManualClock at
 // VS Code's own values (timeScale 1), so every wait below is exact and no test sleeps for it.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { ProtocolError } from '../common/errors.ts';
 import { connectWorkbench, type Workbench, type WorkbenchOptions } from '../common/workbench.ts';
@@ -11,7 +11,7 @@ import { driveClock, eventually, opening, times } from './drive.ts';
 import { ManualClock } from './manual-clock.ts';
 import { COMMIT } from './raw-client.ts';
 import { useServer } from './server-fixture.ts';
-import { switchableHop } from './switchable-hop.ts';
+import { switchableHop, type HopMode, type SwitchableHop } from './switchable-hop.ts';
 
 const fx = useServer();
 
@@ -20,6 +20,22 @@ async function open(clock: ManualClock, options: Partial<WorkbenchOptions> = {})
   // Initialize has arrived once a call is answered: the session is fully up before the drop.
   expect(await fx.workbench.management.call(ECHO_CHANNEL, 'echo', 'up')).toBe('up');
   return fx.workbench;
+}
+
+let hop: SwitchableHop | undefined;
+afterEach(async () => {
+  await hop?.close();
+  hop = undefined;
+});
+
+/** A workbench connected through a switchable hop; then the hop switches to `mode` and the server drops every socket. */
+async function dropBehindHop(mode: HopMode, options: Partial<WorkbenchOptions> = {}): Promise<{ hop: SwitchableHop; clock: ManualClock; wb: Workbench }> {
+  hop = await switchableHop(fx.server.port);
+  const clock = new ManualClock();
+  const wb = await open(clock, { baseUrl: hop.baseUrl, ...options });
+  hop.mode = mode;
+  fx.server.protocol.dropSockets();
+  return { hop, clock, wb };
 }
 
 /** Attempt start times relative to the first one. */
@@ -67,45 +83,29 @@ describe('reconnection after a drop (_runReconnectingLoop)', () => {
   });
 
   it('behind a hop that answers 101 and then closes (the fixed proxy, tailnet down), every attempt waits out the 10 s handshake timeout: +0, +15, +30, +50, +70 s', async () => {
-    const hop = await switchableHop(fx.server.port);
-    try {
-      const clock = new ManualClock();
-      const wb = await open(clock, { baseUrl: hop.baseUrl });
-      hop.mode = 'close-after-101';
-      fx.server.protocol.dropSockets();
-      await driveClock(clock, () => times(wb.timeline, 'error').length === 5, opening(wb.timeline));
-      const attempts = times(wb.timeline, 'attempt').slice(1);
-      expect(relative(attempts)).toEqual([0, 15, 30, 50, 70].map((s) => s * 1000));
-      const errors = wb.timeline.filter((e) => e.kind === 'error');
-      expect(errors.map((e) => e.reason)).toEqual(Array(5).fill('Time limit reached'));
-      // Each failure is exactly 10 s after its attempt started: the 1014 in between changed nothing.
-      expect(errors.map((e, i) => e.t - (attempts[i] ?? 0))).toEqual(Array(5).fill(10_000));
-      expect(wb.timeline.filter((e) => e.kind === 'close' && e.code === 1014)).toHaveLength(5);
-      hop.mode = 'forward';
-      await driveClock(clock, () => times(wb.timeline, 'attempt').length === 7, opening(wb.timeline));
-      await eventually(() => reconnected(wb));
-      expect(relative(times(wb.timeline, 'attempt').slice(1)).at(-1)).toBe(90_000);
-    } finally {
-      await hop.close();
-    }
+    const { hop, clock, wb } = await dropBehindHop('close-after-101');
+    await driveClock(clock, () => times(wb.timeline, 'error').length === 5, opening(wb.timeline));
+    const attempts = times(wb.timeline, 'attempt').slice(1);
+    expect(relative(attempts)).toEqual([0, 15, 30, 50, 70].map((s) => s * 1000));
+    const errors = wb.timeline.filter((e) => e.kind === 'error');
+    expect(errors.map((e) => e.reason)).toEqual(Array(5).fill('Time limit reached'));
+    // Each failure is exactly 10 s after its attempt started: the 1014 in between changed nothing.
+    expect(errors.map((e, i) => e.t - (attempts[i] ?? 0))).toEqual(Array(5).fill(10_000));
+    expect(wb.timeline.filter((e) => e.kind === 'close' && e.code === 1014)).toHaveLength(5);
+    hop.mode = 'forward';
+    await driveClock(clock, () => times(wb.timeline, 'attempt').length === 7, opening(wb.timeline));
+    await eventually(() => reconnected(wb));
+    expect(relative(times(wb.timeline, 'attempt').slice(1)).at(-1)).toBe(90_000);
   });
 
   it('keeps a timed-out attempt\'s socket open until the next attempt has a socket (beginAcceptReconnection disposes the old one)', async () => {
-    const hop = await switchableHop(fx.server.port);
-    try {
-      const clock = new ManualClock();
-      const wb = await open(clock, { baseUrl: hop.baseUrl });
-      hop.mode = 'silent-after-101';
-      fx.server.protocol.dropSockets();
-      await driveClock(clock, () => times(wb.timeline, 'error').length === 1, opening(wb.timeline));
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(hop.answered.map((s) => s.closed)).toEqual([false]);
-      await driveClock(clock, () => times(wb.timeline, 'open').length === 3, opening(wb.timeline));
-      await eventually(() => hop.answered[0]!.closed);
-      expect(hop.answered.map((s) => s.closed)).toEqual([true, false]);
-    } finally {
-      await hop.close();
-    }
+    const { hop, clock, wb } = await dropBehindHop('silent-after-101');
+    await driveClock(clock, () => times(wb.timeline, 'error').length === 1, opening(wb.timeline));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(hop.answered.map((s) => s.closed)).toEqual([false]);
+    await driveClock(clock, () => times(wb.timeline, 'open').length === 3, opening(wb.timeline));
+    await eventually(() => hop.answered[0]!.closed);
+    expect(hop.answered.map((s) => s.closed)).toEqual([true, false]);
   });
 
   it('gives one attempt 30 s in all (RECONNECT_TIMEOUT), socket creation included', async () => {
@@ -153,20 +153,16 @@ describe('reconnection after a drop (_runReconnectingLoop)', () => {
   });
 
   it('an extension host that cannot reconnect fails alone: management stays up (reconnectionFailureIsFatal is false for it)', async () => {
-    const hop = await switchableHop(fx.server.port);
-    try {
-      const wb = await open(new ManualClock(), { baseUrl: hop.baseUrl, extensionHost: true });
-      await wb.extensionHost!.ready();
-      fx.server.setFaults([{ type: 'handshake-error', attributes: { reason: 'Unknown reconnection token (seen before)' } }]);
-      const token = wb.tokens().extensionHost;
-      hop.drop((url) => url.searchParams.get('reconnectionToken') === token);
-      await eventually(() => wb.timeline.some((e) => e.connection === 'extensionHost' && e.kind === 'close' && e.lost !== undefined));
-      fx.server.clearFaults();
-      expect(await wb.management.call(ECHO_CHANNEL, 'echo', 'still here')).toBe('still here');
-      expect(wb.timeline.filter((e) => e.connection === 'management' && (e.kind === 'close' || e.kind === 'attempt'))).toHaveLength(1);
-      expect(() => wb.extensionHost!.send(new Uint8Array([1]))).toThrowError(expect.objectContaining({ code: 'RECONNECT_FAILED' }));
-    } finally {
-      await hop.close();
-    }
+    hop = await switchableHop(fx.server.port);
+    const wb = await open(new ManualClock(), { baseUrl: hop.baseUrl, extensionHost: true });
+    await wb.extensionHost!.ready();
+    fx.server.setFaults([{ type: 'handshake-error', attributes: { reason: 'Unknown reconnection token (seen before)' } }]);
+    const token = wb.tokens().extensionHost;
+    hop.drop((url) => url.searchParams.get('reconnectionToken') === token);
+    await eventually(() => wb.timeline.some((e) => e.connection === 'extensionHost' && e.kind === 'close' && e.lost !== undefined));
+    fx.server.clearFaults();
+    expect(await wb.management.call(ECHO_CHANNEL, 'echo', 'still here')).toBe('still here');
+    expect(wb.timeline.filter((e) => e.connection === 'management' && (e.kind === 'close' || e.kind === 'attempt'))).toHaveLength(1);
+    expect(() => wb.extensionHost!.send(new Uint8Array([1]))).toThrowError(expect.objectContaining({ code: 'RECONNECT_FAILED' }));
   });
 });
