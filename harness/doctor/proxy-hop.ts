@@ -88,7 +88,11 @@ export async function proxyHop(plan: ProxyPlan, deadlines: Deadlines, log: StepL
   }
 
   await workbenchSocket(log, route, codeBase, commit, deadlines);
-  if (plan.terminalPath) await terminalStep(log, route, new URL(at(plan.terminalPath).href.replace(/^http/, 'ws')), deadlines, 'proxy-terminal');
+  if (plan.terminalPath) {
+    const url = new URL(at(plan.terminalPath).href.replace(/^http/, 'ws'));
+    await terminalStep(log, route, url, deadlines, 'proxy-terminal', (close) =>
+      close.reason ? causeDiagnosis(close.reason, `close ${close.code}`, deadlines, close.at) : diagnose('terminal', `the terminal's WebSocket ended ${close.code} before the shell spoke`));
+  }
 }
 
 /** The workbench's WebSocket through the proxy: 101, the handshake, then the close it ends with. */
@@ -135,5 +139,6 @@ async function workbenchSocket(log: StepLog, route: Route, codeBase: URL, commit
     : close.code === 1006
       ? diagnoseOther(`the WebSocket ended without a close frame during the handshake (${ended})`, 'the workbench shows "WebSocket close with status code 1006"', 'run the doctor with --socks and --upstream beside the proxy to find the hop; a proxy must end every failure with a close frame naming its cause')
       : step.diagnosis;
-  log.add({ ...step, id: 'proxy-ws', detail: `101, then ${step.detail}; ${ended}`, ...(diagnosis ? { diagnosis } : {}) });
+  const detail = handshake.kind === 'closed' ? `101, then ${step.detail}` : `101, then ${step.detail}; ${ended}`;
+  log.add({ ...step, id: 'proxy-ws', detail, ...(diagnosis ? { diagnosis } : {}) });
 }

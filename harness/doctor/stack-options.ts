@@ -1,19 +1,19 @@
-// The doctor's options for the mock tailnet as it is now: its SOCKS server, the peer devbox, the
-// proxy — with the harness's scaled deadlines, so a run against the mock never waits real seconds.
+// The doctor's options for the mock tailnet as it is now: the SOCKS URL the proxy is configured
+// with (the scenario's, e.g. a legacy literal 127.0.0.1), the peer devbox, the proxy itself — with
+// the harness's scaled deadlines, so a run against the mock never waits real seconds.
 import { timing } from '../scenarios/index.ts';
 import type { StackInfo } from '../stack-info.ts';
 import type { DoctorOptions } from './types.ts';
 
 export function doctorOptionsForStack(info: StackInfo): DoctorOptions {
-  const port = info.socks.addresses[0]?.port;
   return {
-    // Every address of localhost, as a client should: the bind mode of the current scenario shows.
-    ...(port ? { socks: `socks5h://localhost:${port}`, upstream: info.proxy.upstreamUrl, terminal: info.proxy.terminalUrl } : {}),
+    ...(info.proxy.socksUrl ? { socks: info.proxy.socksUrl, upstream: info.proxy.upstreamUrl, terminal: info.proxy.terminalUrl } : {}),
     ...(info.proxy.url ? { proxy: info.proxy.url, terminalPath: '/dev/ws/terminal' } : {}),
     deadlines: {
       tcpMs: timing.socksConnectMs,
       greetingMs: timing.socksGreetingMs,
       connectReplyMs: timing.socksConnectReplyMs,
+      // Above every proxy deadline, so through --proxy the proxy's own answer (a close frame, a 502) comes first.
       httpMs: timing.openTimeoutMs,
       dialBudgetMs: timing.socksDialMs,
     },

@@ -8,7 +8,7 @@ import { secure } from './http-check.ts';
 import { answerText, commitOf, getStep, portOf, upgradeThrough, type Route, type StepLog } from './route.ts';
 import type { TunnelResult } from './socks-hop.ts';
 import type { Deadlines, Diagnosis, Step } from './types.ts';
-import { closeAndWait, type UpgradeOutcome } from './ws-check.ts';
+import { closeAndWait, type UpgradeOutcome, type WsClose } from './ws-check.ts';
 import { vscodeHandshake, type HandshakeOutcome } from './vscode-check.ts';
 
 /** The two files every open-source build lacks; the workbench asks for them on every load. */
@@ -45,7 +45,7 @@ export function handshakeStep(outcome: HandshakeOutcome, ms: number, wire: Step[
       : diagnoseOther(`code-server refused the handshake: ${outcome.reason}`, 'the workbench fails to connect', 'see the reason; a connection token (--connection-token) must match');
     return { id: 'vscode-handshake', title, verdict: 'fail', ms, detail: `refused: ${outcome.reason}`, wire, diagnosis };
   }
-  const detail = outcome.kind === 'timeout' ? `no answer while waiting for ${outcome.waitedFor}` : outcome.kind === 'closed' ? `closed ${outcome.code}${outcome.reason ? ` ${outcome.reason}` : ''} while waiting for ${outcome.waitedFor}` : outcome.detail;
+  const detail = outcome.kind === 'timeout' ? `no answer while waiting for ${outcome.waitedFor}` : outcome.kind === 'closed' ? `closed ${outcome.code}${outcome.reason ? ` "${outcome.reason}"` : ''} while waiting for ${outcome.waitedFor}` : outcome.detail;
   const diagnosis = outcome.kind === 'timeout'
     ? diagnose('tunnel-idle', `the WebSocket is open but code-server did not answer the handshake (${detail})`)
     : outcome.kind === 'closed' ? diagnose('upstream-drops', `the WebSocket ended during the handshake: ${detail}`)
@@ -110,11 +110,11 @@ export async function upstreamHop(upstream: URL, terminal: URL | undefined, rout
   // code-server answers a close frame by ending TCP (it never sends one): what it ends with here says nothing.
   await closeAndWait(outcome.ws, outcome.closed, deadlines.httpMs);
   if (log.stopped || !terminal) return;
-  await terminalStep(log, route, terminal, deadlines, 'terminal-upgrade');
+  await terminalStep(log, route, terminal, deadlines, 'terminal-upgrade', (close) => diagnose('terminal', `the terminal closed ${close.code} before its first frame`));
 }
 
-/** The terminal's WebSocket: a 101, then the shell's first output frame. */
-export async function terminalStep(log: StepLog, route: Route, terminal: URL, deadlines: Deadlines, id: 'terminal-upgrade' | 'proxy-terminal'): Promise<void> {
+/** The terminal's WebSocket: a 101, then the shell's first output frame (a close instead says why it ended). */
+export async function terminalStep(log: StepLog, route: Route, terminal: URL, deadlines: Deadlines, id: 'terminal-upgrade' | 'proxy-terminal', closedEarly: (close: WsClose) => Diagnosis): Promise<void> {
   const started = performance.now();
   const origin = `${terminal.protocol === 'wss:' ? 'https:' : 'http:'}//${terminal.host}`;
   const upgraded = await upgradeThrough(route, terminal, origin, deadlines.httpMs);
@@ -132,7 +132,8 @@ export async function terminalStep(log: StepLog, route: Route, terminal: URL, de
   }
   let timer: ReturnType<typeof setTimeout> | undefined;
   const first = await Promise.race([
-    outcome.firstMessage.then((data) => data.toString('utf8')),
+    outcome.firstMessage.then((data) => ({ message: data.toString('utf8') })),
+    outcome.closed.then((close) => ({ close })),
     new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), deadlines.httpMs))),
   ]);
   clearTimeout(timer);
@@ -141,6 +142,12 @@ export async function terminalStep(log: StepLog, route: Route, terminal: URL, de
     log.add({ id, title, verdict: 'warn', ms: ms(), detail: `101, but no frame within ${deadlines.httpMs} ms`, wire, diagnosis: diagnose('terminal', 'the terminal accepted the upgrade but sent nothing (a shell greets on open)') });
     return;
   }
-  wire.push({ dir: '<', text: first.length > 100 ? `${first.slice(0, 100)}…` : first });
+  if ('close' in first) {
+    const { code, reason } = first.close;
+    wire.push({ dir: '<', text: `close ${code}${reason ? ` ${reason}` : ''}` });
+    log.add({ id, title, verdict: 'fail', ms: ms(), detail: `101, then closed ${code}${reason ? ` "${reason}"` : ''} before the shell spoke`, wire, diagnosis: closedEarly(first.close) });
+    return;
+  }
+  wire.push({ dir: '<', text: first.message.length > 100 ? `${first.message.slice(0, 100)}…` : first.message });
   log.add({ id, title, verdict: 'ok', ms: ms(), detail: '101, first frame received', wire });
 }

@@ -42,12 +42,18 @@ export function upgrade(socket: Socket, url: URL, origin: string, timeoutMs: num
     const settle = (outcome: UpgradeOutcome) => {
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
       resolve(outcome);
     };
+    // ws's own handshakeTimeout is an idle timer on a socket it dials itself; this one is the step's deadline.
+    const timer = setTimeout(() => {
+      settle({ kind: 'timeout', detail: `no 101 within ${timeoutMs} ms`, requestHead: requestHead(), received: watch.received(), ms: ms() });
+      ws.terminate();
+      socket.destroy();
+    }, timeoutMs);
     const ws = new WebSocket(url, {
       createConnection: () => socket,
       headers: { Origin: origin, 'User-Agent': USER_AGENT },
-      handshakeTimeout: timeoutMs,
     });
     // Registered before anything can close it: a proxy that closes right after its 101 is seen too.
     const closed = new Promise<WsClose>((resolveClose) => ws.once('close', (code: number, reason: Buffer) => resolveClose({ code, reason: reason.toString('utf8'), at: ms() })));
@@ -67,8 +73,8 @@ export function upgrade(socket: Socket, url: URL, origin: string, timeoutMs: num
     });
     ws.on('error', (error: NodeJS.ErrnoException) => {
       const ended = watch.ended();
-      const kind = /timed out/i.test(error.message) ? 'timeout' : ended === 'RST' ? 'reset' : ended === 'FIN' || error.code === 'ECONNRESET' ? 'closed' : 'error';
-      const detail = kind === 'timeout' ? `no 101 within ${timeoutMs} ms` : kind === 'reset' ? 'connection reset (RST) before a 101' : kind === 'closed' ? `connection closed after ${watch.received().length} bytes, before a 101` : error.message;
+      const kind = ended === 'RST' ? 'reset' : ended === 'FIN' || error.code === 'ECONNRESET' ? 'closed' : 'error';
+      const detail = kind === 'reset' ? 'connection reset (RST) before a 101' : kind === 'closed' ? `connection closed after ${watch.received().length} bytes, before a 101` : error.message;
       settle({ kind, detail, requestHead: requestHead(), received: watch.received(), ms: ms() });
       socket.destroy();
     });
