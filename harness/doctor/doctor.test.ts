@@ -156,3 +156,40 @@ describe('doctor against mock-socks', () => {
     expect(logs.filter((line) => line.includes('could not read packet header'))).toEqual([]);
   });
 });
+
+describe('RFC 1929 credentials (tsnet\'s loopback proxy; tailscaled never sets them)', () => {
+  const withCredentials = async (socksUrl: (port: number) => string): Promise<DoctorReport> => {
+    const socks = await startMockSocks({
+      listen: '127.0.0.1:0',
+      credentials: { user: 'u', pass: 'secret' },
+      peers: [{ address: devbox.address, ports: { [devbox.codePort]: `127.0.0.1:${codeServer.port}` } }],
+    });
+    try {
+      return await runDoctor({ socks: socksUrl(socks.port), upstream: `http://${devbox.address}:${devbox.codePort}`, deadlines });
+    } finally {
+      await socks.close();
+    }
+  };
+
+  it('authenticates, and never prints the password', async () => {
+    const report = await withCredentials((port) => `socks5h://u:secret@127.0.0.1:${port}`);
+    expect(report.exitCode).toBe(0);
+    const auth = report.steps.find((s) => s.id === 'auth');
+    expect(auth).toMatchObject({ verdict: 'ok' });
+    expect(auth?.wire?.[0]).toEqual({ dir: '>', hex: '01 01 75 06 ** ** ** ** ** **', text: 'auth: user "u", password (6 bytes)' });
+    expect(report.target.socks).toBe(`socks5h://u:***@127.0.0.1:${report.target.socks?.split(':').at(-1)}`);
+    expect(JSON.stringify(report)).not.toContain('secret');
+  });
+
+  it('without credentials: the greeting is refused (05 ff), and the fix says to add them', async () => {
+    const report = await withCredentials((port) => `socks5h://127.0.0.1:${port}`);
+    const greeting = report.steps.find((s) => s.id === 'greeting');
+    expect(greeting).toMatchObject({ verdict: 'fail' });
+    expect(greeting?.diagnosis?.fix).toContain('user:pass@');
+  });
+
+  it('a wrong password: the auth step fails', async () => {
+    const report = await withCredentials((port) => `socks5h://u:wrong@127.0.0.1:${port}`);
+    expect(report.steps.find((s) => s.verdict !== 'ok')).toMatchObject({ id: 'auth', verdict: 'fail', detail: expect.stringContaining('refused (01)') });
+  });
+});

@@ -2,6 +2,9 @@
 // diagnosis under each step that did not pass.
 import type { Diagnosis, DoctorReport, Step } from './types.ts';
 
+/** 16 bytes as `05 01 00 …`. */
+const HEX_LINE_CHARS = 16 * 3 - 1;
+
 const marks = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL', skip: 'skip' } as const;
 
 /** The trap every health check of the seed notes fell into, which the doctor never sets off. */
@@ -23,9 +26,15 @@ function diagnosisLines(d: Diagnosis, indent: string): string[] {
 function stepLines(step: Step, width: number): string[] {
   const lines = [`${marks[step.verdict]} ${ms(step.ms)}  ${step.title.padEnd(width)}  ${step.detail}`];
   const indent = ' '.repeat(16);
-  const hexWidth = Math.min(48, Math.max(0, ...(step.wire ?? []).map((w) => w.hex?.length ?? 0)));
+  const hexWidth = Math.min(HEX_LINE_CHARS, Math.max(0, ...(step.wire ?? []).map((w) => w.hex?.length ?? 0)));
   for (const w of step.wire ?? []) {
-    lines.push(w.hex !== undefined ? `${indent}${w.dir} ${w.hex.padEnd(hexWidth)}  ${w.text}` : `${indent}${w.dir} ${w.text}`);
+    if (w.hex === undefined) {
+      lines.push(`${indent}${w.dir} ${w.text}`);
+      continue;
+    }
+    // 16 bytes a line; the meaning on the first.
+    const rows = w.hex.match(/.{1,48}/g) ?? [''];
+    rows.forEach((row, i) => lines.push(`${indent}${i === 0 ? w.dir : ' '} ${i === 0 ? `${row.trim().padEnd(hexWidth)}  ${w.text}` : row.trim()}`));
   }
   if (step.diagnosis && step.verdict !== 'ok') lines.push(...diagnosisLines(step.diagnosis, indent));
   return lines;
