@@ -9,6 +9,10 @@ export type ReadOutcome =
   /** Nothing (or not enough) within the deadline plus the patience after it. */
   | { kind: 'silent'; bytes: Buffer; ms: number };
 
+/** Enough to tell any SOCKS5 or RFC 1929 reply's length (ATYP and a domain's length byte). */
+const HEAD_BYTES = 8;
+const MAX_QUEUED_BYTES = 64 * 1024;
+
 export class ReplyReader {
   private queue: Buffer[] = [];
   private queued = 0;
@@ -18,6 +22,8 @@ export class ReplyReader {
   private readonly onData = (chunk: Buffer) => {
     this.queue.push(chunk);
     this.queued += chunk.length;
+    // A reply is at most 262 bytes: a server that floods is held by TCP, not by the doctor's memory.
+    if (this.queued > MAX_QUEUED_BYTES) this.socket.pause();
     this.wake?.();
   };
   private readonly onEnd = () => this.end('FIN');
@@ -61,7 +67,7 @@ export class ReplyReader {
     const started = performance.now();
     const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
     for (;;) {
-      const head = Buffer.concat(this.queue);
+      const head = this.head(HEAD_BYTES);
       const needed = lengthOf(head) ?? head.length + 1;
       if (this.queued >= needed) {
         const { bytes, pieces } = this.take(needed);
@@ -98,6 +104,18 @@ export class ReplyReader {
     });
   }
 
+  /** Up to n queued bytes, not consumed. */
+  private head(n: number): Buffer {
+    const parts: Buffer[] = [];
+    let size = 0;
+    for (const chunk of this.queue) {
+      if (size >= n) break;
+      parts.push(chunk);
+      size += chunk.length;
+    }
+    return Buffer.concat(parts).subarray(0, n);
+  }
+
   /** The first n queued bytes and the number of reads they came in. */
   private take(n: number): { bytes: Buffer; pieces: number } {
     const parts: Buffer[] = [];
@@ -111,6 +129,7 @@ export class ReplyReader {
       else this.queue[0] = head.subarray(used);
     }
     this.queued -= n;
+    if (this.queued <= MAX_QUEUED_BYTES && this.socket.isPaused()) this.socket.resume();
     return { bytes: Buffer.concat(parts), pieces: parts.length };
   }
 }

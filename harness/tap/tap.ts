@@ -17,12 +17,14 @@ export interface TapOptions {
   maxRecordedBytes?: number;
   /** TCP connect to each SOCKS server address, ms; default 2000. */
   connectTimeoutMs?: number;
+  /** Finished conversations kept for transcripts() (the oldest go first); default 1000. */
+  keep?: number;
 }
 
 export interface TapHandle {
   host: string;
   port: number;
-  /** Finished conversations, in the order they ended. */
+  /** Finished conversations (the last `keep`), in the order they ended. */
   transcripts(): Transcript[];
   /** Conversations still open. */
   open(): number;
@@ -33,6 +35,7 @@ export interface TapHandle {
 }
 
 const DEFAULT_MAX_RECORDED_BYTES = 64 * 1024;
+const DEFAULT_KEEP = 1000;
 
 function remoteOf(socket: Socket): string {
   return formatAddress(socket.remoteAddress ?? '?', socket.remotePort ?? 0);
@@ -108,6 +111,8 @@ export async function startTap(options: TapOptions): Promise<TapHandle> {
       openCount--;
       const transcript = conversation.transcript();
       finished.push(transcript);
+      // A tap left running for days must not keep every conversation it ever saw.
+      if (finished.length > (options.keep ?? DEFAULT_KEEP)) finished.shift();
       events.emit('conversation', transcript);
     };
     // Until the server answers the client is paused (pauseOnConnect), so nothing it sends is lost.
