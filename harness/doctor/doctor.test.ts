@@ -2,7 +2,7 @@
 // state, each bind mode, a port held by an HTTP server, a closed port: the first step that does
 // not pass, its verdict, and the scenario its diagnosis names. With no fault, every step passes.
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockCodeServer, type MockCodeServerHandle } from '../../mock-code-server/index.ts';
 import { faultTypeNames, startMockSocks, type BindMode, type ConnectionRecord, type FaultSpec, type PeerState } from '../../mock-socks/index.ts';
@@ -128,6 +128,21 @@ describe('doctor against mock-socks', () => {
   it('has a row for every fault type mock-socks registers', () => {
     const covered = new Set(faultRows.map((row) => row.fault?.type));
     expect(faultTypeNames().filter((type) => !covered.has(type))).toEqual([]);
+  });
+
+  it('the bare-probe check below can fail: a TCP connect and close leaves no client byte and tailscaled\'s line', async () => {
+    const socks = await startMockSocks({ listen: '127.0.0.1:0', transcript: true });
+    try {
+      const closed = new Promise<ConnectionRecord>((resolve) => socks.on('connection', (r) => r.event === 'close' && resolve(r)));
+      const probe = connect(socks.port, '127.0.0.1');
+      await new Promise((resolve) => probe.once('connect', resolve));
+      probe.end();
+      const record = await closed;
+      expect(record.transcript?.some((line) => line.startsWith('> '))).toBe(false);
+      expect(socks.logs()).toEqual(['socks5: client connection failed: could not read packet header']);
+    } finally {
+      await socks.close();
+    }
   });
 
   it('names only scenarios of the catalog', () => {
