@@ -48,6 +48,7 @@ const faultRows: Row[] = [
   { name: 'limit-data: the tunnel ends after 40 bytes', fault: { type: 'limit-data', where: 'downstream', attributes: { bytes: 40 } }, expect: { step: 'http-root', verdict: 'fail', scenario: 'upstream-drops' } },
   { name: 'slow-close: teardown delayed, still working', fault: { type: 'slow-close', where: 'downstream', attributes: { delayMs: 100 } }, expect: 'all-ok' },
   { name: 'timeout: data dropped in the tunnel', fault: { type: 'timeout', where: 'downstream', attributes: { timeoutMs: 0 } }, expect: { step: 'http-root', verdict: 'fail', scenario: 'tunnel-idle' } },
+  { name: 'throttled-between-requests: a 50 ms catch-up stall, still working', fault: { type: 'throttled-between-requests', attributes: { stallMs: 50 } }, expect: 'all-ok' },
   { name: 'tailnet-not-ready: the first CONNECT fails, the retry works', fault: { type: 'tailnet-not-ready', attributes: { attempts: 1 } }, expect: { step: 'connect', verdict: 'warn', scenario: 'tailnet-not-ready' } },
 ];
 
