@@ -7,9 +7,9 @@ import { faultTypeNames, startMockSocks, type FaultSpec, type MockSocksHandle, t
 import { startMockCodeServer, type MockCodeServerHandle, type ServerFaultSpec } from '../mock-code-server/index.ts';
 import { FAULT_TYPES as serverFaultTypes } from '../mock-code-server/node/faults.ts';
 import { encodeMessage, MessageType, protocolMessage } from '../mock-code-server/common/framing.ts';
-import type { LegacyKnobs } from './config.ts';
+import { startLegacyProxy, type LegacyKnobs, type LegacyProxyOptions } from './legacy/index.ts';
 import type { AccessRecord } from './log.ts';
-import { startProxy, type ProxyHandle, type StartProxyOptions } from './server.ts';
+import type { ProxyHandle } from './server.ts';
 import { workbenchSocket } from './test/workbench.ts';
 
 const peer = '100.84.184.84';
@@ -37,8 +37,9 @@ afterEach(async () => {
   codeServer.clearFaults();
 });
 
-async function proxy(options: StartProxyOptions = {}): Promise<string> {
-  const started = await startProxy({ socksUrl: `socks5h://localhost:${socks.port}`, upstreamUrl: `http://${peer}:8888`, accessLog: false, ...timeouts, ...options });
+/** The product, or the legacy entry with `legacy` knobs on (it is the product when none is). */
+async function proxy(options: LegacyProxyOptions = {}): Promise<string> {
+  const started = await startLegacyProxy({ socksUrl: `socks5h://localhost:${socks.port}`, upstreamUrl: `http://${peer}:8888`, accessLog: false, ...timeouts, ...options });
   proxies.push(started);
   return started.url.replace(/^http/, 'ws') + '/dev/code';
 }

@@ -3,6 +3,7 @@ import { WebSocket } from 'ws';
 import { startFixtureStack, type FixtureStack } from '../test/stack.ts';
 import { openClient } from '../test/ws-client.ts';
 import type { StartProxyOptions } from '../server.ts';
+import type { LegacyKnobs } from '../legacy/index.ts';
 
 let stack: FixtureStack | undefined;
 afterEach(async () => {
@@ -10,8 +11,8 @@ afterEach(async () => {
   stack = undefined;
 });
 
-async function withStack(options: StartProxyOptions = {}): Promise<FixtureStack> {
-  stack = await startFixtureStack(options);
+async function withStack(options: StartProxyOptions = {}, legacy?: Partial<LegacyKnobs>): Promise<FixtureStack> {
+  stack = await startFixtureStack(options, legacy);
   return stack;
 }
 
@@ -154,7 +155,7 @@ describe('WebSocket bridge', () => {
   });
 
   it('legacy passThroughUpgrade: the same failures are 1006 (proves the assertions above can fail)', async () => {
-    const { wsUrl, upstream } = await withStack({ legacy: { passThroughUpgrade: true } });
+    const { wsUrl, upstream } = await withStack({}, { passThroughUpgrade: true });
     const client = openClient(wsUrl('/dev/code/x'));
     await client.opened;
     await expect.poll(() => upstream.sockets.size).toBe(1);
