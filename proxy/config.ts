@@ -33,7 +33,7 @@ export interface ProxyConfig {
   headersTimeoutMs: number;
   /** A browser's whole request (headers and body), ms. */
   requestTimeoutMs: number;
-  /** An idle kept-alive browser connection, ms. */
+  /** An idle kept-alive connection — a browser's, or a tunnel kept for the next request — ms. */
   keepAliveTimeoutMs: number;
   /** Largest request head a browser may send, bytes (larger → 431). */
   maxHeaderBytes: number;
@@ -75,7 +75,7 @@ export const optionSpecs: readonly OptionSpec<keyof ProxyConfig>[] = [
   deadline('responseTimeoutMs', 'RESPONSE_TIMEOUT_MS', 'response-timeout-ms', 30_000, "upstream's HTTP response headers (ms)"),
   deadline('headersTimeoutMs', 'HEADERS_TIMEOUT_MS', 'headers-timeout-ms', 10_000, "a browser's request headers (ms); a slower one is closed within a quarter more (at most 1 s more)"),
   { key: 'requestTimeoutMs', env: 'REQUEST_TIMEOUT_MS', flag: 'request-timeout-ms', kind: 'ms', default: 3_600_000, min: 1, max: maxTimerMs, doc: "a browser's whole request, body included (ms); Cloud Run's longest request timeout" },
-  deadline('keepAliveTimeoutMs', 'KEEP_ALIVE_TIMEOUT_MS', 'keep-alive-timeout-ms', 5000, 'an idle kept-alive browser connection (ms)'),
+  deadline('keepAliveTimeoutMs', 'KEEP_ALIVE_TIMEOUT_MS', 'keep-alive-timeout-ms', 5000, 'an idle kept-alive connection: a browser\'s, or a tunnel kept for the next request (ms)'),
   { key: 'maxHeaderBytes', env: 'MAX_HEADER_BYTES', flag: 'max-header-bytes', kind: 'int', default: 16_384, min: 1024, max: 1_048_576, doc: 'largest request head a browser may send (bytes); larger → 431' },
   { key: 'wsLifetimeMs', env: 'WS_LIFETIME_MS', flag: 'ws-lifetime-ms', kind: 'ms', default: 0, min: 0, max: maxTimerMs, doc: 'WebSocket lifetime, then 1001 (ms, 0 = none); set below the Cloud Run request timeout' },
   { key: 'maxConnections', env: 'MAX_CONNECTIONS', flag: 'max-connections', kind: 'int', default: 10_000, min: 1, max: 1_000_000, doc: 'concurrent WebSockets; one more is closed with 1013' },

@@ -73,7 +73,8 @@ export async function startProxy(options: StartProxyOptions, compose: ComposePar
   const config = resolveConfig(options);
   const parts = compose(config, options);
   const log = options.log ?? (config.accessLog ? jsonLineLog(process.stderr) : () => {});
-  const agent = new SocksAgent(parts.dialer);
+  // A kept-alive tunnel idle for KEEP_ALIVE_TIMEOUT_MS is closed, like an idle browser connection.
+  const agent = new SocksAgent(parts.dialer, { timeout: config.keepAliveTimeoutMs });
   const server = boundedServer(config);
   server.on('request', requestHandler(config, parts, agent, log));
   server.on('upgrade', upgradeHandler(config, parts, log));

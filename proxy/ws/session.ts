@@ -30,7 +30,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { asProxyError, CloseCode, closeCodeFor, closeReason, ProxyError } from '../errors.ts';
+import { asProxyError, CloseCode, closeReason, ProxyError } from '../errors.ts';
 import { recordDialSteps, type AccessRecord } from '../log.ts';
 import { SocksDialError, type Dialer } from '../socks/dial.ts';
 import { ClientFrameReader, type ClientFrameSink } from './client-frames.ts';
