@@ -73,7 +73,7 @@ export const optionSpecs: readonly OptionSpec<keyof ProxyConfig>[] = [
   deadline('socksConnectReplyTimeoutMs', 'SOCKS_CONNECT_REPLY_TIMEOUT_MS', 'socks-connect-reply-timeout-ms', 8000, "SOCKS CONNECT reply (ms); above tailscaled's 5 s dial budget"),
   deadline('upgradeTimeoutMs', 'UPGRADE_TIMEOUT_MS', 'upgrade-timeout-ms', 10_000, "upstream's 101 once the tunnel is up (ms)"),
   deadline('responseTimeoutMs', 'RESPONSE_TIMEOUT_MS', 'response-timeout-ms', 30_000, "upstream's HTTP response headers (ms)"),
-  deadline('headersTimeoutMs', 'HEADERS_TIMEOUT_MS', 'headers-timeout-ms', 10_000, "a browser's request headers (ms); a slower one is closed within a quarter more (at most 1 s more)"),
+  deadline('headersTimeoutMs', 'HEADERS_TIMEOUT_MS', 'headers-timeout-ms', 10_000, "a browser's request headers, from their first byte (ms); a slower client is closed (408) within a quarter more, at most 1 s more"),
   { key: 'requestTimeoutMs', env: 'REQUEST_TIMEOUT_MS', flag: 'request-timeout-ms', kind: 'ms', default: 3_600_000, min: 1, max: maxTimerMs, doc: "a browser's whole request, body included (ms); Cloud Run's longest request timeout" },
   deadline('keepAliveTimeoutMs', 'KEEP_ALIVE_TIMEOUT_MS', 'keep-alive-timeout-ms', 5000, 'an idle kept-alive connection: a browser\'s, or a tunnel kept for the next request (ms)'),
   { key: 'maxHeaderBytes', env: 'MAX_HEADER_BYTES', flag: 'max-header-bytes', kind: 'int', default: 16_384, min: 1024, max: 1_048_576, doc: 'largest request head a browser may send (bytes); larger → 431' },

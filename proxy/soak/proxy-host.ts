@@ -1,13 +1,15 @@
 // The proxy under measurement, alone in its own process (started with --expose-gc by ./host.ts),
 // so its heap and file descriptors are its own and nothing else's. It is the product, started
 // in-process; the measurement lives here, not in the product.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { startProxy, type StartProxyOptions } from '../server.ts';
 
 export interface HostMeasure {
   /** V8 heap in use after full collections, bytes. */
   heapAfterGc: number;
   rss: number;
+  /** The highest RSS so far (VmHWM), bytes. */
+  rssPeak: number;
   /** Open file descriptors of this process. */
   fds: number;
   sessions: number;
@@ -33,7 +35,8 @@ async function measure(): Promise<HostMeasure> {
     collect();
     await new Promise((resolve) => setImmediate(resolve));
   }
-  return { heapAfterGc: process.memoryUsage().heapUsed, rss: process.memoryUsage().rss, fds: readdirSync('/proc/self/fd').length, sessions: proxy.sessions(), records };
+  const peakKiB = Number(/VmHWM:\s*(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0);
+  return { heapAfterGc: process.memoryUsage().heapUsed, rss: process.memoryUsage().rss, rssPeak: peakKiB * 1024, fds: readdirSync('/proc/self/fd').length, sessions: proxy.sessions(), records };
 }
 
 process.on('message', (request: HostRequest) => {

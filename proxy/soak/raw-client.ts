@@ -2,7 +2,7 @@
 // soak: it can send what no WebSocket library sends (unmasked frames, RSV bits, a close announcing
 // 64 MiB) and end the way a browser tab does (a clean close, or an RST). Its close code is what a
 // browser's onclose reports: the code of the first close frame received, 1005 for one without a
-// code, 1006 when TCP ended without one.
+// code, 1006 when TCP ended without one; and like a browser it answers a close frame with its own.
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
@@ -60,6 +60,7 @@ export async function openRawSession(host: string, port: number, path: string, t
   const waiting: ((frame: ServerFrame | undefined) => void)[] = [];
   let ended = false;
   let closeCode: number | undefined;
+  let closeSent = false;
   let resolveClosed!: (code: number) => void;
   const closed = new Promise<number>((resolve) => (resolveClosed = resolve));
   const opened = new Promise<void>((resolve, reject) => {
@@ -78,7 +79,14 @@ export async function openRawSession(host: string, port: number, path: string, t
         resolve();
       }
       for (let frame = take(); frame; frame = take()) {
-        if (frame.opcode === 0x8 && closeCode === undefined) closeCode = frame.payload.length >= 2 ? frame.payload.readUInt16BE(0) : 1005;
+        if (frame.opcode === 0x8 && closeCode === undefined) {
+          closeCode = frame.payload.length >= 2 ? frame.payload.readUInt16BE(0) : 1005;
+          // A browser answers a close with one of its own (RFC 6455 §5.5.1), echoing the code.
+          if (!closeSent) {
+            closeSent = true;
+            socket.write(maskedFrame(0x8, frame.payload.subarray(0, 2)));
+          }
+        }
         const waiter = waiting.shift();
         if (waiter) waiter(frame);
         else frames.push(frame);
@@ -115,6 +123,7 @@ export async function openRawSession(host: string, port: number, path: string, t
     raw: (bytes) => socket.write(bytes),
     closed,
     close: (code, reason = '') => {
+      closeSent = true;
       session.send(0x8, closePayload(code, reason));
       // RFC 6455 §7.1.1: the server closes TCP first; the client ends its side once it has.
       socket.once('end', () => socket.end());

@@ -96,6 +96,8 @@ export class WsSession implements ClientFrameSink {
   private upstreamError: NodeJS.ErrnoException | undefined;
   /** The upstream ended without a close frame: the browser's 1014 waits for the settle window. */
   private upstreamGone = false;
+  /** The browser sent a frame that was refused: it is not read again. */
+  private browserFailed = false;
   private settle: NodeJS.Timeout | undefined;
   private lifetime: NodeJS.Timeout | undefined;
   private grace: NodeJS.Timeout | undefined;
@@ -237,10 +239,17 @@ export class WsSession implements ClientFrameSink {
     this.startGrace();
   }
 
-  /** A browser frame RFC 6455 does not allow, or over the size limit (ClientFrameSink): none of it went upstream. */
+  /**
+   * A browser frame RFC 6455 does not allow, or over the size limit (ClientFrameSink): none of it
+   * went upstream. The connection is failed (§7.1.7): our close frame goes out, and the browser is
+   * not read any more — what it still sends (the rest of a 64 MiB frame) would only be read to be
+   * dropped — until the grace ends and its socket is destroyed.
+   */
   refuse(error: FrameViolationError | FrameTooLargeError): void {
-    if (error instanceof FrameTooLargeError) return this.fail(new ProxyError('proxy.message_too_big', `from the browser: ${error.message}`));
-    this.fail(new ProxyError(error.closeCode === CloseCode.invalidPayload ? 'browser.invalid_payload' : 'browser.protocol_error', error.message));
+    this.browserFailed = true;
+    if (error instanceof FrameTooLargeError) this.fail(new ProxyError('proxy.message_too_big', `from the browser: ${error.message}`));
+    else this.fail(new ProxyError(error.closeCode === CloseCode.invalidPayload ? 'browser.invalid_payload' : 'browser.protocol_error', error.message));
+    this.browser?.pause();
   }
 
   private upstreamFrames(frames: Frame[]): void {
@@ -290,7 +299,9 @@ export class WsSession implements ClientFrameSink {
     else this.record.bytesDown += written;
     if (!ok && from && !from.isPaused()) {
       from.pause();
-      to.once('drain', () => from.resume());
+      to.once('drain', () => {
+        if (from !== this.browser || !this.browserFailed) from.resume();
+      });
     }
   }
 
@@ -307,7 +318,7 @@ export class WsSession implements ClientFrameSink {
     this.upstream?.destroy();
     // A browser paused for the upstream's backpressure would wait for a 'drain' that never comes:
     // it is read again, so a close frame it sent is seen.
-    this.browser?.resume();
+    if (!this.browserFailed) this.browser?.resume();
     // A browser already closing gets its own code back (RFC 6455 §5.5.1): the upstream's end is
     // the expected answer to its close (code-server never sends a close frame), not a failure.
     if (this.side.browser.closeReceived !== undefined) return this.closeBoth();
@@ -375,7 +386,8 @@ export class WsSession implements ClientFrameSink {
       else upstream.once('finish', () => upstream.destroy());
     }
     const browser = this.browser;
-    if (browser && !browser.destroyed) {
+    if (browser && this.browserFailed) browser.destroy();
+    else if (browser && !browser.destroyed) {
       // Closing a socket with unread bytes sends RST, and an RST can overtake (and discard) our close
       // frame — a 1006. So what the browser still sends is read and dropped, and the socket goes once
       // the browser closes TCP after the handshake (RFC 6455 §7.1.1), or after the grace.
