@@ -32,7 +32,7 @@ const close = (code: number, reason: string | Buffer = '') => frame(0x8, Buffer.
 const unmaskedText = Buffer.concat([Buffer.from([0x81, 5]), Buffer.from('Hello')]);
 const hello = frame(0x1, 'Hello');
 
-const refused = (id: string, section: Row['section'], bytes: Buffer, code = 1002, forwarded = Buffer.alloc(0)): Row => ({ id, section, bytes, code, forwarded });
+const refused = (id: string, section: Row['section'], bytes: Buffer, code = 1002, forwarded: Buffer = Buffer.alloc(0)): Row => ({ id, section, bytes, code, forwarded });
 const accepted = (id: string, section: Row['section'], bytes: Buffer, code = 1000): Row => ({ id, section, bytes, code, forwarded: bytes });
 
 const validCodes = [1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 3999, 4000, 4999];
