@@ -16,14 +16,17 @@ const entry = fileURLToPath(new URL('./proxy-host.ts', import.meta.url));
 
 export async function startProxyHost(options: Omit<StartProxyOptions, 'log' | 'beforeDial'>): Promise<ProxyHost> {
   const child = fork(entry, [JSON.stringify(options)], { execArgv: ['--expose-gc', '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const exited = once(child, 'exit');
+  const died = exited.then(([code, signal]) => Promise.reject(new Error(`the proxy process exited (${String(code ?? signal)})`)));
+  died.catch(() => {});
+  /** The next message of `type`; rejects if the proxy process dies first (a crash is a failure, not a hang). */
   const next = async <T extends HostMessage['type']>(type: T): Promise<Extract<HostMessage, { type: T }>> => {
     for (;;) {
-      const [message] = (await once(child, 'message')) as [HostMessage];
+      const [message] = (await Promise.race([once(child, 'message'), died])) as [HostMessage];
       if (message.type === type) return message as Extract<HostMessage, { type: T }>;
     }
   };
-  const exited = once(child, 'exit');
-  const listening = await Promise.race([next('listening'), exited.then(() => Promise.reject(new Error('the proxy host exited before listening')))]);
+  const listening = await next('listening');
   return {
     port: listening.port,
     pid: child.pid,

@@ -40,7 +40,11 @@ export async function echo(session: RawSession, text: string): Promise<boolean> 
 export async function echoThenEnd(port: number, i: number, tally: Tally): Promise<void> {
   const session = await openRawSession('127.0.0.1', port, `/dev/code/stable-x?reconnectionToken=t${i}`);
   tally.sessions++;
-  if (!(await echo(session, `hello ${i}`))) tally.unexpected.push(`session ${i}: no echo`);
+  if (!(await echo(session, `hello ${i}`))) {
+    const code = await session.closed;
+    count(tally, code);
+    return void tally.unexpected.push(`session ${i}: closed ${code} before its echo`);
+  }
   if (Math.abs(i) % 2 === 1) return session.reset();
   const code = await session.close(1000);
   count(tally, code);
