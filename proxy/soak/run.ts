@@ -19,7 +19,7 @@ import { startProxyHost } from './host.ts';
 import type { HostMeasure } from './proxy-host.ts';
 import { closePayload, maskedFrame, openRawSession } from './raw-client.ts';
 import { describeRounds, heapGrowth, measuredRounds, settled } from './rounds.ts';
-import { count, echo, echoThenEnd, httpGet, inBatches, newTally, type Tally } from './sessions.ts';
+import { count, echo, echoThenEnd, httpGet, newTally, type Tally } from './sessions.ts';
 
 type SoakOption = 'seconds' | 'concurrency' | 'seed' | 'roundSessions';
 
