@@ -36,14 +36,16 @@ export async function echo(session: RawSession, text: string): Promise<boolean> 
   return frame?.opcode === 0x1 && frame.payload.toString() === text;
 }
 
-/** A session that echoes once, then ends with a reset (odd `i`) or a clean close 1000 it must get back (even `i`). */
+/** A session that echoes once, then ends with a reset (odd `i`) or a clean close 1000 it must get back (even `i`); 1006 is never explained. */
 export async function echoThenEnd(port: number, i: number, tally: Tally): Promise<void> {
   const session = await openRawSession('127.0.0.1', port, `/dev/code/stable-x?reconnectionToken=t${i}`);
   tally.sessions++;
   if (!(await echo(session, `hello ${i}`))) {
+    // A deadline that expired on a loaded machine ends in 1014 naming it: coded, so not what is hunted here.
     const code = await session.closed;
     count(tally, code);
-    return void tally.unexpected.push(`session ${i}: closed ${code} before its echo`);
+    if (code !== 1014) tally.unexpected.push(`session ${i}: closed ${code} before its echo`);
+    return;
   }
   if (Math.abs(i) % 2 === 1) return session.reset();
   const code = await session.close(1000);
