@@ -1,6 +1,6 @@
 // The soak's own parts: its detector does see a 1006 (so its "0 × 1006" means something), and a
 // short run of the whole soak passes on the product.
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { acceptKey } from '../ws/handshake.ts';
 import { openRawSession } from './raw-client.ts';
@@ -10,7 +10,7 @@ const servers: Server[] = [];
 afterAll(() => servers.forEach((s) => s.close()));
 
 /** A server that answers the upgrade, then does `then` with the socket. */
-async function upgradeThen(then: (socket: import('node:net').Socket) => void): Promise<number> {
+async function upgradeThen(then: (socket: Socket) => void): Promise<number> {
   const server = createServer((socket) => {
     socket.once('data', (chunk: Buffer) => {
       const key = /sec-websocket-key: (\S+)/i.exec(chunk.toString('latin1'))?.[1] ?? '';
