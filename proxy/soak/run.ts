@@ -12,6 +12,7 @@
 //
 // It fails (exit 1) on a leak, on any 1006 a browser sees, on a close code nothing explains, or if
 // the proxy process dies. Its figures are the last lines it prints.
+import { mulberry32 } from '../../mock-socks/faults/prng.ts';
 import { startMockSocks, type FaultSpec, type MockSocksHandle } from '../../mock-socks/index.ts';
 import { ConfigError, optionTable, readOptions, type OptionSpec } from '../options.ts';
 import { startEchoUpstream } from '../test/echo-upstream.ts';
@@ -56,18 +57,6 @@ const hostile: { name: string; bytes: Buffer; code: number }[] = [
   { name: 'close reason not UTF-8', bytes: maskedFrame(0x8, Buffer.concat([closePayload(1000), Buffer.from([0xff, 0xfe])])), code: 1007 },
   { name: 'frame over the size limit', bytes: Buffer.from([0x82, 0xff, 0, 0, 0, 1, 0, 0, 0, 0, 1, 2, 3, 4]), code: 1009 },
 ];
-
-/** mulberry32: small, seeded, good enough to pick session kinds. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function slopePerMinute(samples: { t: number; value: number }[]): number {
   if (samples.length < 2) return 0;
@@ -175,7 +164,7 @@ export async function soak(argv: readonly string[]): Promise<boolean> {
 
     // 2. Churn with faults and hostile frames: a short warm-up of the same churn first, so every
     // path it takes (faults, refusals, HTTP) is compiled before the heap it settles to is compared.
-    const pick = random(options.seed);
+    const pick = mulberry32(options.seed);
     const faulted = { socks, peer, pick, concurrency: options.concurrency, port: host.port };
     await churn(faulted, Math.min(10, Math.max(2, options.seconds / 10)) * 1000, newTally());
     const churnBaseline = await settled(host);

@@ -3,15 +3,7 @@
 // which kept every tunnel (and its session) reachable for the timer's whole length.
 import { isIP } from 'node:net';
 import { ProxyError } from '../errors.ts';
-
-const socksVersion = 0x05;
-const authVersion = 0x01;
-const methodNoAuth = 0x00;
-const methodUserPass = 0x02;
-const commandConnect = 0x01;
-const atypIPv4 = 0x01;
-const atypDomain = 0x03;
-const atypIPv6 = 0x04;
+import { atypDomain, atypIPv4, atypIPv6, authVersion, commandConnect, methodNoAuth, methodUserPass, socksVersion } from './wire.ts';
 
 // +----+----------+----------+
 // |VER | NMETHODS | METHODS  |   RFC 1928 §3
