@@ -13,7 +13,7 @@ export interface ServiceEntry<C extends ProxyConfig> {
   startedFields?(config: C): Record<string, unknown>;
 }
 
-export const productEntry: ServiceEntry<ProxyConfig> = {
+const productEntry: ServiceEntry<ProxyConfig> = {
   name: 'proxy',
   helpText: () => helpText(),
   load: loadConfig,

@@ -15,7 +15,7 @@ export interface LegacyProxyOptions extends StartProxyOptions {
   legacy?: Partial<LegacyKnobs>;
 }
 
-export function knobsOf(options: Pick<LegacyProxyOptions, 'profile' | 'legacy'>): LegacyKnobs {
+function knobsOf(options: Pick<LegacyProxyOptions, 'profile' | 'legacy'>): LegacyKnobs {
   return { ...legacyKnobsFor(options.profile ?? 'fixed'), ...options.legacy };
 }
 

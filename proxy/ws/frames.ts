@@ -35,7 +35,7 @@ export class FrameViolationError extends Error {
  * Total length (header + payload) of the frame starting at `offset` of `buf`, where `available`
  * bytes follow; -1 if they are too few to tell.
  */
-export function frameLengthAt(buf: Buffer, offset: number, available: number, maxPayloadBytes: number): number {
+function frameLengthAt(buf: Buffer, offset: number, available: number, maxPayloadBytes: number): number {
   if (available < 2) return -1;
   const b1 = buf[offset + 1] ?? 0;
   const len7 = b1 & 0x7f;
