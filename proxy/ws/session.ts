@@ -78,7 +78,7 @@ interface Handshake {
   closeReceived: number | undefined;
 }
 
-export class WsSession implements ClientFrameSink {
+export class WsSession {
   readonly record: AccessRecord;
   private readonly options: WsSessionOptions;
   private readonly onEnd: (session: WsSession) => void;
@@ -88,6 +88,12 @@ export class WsSession implements ClientFrameSink {
   private browser: Duplex | undefined;
   private upstream: Duplex | undefined;
   private readonly reader: ClientFrameReader;
+  /** Where the reader delivers the browser's checked bytes, close frame or refused frame. */
+  private readonly fromBrowser: ClientFrameSink = {
+    forward: (bytes) => this.browserBytes(bytes),
+    close: (frame) => this.browserClose(frame),
+    refuse: (error) => this.browserRefused(error),
+  };
   /** Browser frames that arrived while the upstream was being dialled (the workbench speaks first). */
   private early: Buffer[] = [];
   private earlyBytes = 0;
@@ -162,11 +168,11 @@ export class WsSession implements ClientFrameSink {
     socket.write(response);
     socket.on('data', (chunk: Buffer) => {
       // After the session, the socket is only drained until the browser closes TCP (closeBoth).
-      if (this.state !== 'closed') this.reader.push(chunk, this);
+      if (this.state !== 'closed') this.reader.push(chunk, this.fromBrowser);
     });
     socket.once('end', () => this.socketEnded('browser'));
     socket.once('close', () => this.socketEnded('browser'));
-    if (head.length) this.reader.push(head, this);
+    if (head.length) this.reader.push(head, this.fromBrowser);
     socket.resume();
     return true;
   }
@@ -208,8 +214,8 @@ export class WsSession implements ClientFrameSink {
     if (this.options.lifetimeMs > 0) this.lifetime = setTimeout(() => this.end(new ProxyError('proxy.lifetime', `after ${this.options.lifetimeMs} ms`)), this.options.lifetimeMs);
   }
 
-  /** Checked browser bytes (ClientFrameSink): on to the upstream, or queued while it is dialled. */
-  forward(bytes: Buffer): void {
+  /** Checked browser bytes: on to the upstream, or queued while it is dialled. */
+  private browserBytes(bytes: Buffer): void {
     if (this.side.upstream.closeSent) return;
     if (this.state !== 'opening' && this.upstream) return this.write([bytes], this.upstream, this.browser);
     this.early.push(bytes);
@@ -217,8 +223,8 @@ export class WsSession implements ClientFrameSink {
     if (this.earlyBytes > this.options.highWaterMarkBytes) this.browser?.pause();
   }
 
-  /** The browser's close frame, checked (ClientFrameSink). */
-  close(frame: Frame): void {
+  /** The browser's close frame, checked. */
+  private browserClose(frame: Frame): void {
     const code = frame.closeCode ?? CloseCode.noStatus;
     this.side.browser.closeReceived = code;
     this.record.closeBrowser ??= code;
@@ -240,12 +246,12 @@ export class WsSession implements ClientFrameSink {
   }
 
   /**
-   * A browser frame RFC 6455 does not allow, or over the size limit (ClientFrameSink): none of it
+   * A browser frame RFC 6455 does not allow, or over the size limit: none of it
    * went upstream. The connection is failed (§7.1.7): our close frame goes out, and the browser is
    * not read any more — what it still sends (the rest of a 64 MiB frame) would only be read to be
    * dropped — until the grace ends and its socket is destroyed.
    */
-  refuse(error: FrameViolationError | FrameTooLargeError): void {
+  private browserRefused(error: FrameViolationError | FrameTooLargeError): void {
     this.browserFailed = true;
     if (error instanceof FrameTooLargeError) this.fail(new ProxyError('proxy.message_too_big', `from the browser: ${error.message}`));
     else this.fail(new ProxyError(error.closeCode === CloseCode.invalidPayload ? 'browser.invalid_payload' : 'browser.protocol_error', error.message));
