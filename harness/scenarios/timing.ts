@@ -28,8 +28,12 @@ export const timing = {
    * first and closes the socket itself (1005), hiding the proxy's close frame.
    */
   codeServerTimeScale: 0.1,
-  /** How long the page waits for a probe to settle before it reports what it saw. */
-  probeDeadlineMs: 4000,
+  /**
+   * How long the page waits for a probe to settle before it reports what it saw. A workbench
+   * behind the fixed proxy spends its handshake wait (1 s scaled) on every 1014 before it retries,
+   * as the real one does: `tailnet-not-ready` connects only after two of them.
+   */
+  probeDeadlineMs: 6000,
 } as const;
 
 /**

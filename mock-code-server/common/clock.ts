@@ -15,16 +15,17 @@ export const systemClock: Clock = {
   clearTimeout: (handle) => globalThis.clearTimeout(handle),
 };
 
-/** ipc.net.ts ProtocolConstants and remoteAgentConnection.ts, in ms, before scaling. */
+/** ipc.net.ts ProtocolConstants and the server's timers, in ms, before scaling. */
 export const ProtocolConstants = {
   AcknowledgeTimeMs: 2_000,
   TimeoutTimeMs: 20_000,
+  /** ipc.net.ts PersistentProtocol._receiveMessage: at most one ReplayRequest per 10 s. */
   ReplayRequestTimeMs: 10_000,
+  /** ipc.net.ts PersistentProtocol._recvAckCheck: the dead-socket check never re-runs sooner. */
+  DeadSocketRecheckMs: 500,
   KeepAliveSendTimeMs: 5_000,
   ReconnectionGraceTimeMs: 3 * 60 * 60 * 1000,
   ReconnectionShortGraceTimeMs: 5 * 60 * 1000,
-  HandshakeTimeoutMs: 10_000,
-  ReconnectAttemptTimeoutMs: 30_000,
   ExtensionHostReadyDelayMs: 1_500,
 } as const;
 
@@ -32,6 +33,7 @@ export interface ProtocolTimings {
   ackMs: number;
   timeoutMs: number;
   replayRequestMs: number;
+  deadSocketRecheckMs: number;
   keepAliveMs: number;
 }
 
@@ -40,6 +42,7 @@ export function protocolTimings(timeScale = 1): ProtocolTimings {
     ackMs: ProtocolConstants.AcknowledgeTimeMs * timeScale,
     timeoutMs: ProtocolConstants.TimeoutTimeMs * timeScale,
     replayRequestMs: ProtocolConstants.ReplayRequestTimeMs * timeScale,
+    deadSocketRecheckMs: ProtocolConstants.DeadSocketRecheckMs * timeScale,
     keepAliveMs: ProtocolConstants.KeepAliveSendTimeMs * timeScale,
   };
 }

@@ -1,18 +1,21 @@
 // One management or extension-host connection as the workbench keeps it alive
-// (remoteAgentConnection.ts PersistentConnection): first connection up to 5 attempts with fresh
-// tokens; after a working socket drops, reconnect with the same token on VS Code's schedule and
-// let the session replay whatever the old socket lost. A handshake refusal is final.
+// (remoteAgentConnection.ts): createInitialConnection, then PersistentConnection._runReconnectingLoop
+// after a socket closes or times out. Which failures are retried and which are final is decided
+// in reconnect-policy.ts, in VS Code's order.
+import { AttemptScope } from './attempt.ts';
 import { randomUuid } from './bytes.ts';
-import { ProtocolConstants, protocolTimings, type Clock } from './clock.ts';
-import { clientHandshake, type ClientSocket } from './client-socket.ts';
+import type { Clock } from './clock.ts';
+import { runClientHandshake } from './client-handshake.ts';
+import { ClientSocket } from './client-socket.ts';
+import { reconnectDelay, type ScaledClientTimings } from './client-timings.ts';
 import { ProtocolError } from './errors.ts';
 import type { ConnectionTypeCode } from './handshake.ts';
+import { describeFailure, reconnectVerdict, type PermanentFailures } from './reconnect-policy.ts';
 import { PersistentSession } from './session.ts';
 import type { ConnectionName, TimelineEvent } from './timeline.ts';
 import type { WebSocketConstructor } from './websocket.ts';
 
-/** Seconds between reconnection attempts after a drop; then every 30 s (remoteAgentConnection.ts). */
-export const RECONNECT_DELAYS_S = [0, 5, 5, 10, 10, 10, 10, 10, 30] as const;
+/** createInitialConnection's MAX_ATTEMPTS: back to back, each with a new reconnection token. */
 export const FIRST_CONNECTION_ATTEMPTS = 5;
 
 export interface PersistentConnectionOptions {
@@ -24,50 +27,63 @@ export interface PersistentConnectionOptions {
   commit: string;
   connectionToken: string;
   clock: Clock;
-  timeScale: number;
+  timings: ScaledClientTimings;
+  /** The workbench's shared permanent-failure state (PersistentConnection's statics). */
+  failures: PermanentFailures;
+  /** reconnectionFailureIsFatal: true for management (every connection fails with it), false for the extension host. */
+  fatal: boolean;
   emit(event: Omit<TimelineEvent, 't' | 'connection'>): void;
   onMessage(data: Uint8Array): void;
-  /** The connection is over for good (refused reconnection, grace time spent, or closed). */
+  /** The connection is over for good (refused reconnection, grace time spent, or a failure of a fatal connection). */
   onFailed(error: ProtocolError): void;
 }
 
+type State = 'new' | 'open' | 'reconnecting' | 'failed' | 'closed';
+
 export class PersistentConnection {
-  readonly session: PersistentSession;
+  session: PersistentSession;
   token = randomUuid();
+  /** The socket the session reads: the live one, or the last attempt's until the next attempt replaces it. */
   private socket: ClientSocket | undefined;
-  private state: 'new' | 'open' | 'reconnecting' | 'failed' | 'closed' = 'new';
+  private scope: AttemptScope | undefined;
+  private state: State = 'new';
   private wakeReconnect: (() => void) | undefined;
 
   constructor(private readonly options: PersistentConnectionOptions) {
-    this.session = new PersistentSession(
-      {
-        onMessage: options.onMessage,
-        onSocketTimeout: () => {
-          options.emit({ kind: 'error', reason: 'socket timeout: nothing received for 20 s (scaled)' });
-          this.socketLost();
-        },
-        onDisconnect: () => this.fail(new ProtocolError('CONNECTION_DISPOSED', 'the server disconnected')),
-      },
-      { clock: options.clock, timings: protocolTimings(options.timeScale) },
-    );
+    this.session = this.createSession();
+    options.failures.register(this);
   }
 
-  /** The first connection: up to 5 attempts back to back, each with a new token. */
+  get isOver(): boolean {
+    return this.state === 'failed' || this.state === 'closed';
+  }
+
+  /** createInitialConnection: up to 5 attempts back to back, each with a new token; any error counts. */
   async start(): Promise<void> {
     let lastError: unknown;
     for (let attempt = 1; attempt <= FIRST_CONNECTION_ATTEMPTS; attempt++) {
-      if (this.state === 'closed') break;
+      if (this.isOver) break;
+      if (attempt > 1) {
+        this.token = randomUuid();
+        this.session = this.createSession();
+      }
       try {
-        const socket = await this.handshake(false);
-        this.adopt(socket, socket.writer, false);
+        await this.connectOnce(false, attempt);
+        this.state = 'open';
+        this.options.emit({ kind: 'handshake', reason: 'ok' });
         return;
       } catch (error) {
         lastError = error;
-        this.token = randomUuid();
+        // The attempt owned its protocol: socket and session go (safeDisposeProtocolAndSocket).
+        this.dropSocket();
+        this.session.dispose();
+        if (!this.isOver) this.options.emit({ kind: 'error', reason: describeFailure(error), attempt });
       }
     }
-    const detail = lastError instanceof Error ? lastError.message : String(lastError);
-    throw new ProtocolError('RECONNECT_FAILED', `The workbench failed to connect to the server (Error: ${detail})`);
+    const error = new ProtocolError('RECONNECT_FAILED', `The workbench failed to connect to the server (Error: ${describeFailure(lastError)})`);
+    // The fifth failure is permanent for the whole window (PersistentConnection.triggerPermanentFailure).
+    this.options.failures.trigger(error);
+    throw error;
   }
 
   send(data: Uint8Array): void {
@@ -78,103 +94,130 @@ export class PersistentConnection {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.session.sendDisconnect();
-    this.socket?.abandon();
-    this.socket = undefined;
+    this.endAttempt(new ProtocolError('CONNECTION_DISPOSED', 'the connection was closed'));
+    this.dropSocket();
     this.session.dispose();
     this.wakeReconnect?.();
   }
 
-  private handshake(reconnection: boolean): Promise<ClientSocket> {
+  /** _gotoPermanentFailure: the state is final; pending calls fail; the socket is closed. */
+  failPermanently(error: ProtocolError): void {
+    if (this.isOver) return;
+    const lost = this.session.unackedCount;
+    this.state = 'failed';
+    this.endAttempt(error);
+    this.dropSocket();
+    this.session.dispose();
+    this.wakeReconnect?.();
+    this.options.emit({ kind: 'close', reason: error.message, lost });
+    this.options.onFailed(error);
+  }
+
+  private createSession(): PersistentSession {
+    return new PersistentSession(
+      {
+        onMessage: (data) => this.options.onMessage(data),
+        onSocketTimeout: () => {
+          // While a reconnection loop runs, a timeout changes nothing (_beginReconnecting returns).
+          if (this.state !== 'open') return;
+          this.options.emit({ kind: 'error', reason: 'socket timeout: an un-acked message and nothing received for 20 s (scaled)' });
+          this.beginReconnecting();
+        },
+        onDisconnect: () => this.failPermanently(new ProtocolError('CONNECTION_DISPOSED', 'the server disconnected')),
+      },
+      { clock: this.options.clock, timings: this.options.timings.protocol },
+    );
+  }
+
+  /** One socket and its handshake: connectToRemoteExtensionHostAgentAndReadOneMessage. */
+  private async connectOnce(reconnection: boolean, attempt: number): Promise<void> {
     const { options } = this;
-    return clientHandshake({
-      WebSocket: options.WebSocket,
-      url: options.url(this.token, reconnection),
+    const { clock, timings } = options;
+    const limit = reconnection ? timings.reconnectAttemptTimeoutMs : timings.initialAnswerTimeoutMs;
+    const scope = new AttemptScope(clock, limit === undefined ? undefined : clock.now() + limit);
+    this.scope = scope;
+    options.emit({ kind: 'attempt', attempt, reason: reconnection ? 'reconnection' : 'initial' });
+    const socket = await scope.wait<ClientSocket>((resolve, reject) => {
+      let created: ClientSocket | undefined;
+      ClientSocket.open(
+        options.WebSocket,
+        options.url(this.token, reconnection),
+        (close) => options.emit({ kind: 'close', code: close.code, reason: close.reason }),
+        (s) => (created = s),
+      ).then(resolve, reject);
+      // createSocket: a socket that opens after the deadline is disposed at once.
+      return (abandoned) => {
+        if (abandoned) created?.abandon();
+      };
+    });
+    options.emit({ kind: 'open' });
+    // beginAcceptReconnection disposes whatever socket the session had (the dropped one, or a failed attempt's).
+    this.dropSocket();
+    this.socket = socket;
+    if (reconnection) this.session.beginAcceptReconnection(socket.writer);
+    else this.session.attachFirst(socket.writer);
+    const session = this.session;
+    socket.deliverTo({ onMessage: (message) => session.acceptMessage(message), onBytes: () => session.noteBytesReceived() });
+    socket.onClose(() => {
+      if (this.socket === socket && this.state === 'open') this.beginReconnecting();
+    });
+    await runClientHandshake({
+      session,
+      scope,
       commit: options.commit,
       connectionToken: options.connectionToken,
       desiredConnectionType: options.desiredConnectionType,
       args: options.args,
-      clock: options.clock,
-      handshakeTimeoutMs: ProtocolConstants.HandshakeTimeoutMs * options.timeScale,
-      onOpen: () => options.emit({ kind: 'open' }),
-      onClose: (close) => options.emit({ kind: 'close', code: close.code, reason: close.reason }),
+      signTimeoutMs: timings.handshakeTimeoutMs,
+      onAccepted: reconnection ? () => session.endAcceptReconnection() : undefined,
     });
+    this.scope = undefined;
   }
 
-  private adopt(socket: ClientSocket, writer: ClientSocket['writer'], reconnection: boolean): void {
-    this.socket = socket;
-    this.state = 'open';
-    const replayed = this.session.unackedCount;
-    this.session.attach(writer, reconnection);
-    socket.handoff(
-      (message) => this.session.acceptMessage(message),
-      () => this.session.noteBytesReceived(),
-    );
-    socket.onClose(() => {
-      if (this.socket === socket) this.socketLost();
-    });
-    this.options.emit({ kind: 'handshake', reason: reconnection ? `reconnected, replayed ${replayed}` : 'ok', ...(reconnection ? { lost: 0 } : {}) });
-  }
-
-  private socketLost(): void {
+  /** _beginReconnecting: one loop at a time; a close or timeout while it runs changes nothing. */
+  private beginReconnecting(): void {
     if (this.state !== 'open') return;
-    this.socket?.abandon();
-    this.socket = undefined;
-    this.session.detach();
     this.state = 'reconnecting';
     void this.reconnectLoop();
   }
 
   private async reconnectLoop(): Promise<void> {
-    const { clock, timeScale } = this.options;
-    const giveUpAt = clock.now() + ProtocolConstants.ReconnectionGraceTimeMs * timeScale;
+    const { clock, timings } = this.options;
+    const loopStartedAt = clock.now();
     for (let attempt = 1; this.state === 'reconnecting'; attempt++) {
-      const delayMs = (RECONNECT_DELAYS_S[attempt - 1] ?? 30) * 1000 * timeScale;
-      if (clock.now() + delayMs > giveUpAt) {
-        return this.fail(new ProtocolError('RECONNECT_FAILED', 'Cannot reconnect. Please reload the window.'));
-      }
-      this.options.emit({ kind: 'reconnect', attempt, reason: `in ${delayMs} ms` });
-      await this.sleep(delayMs);
+      const waitMs = reconnectDelay(timings, attempt);
+      this.options.emit({ kind: 'reconnect', attempt, reason: `in ${waitMs} ms` });
+      if (waitMs > 0) await this.sleep(waitMs);
       if (this.state !== 'reconnecting') return;
       try {
-        const socket = await this.withAttemptTimeout(this.handshake(true));
-        if (this.state !== 'reconnecting') {
-          socket.abandon();
-          return;
-        }
-        this.adopt(socket, socket.createWriter(), true);
+        const replayed = this.session.unackedCount;
+        await this.connectOnce(true, attempt);
+        if (this.state !== 'reconnecting') return;
+        this.state = 'open';
+        this.options.emit({ kind: 'handshake', reason: `reconnected, replayed ${replayed}`, lost: 0 });
         return;
       } catch (error) {
-        if (error instanceof ProtocolError && error.code === 'HANDSHAKE_REJECTED') {
-          this.options.emit({ kind: 'error', reason: error.message });
-          return this.fail(new ProtocolError('RECONNECT_FAILED', `Cannot reconnect. Please reload the window. (${error.message})`));
-        }
-        this.options.emit({ kind: 'error', reason: error instanceof Error ? error.message : String(error), attempt });
+        if (this.state !== 'reconnecting') return;
+        const verdict = reconnectVerdict(error, clock.now() - loopStartedAt, timings.reconnectionGraceMs);
+        this.options.emit({ kind: 'error', reason: describeFailure(error), attempt });
+        if (verdict === 'retry') continue;
+        const failure = new ProtocolError('RECONNECT_FAILED', `Cannot reconnect. Please reload the window. (${describeFailure(error)})`);
+        // _onReconnectionPermanentFailure: a fatal connection takes the whole window with it.
+        if (this.options.fatal) this.options.failures.trigger(failure);
+        else this.failPermanently(failure);
+        return;
       }
     }
   }
 
-  private withAttemptTimeout(pending: Promise<ClientSocket>): Promise<ClientSocket> {
-    const { clock, timeScale } = this.options;
-    const limitMs = ProtocolConstants.ReconnectAttemptTimeoutMs * timeScale;
-    return new Promise((resolve, reject) => {
-      let timedOut = false;
-      const timer = clock.setTimeout(() => {
-        timedOut = true;
-        reject(new ProtocolError('HANDSHAKE_TIMEOUT', `reconnection attempt over ${limitMs} ms`));
-      }, limitMs);
-      pending.then(
-        (socket) => {
-          clock.clearTimeout(timer);
-          // A handshake that completes after its deadline must not leave its socket open.
-          if (timedOut) socket.abandon();
-          else resolve(socket);
-        },
-        (error: unknown) => {
-          clock.clearTimeout(timer);
-          reject(error instanceof Error ? error : new Error(String(error)));
-        },
-      );
-    });
+  private endAttempt(error: Error): void {
+    this.scope?.cancel(error);
+    this.scope = undefined;
+  }
+
+  private dropSocket(): void {
+    this.socket?.abandon();
+    this.socket = undefined;
   }
 
   private sleep(ms: number): Promise<void> {
@@ -184,20 +227,10 @@ export class PersistentConnection {
         resolve();
       }, ms);
       this.wakeReconnect = () => {
+        this.wakeReconnect = undefined;
         this.options.clock.clearTimeout(timer);
         resolve();
       };
     });
-  }
-
-  private fail(error: ProtocolError): void {
-    if (this.state === 'failed' || this.state === 'closed') return;
-    const lost = this.session.unackedCount;
-    this.state = 'failed';
-    this.socket?.abandon();
-    this.socket = undefined;
-    this.session.dispose();
-    this.options.emit({ kind: 'close', reason: error.message, lost });
-    this.options.onFailed(error);
   }
 }

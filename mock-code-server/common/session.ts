@@ -1,6 +1,6 @@
 // The persistent protocol of one connection (ipc.net.ts PersistentProtocol), independent of any
 // socket: Regular ids, acks, keepalives, ReplayRequest, replay of un-acked messages when a new
-// socket is attached, and the dead-socket timer. Both the server and the client use it.
+// socket is accepted, and the dead-socket check. Both the server and the client use it.
 import { systemClock, type Clock, type TimerHandle, type ProtocolTimings, protocolTimings } from './clock.ts';
 import { MessageType, protocolMessage, type ProtocolMessage } from './framing.ts';
 import type { FrameWriter } from './writer.ts';
@@ -8,8 +8,7 @@ import type { FrameWriter } from './writer.ts';
 export interface SessionEvents {
   /** A Regular message's data, each exactly once and in order. */
   onMessage(data: Uint8Array): void;
-  onControl?(data: Uint8Array): void;
-  /** Nothing received for timeoutMs: the socket is dead (the client reconnects). */
+  /** The dead-socket check fired (the client reconnects). */
   onSocketTimeout?(): void;
   /** The peer sent Disconnect: a graceful end, no reconnection. */
   onDisconnect?(): void;
@@ -18,8 +17,14 @@ export interface SessionEvents {
 export interface SessionOptions {
   clock?: Clock;
   timings?: ProtocolTimings;
-  /** Run the 20 s dead-socket timer (default true). The mock server leaves it to the client. */
+  /** Run the dead-socket check (default true). The mock server leaves it to the client. */
   detectDeadSocket?: boolean;
+}
+
+/** A Regular not yet acknowledged, and when it last went out on a socket (0: not yet). */
+interface Unacked {
+  message: ProtocolMessage;
+  writtenAt: number;
 }
 
 export class PersistentSession {
@@ -33,12 +38,16 @@ export class PersistentSession {
   private incomingLastTime = 0;
   private lastReadTime = 0;
   private lastReplayRequestTime = Number.NEGATIVE_INFINITY;
-  private unacked: ProtocolMessage[] = [];
+  private lastSocketTimeoutTime = 0;
+  private reconnecting = false;
+  private unacked: Unacked[] = [];
   private ackTimer: TimerHandle | undefined;
   private keepAliveTimer: TimerHandle | undefined;
   private deadSocketTimer: TimerHandle | undefined;
   private disposed = false;
   private readonly detectDeadSocket: boolean;
+  private readonly controlListeners = new Set<(data: Uint8Array) => void>();
+  private heldControls: Uint8Array[] = [];
 
   constructor(
     private readonly events: SessionEvents,
@@ -54,44 +63,79 @@ export class PersistentSession {
   }
 
   /**
-   * Starts using a socket. On a reconnection both sides tell the peer what they received (an Ack)
-   * and re-send every un-acked Regular with its original id, so nothing in flight is lost.
+   * Control messages (the handshake's JSON). As VS Code's BufferedEmitter does, those that arrive
+   * while nobody listens are held and handed to the next listener. Returns the unsubscribe.
    */
-  attach(writer: FrameWriter, reconnection: boolean): void {
-    if (this.disposed) return;
-    this.writer?.dispose();
-    this.writer = writer;
-    this.lastReadTime = this.clock.now();
-    this.startKeepAlive();
-    this.scheduleDeadSocketCheck();
-    if (reconnection) {
-      this.incomingAckId = this.incomingId;
-      writer.write(protocolMessage(MessageType.Ack, 0, this.incomingAckId));
-      for (const message of this.unacked) writer.write(message);
-    }
+  onControlMessage(listener: (data: Uint8Array) => void): () => void {
+    this.controlListeners.add(listener);
+    for (const data of this.heldControls.splice(0)) listener(data);
+    return () => this.controlListeners.delete(listener);
   }
 
-  /** The socket is gone; messages sent from now on wait for the next attach. */
+  /** The connection's first socket: output goes there from now on (PersistentProtocol's constructor). */
+  attachFirst(writer: FrameWriter): void {
+    this.useSocket(writer);
+  }
+
+  /**
+   * A new socket replaces the old one (beginAcceptReconnection): the old writer is dropped, and
+   * Regulars sent from now on wait in the un-acked queue until endAcceptReconnection. Keepalives
+   * keep flowing on the new socket meanwhile.
+   */
+  beginAcceptReconnection(writer: FrameWriter): void {
+    this.useSocket(writer);
+    this.reconnecting = true;
+    this.lastReplayRequestTime = Number.NEGATIVE_INFINITY;
+    this.heldControls = [];
+  }
+
+  /** The handshake on the new socket succeeded: tell the peer what arrived (an Ack) and re-send every un-acked Regular. */
+  endAcceptReconnection(): void {
+    if (this.disposed || !this.writer) return;
+    this.reconnecting = false;
+    this.incomingAckId = this.incomingId;
+    this.writer.write(protocolMessage(MessageType.Ack, 0, this.incomingAckId));
+    for (const entry of this.unacked) this.writeRegular(entry);
+    this.recvAckCheck();
+  }
+
+  /** The server's path: a fresh connection, or a reconnection accepted in one step. */
+  attach(writer: FrameWriter, reconnection: boolean): void {
+    if (!reconnection) return this.attachFirst(writer);
+    this.beginAcceptReconnection(writer);
+    this.endAcceptReconnection();
+  }
+
+  /** The socket is gone; messages sent from now on wait for the next socket. */
   detach(): void {
     this.writer?.dispose();
     this.writer = undefined;
-    this.clearTimer('keepAliveTimer');
     this.clearTimer('deadSocketTimer');
     this.clearTimer('ackTimer');
   }
 
   dispose(): void {
     this.detach();
+    this.clearTimer('keepAliveTimer');
     this.disposed = true;
     this.unacked = [];
+    this.controlListeners.clear();
+    this.heldControls = [];
   }
 
   send(data: Uint8Array): void {
     if (this.disposed) return;
     this.outgoingId++;
     this.incomingAckId = this.incomingId;
-    const message = protocolMessage(MessageType.Regular, this.outgoingId, this.incomingAckId, data);
-    this.unacked.push(message);
+    const entry: Unacked = { message: protocolMessage(MessageType.Regular, this.outgoingId, this.incomingAckId, data), writtenAt: 0 };
+    this.unacked.push(entry);
+    if (this.reconnecting) return;
+    this.writeRegular(entry);
+    this.recvAckCheck();
+  }
+
+  /** Handshake messages: outside the ack flow, written even while a reconnection is being accepted. */
+  sendControl(message: ProtocolMessage): void {
     this.writer?.write(message);
   }
 
@@ -118,17 +162,18 @@ export class PersistentSession {
     this.lastReadTime = this.clock.now();
     if (message.ack > this.outgoingAckId) {
       this.outgoingAckId = message.ack;
-      while (this.unacked[0] && this.unacked[0].id <= message.ack) this.unacked.shift();
+      while (this.unacked[0] && this.unacked[0].message.id <= message.ack) this.unacked.shift();
     }
     switch (message.type) {
       case MessageType.Regular:
         this.acceptRegular(message);
         break;
       case MessageType.Control:
-        this.events.onControl?.(message.data);
+        this.acceptControl(message.data);
         break;
       case MessageType.ReplayRequest:
-        for (const unacked of this.unacked) this.writer?.write(unacked);
+        for (const entry of this.unacked) this.writeRegular(entry);
+        this.recvAckCheck();
         break;
       case MessageType.Pause:
         this.writer?.pause();
@@ -143,6 +188,27 @@ export class PersistentSession {
         // Ack and KeepAlive only carry the ack field, handled above; 0, 4 and unknown types are ignored.
         break;
     }
+  }
+
+  private useSocket(writer: FrameWriter): void {
+    if (this.disposed) return;
+    this.writer?.dispose();
+    this.writer = writer;
+    const now = this.clock.now();
+    this.lastReadTime = now;
+    this.lastSocketTimeoutTime = now;
+    // ipc.net.ts: one keepalive interval per protocol, from its creation, whatever socket it has.
+    if (this.keepAliveTimer === undefined) this.startKeepAlive();
+  }
+
+  private acceptControl(data: Uint8Array): void {
+    if (this.controlListeners.size === 0) this.heldControls.push(data);
+    for (const listener of [...this.controlListeners]) listener(data);
+  }
+
+  private writeRegular(entry: Unacked): void {
+    entry.writtenAt = this.clock.now();
+    this.writer?.write(entry.message);
   }
 
   private acceptRegular(message: ProtocolMessage): void {
@@ -179,7 +245,6 @@ export class PersistentSession {
   }
 
   private startKeepAlive(): void {
-    this.clearTimer('keepAliveTimer');
     const tick = (): void => {
       this.incomingAckId = this.incomingId;
       this.writer?.write(protocolMessage(MessageType.KeepAlive, 0, this.incomingAckId));
@@ -188,18 +253,39 @@ export class PersistentSession {
     this.keepAliveTimer = this.clock.setTimeout(tick, this.timings.keepAliveMs);
   }
 
-  private scheduleDeadSocketCheck(delayMs?: number): void {
-    this.clearTimer('deadSocketTimer');
-    if (!this.detectDeadSocket) return;
-    const wait = delayMs ?? Math.max(1, this.timings.timeoutMs - (this.clock.now() - this.lastReadTime));
-    const due = this.clock.now() + wait;
+  /**
+   * ipc.net.ts PersistentProtocol._recvAckCheck: the socket is dead only when a Regular went out
+   * TimeoutTime ago and is still un-acked, nothing at all arrived for TimeoutTime, and the last
+   * timeout is TimeoutTime old. A quiet session with nothing un-acked is never declared dead, and
+   * nothing is judged while a reconnection is being accepted.
+   */
+  private recvAckCheck(): void {
+    const oldest = this.unacked[0];
+    if (!oldest || this.deadSocketTimer !== undefined || this.reconnecting || !this.detectDeadSocket || !this.writer) return;
+    const now = this.clock.now();
+    const limit = this.timings.timeoutMs;
+    const sinceWritten = now - oldest.writtenAt;
+    const sinceRead = now - this.lastReadTime;
+    const sinceTimeout = now - this.lastSocketTimeoutTime;
+    if (sinceWritten >= limit && sinceRead >= limit && sinceTimeout >= limit) {
+      this.lastSocketTimeoutTime = now;
+      this.events.onSocketTimeout?.();
+      return;
+    }
+    const wait = Math.max(limit - sinceWritten, limit - sinceRead, limit - sinceTimeout, this.timings.deadSocketRecheckMs);
+    const due = now + wait;
     this.deadSocketTimer = this.clock.setTimeout(() => {
       this.deadSocketTimer = undefined;
-      if (this.clock.now() - this.lastReadTime < this.timings.timeoutMs) return this.scheduleDeadSocketCheck();
-      // Fired late: the event loop was blocked (VS Code skips the timeout under high load), and
-      // reads may be waiting behind this timer. Judge again once they had their turn.
-      if (this.clock.now() - due > this.timings.timeoutMs / 10) return this.scheduleDeadSocketCheck(0);
-      this.events.onSocketTimeout?.();
+      // VS Code skips the timeout while its load estimator reports a busy event loop: a timer that
+      // fired this late means reads may be waiting behind it, so judge again once they had their turn.
+      if (this.clock.now() - due > limit / 10) {
+        this.deadSocketTimer = this.clock.setTimeout(() => {
+          this.deadSocketTimer = undefined;
+          this.recvAckCheck();
+        }, 0);
+        return;
+      }
+      this.recvAckCheck();
     }, wait);
   }
 

@@ -6,17 +6,18 @@ export interface TimelineEvent {
   t: number;
   connection: ConnectionName;
   /**
-   * open: the WebSocket opened · handshake: the server accepted (reason 'ok' or 'reconnected…') ·
-   * close: a WebSocket ended (code + reason as the WebSocket API reported them; lost = un-acked
-   * messages given up, only when the connection is over for good) · reconnect: an attempt is
-   * scheduled · message: a protocol milestone (Initialize, extension host ready) · error: a
-   * handshake refusal, timeout or dead socket (reason says which).
+   * attempt: a socket is being created (reason 'initial' or 'reconnection') · open: the WebSocket
+   * opened · handshake: the server accepted (reason 'ok' or 'reconnected…') · close: a WebSocket
+   * ended (code + reason as the WebSocket API reported them; lost = un-acked messages given up,
+   * only when the connection is over for good) · reconnect: the wait before an attempt starts ·
+   * message: a protocol milestone (Initialize, extension host ready) · error: an attempt failed,
+   * or a dead socket (reason says why: `Time limit reached`, `Connection error: …`).
    */
-  kind: 'open' | 'handshake' | 'close' | 'reconnect' | 'message' | 'error';
+  kind: 'attempt' | 'open' | 'handshake' | 'close' | 'reconnect' | 'message' | 'error';
   code?: number;
   reason?: string;
   lost?: number;
-  /** Reconnection attempt number (1-based), on reconnect events. */
+  /** Attempt number (1-based): initial attempts 1–5, then each reconnection loop's own count. */
   attempt?: number;
 }
 

@@ -1,11 +1,13 @@
 // connectWorkbench: what a VS Code workbench does on load, over any WebSocket implementation —
 // the management connection, then the extension host connection, each kept alive across drops.
 import { systemClock, type Clock } from './clock.ts';
+import { clientTimings, type ClientTimings } from './client-timings.ts';
 import type { ProtocolError } from './errors.ts';
 import { ExtensionHostClient } from './extension-host-client.ts';
 import { ConnectionType, NO_CONNECTION_TOKEN } from './handshake.ts';
 import { ManagementClient } from './management-client.ts';
 import { PersistentConnection } from './persistent-connection.ts';
+import { PermanentFailures } from './reconnect-policy.ts';
 import type { ConnectionName, TimelineEvent, TimelineListener } from './timeline.ts';
 import type { WebSocketConstructor } from './websocket.ts';
 
@@ -19,8 +21,10 @@ export interface WorkbenchOptions {
   WebSocket: WebSocketConstructor;
   /** The server's commit (from the page: see commitFromWorkbenchPage). A mismatch is refused. */
   commit: string;
-  /** Multiplies every protocol timer and reconnection delay; default 1. */
+  /** Multiplies every protocol timer, handshake deadline and reconnection delay; default 1. */
   timeScale?: number;
+  /** VS Code's waits (client-timings.ts), overridden in VS Code's units before timeScale applies. */
+  timings?: Partial<ClientTimings>;
   onTimeline?: TimelineListener;
   /** Default '00000000000000000000': code-server runs without a connection token. */
   connectionToken?: string;
@@ -79,7 +83,8 @@ export async function connectWorkbench(options: WorkbenchOptions): Promise<Workb
     commit: options.commit,
     connectionToken: options.connectionToken ?? NO_CONNECTION_TOKEN,
     clock,
-    timeScale,
+    timings: clientTimings(timeScale, options.timings),
+    failures: new PermanentFailures(),
   };
 
   const emitManagement = emitter('management');
@@ -87,6 +92,7 @@ export async function connectWorkbench(options: WorkbenchOptions): Promise<Workb
     ...common,
     name: 'management',
     desiredConnectionType: ConnectionType.Management,
+    fatal: true,
     emit: emitManagement,
     onMessage: (data) => management.acceptMessage(data),
     onFailed: (error: ProtocolError) => management.fail(error),
@@ -106,6 +112,7 @@ export async function connectWorkbench(options: WorkbenchOptions): Promise<Workb
       ...common,
       name: 'extensionHost',
       desiredConnectionType: ConnectionType.ExtensionHost,
+      fatal: false,
       args: { language: 'en', break: false, port: null, env: {} },
       emit: emitExtension,
       onMessage: (data) => extensionHost?.acceptMessage(data),
@@ -115,12 +122,8 @@ export async function connectWorkbench(options: WorkbenchOptions): Promise<Workb
       (data) => extensionConnection?.send(data),
       () => emitExtension({ kind: 'message', reason: 'extension host ready' }),
     );
-    try {
-      await extensionConnection.start();
-    } catch (error) {
-      managementConnection.close();
-      throw error;
-    }
+    // Its fifth failed attempt fails the management connection too (triggerPermanentFailure).
+    await extensionConnection.start();
   }
 
   return {

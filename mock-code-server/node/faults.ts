@@ -26,6 +26,8 @@ export interface FaultPlan {
   endAfterMessages?: number;
   /** End the TCP socket this many ms after the upgrade. */
   endAfterMs?: number;
+  /** Restart the whole server once this many Regular messages crossed the socket (both directions). */
+  restartAfterMessages?: number;
 }
 
 export class FaultError extends Error {
@@ -68,6 +70,14 @@ const registry: Record<string, (spec: ServerFaultSpec, plan: FaultPlan) => void>
   'drop-token': (_spec, plan) => {
     plan.dropToken = true;
   },
+  // Without afterMessages the restart is an action: it happens when the fault is set (see restartsNow).
+  restart: (spec, plan) => {
+    if (spec.attributes?.afterMessages === undefined) {
+      if (spec.which !== undefined) throw new FaultError('fault restart takes "which" only with "afterMessages"');
+      return;
+    }
+    plan.restartAfterMessages = numberAttribute(spec, 'afterMessages');
+  },
 };
 
 export const FAULT_TYPES: readonly string[] = Object.keys(registry);
@@ -87,6 +97,11 @@ function implementation(spec: ServerFaultSpec): (spec: ServerFaultSpec, plan: Fa
 /** Throws FaultError (code BAD_FAULT) for an unknown type or bad attributes, so setFaults fails early. */
 export function validateFaults(faults: readonly ServerFaultSpec[]): void {
   for (const spec of faults) implementation(spec)(spec, {});
+}
+
+/** A `restart` without afterMessages: the server restarts as these faults are set. */
+export function restartsNow(faults: readonly ServerFaultSpec[]): boolean {
+  return faults.some((spec) => spec.type === 'restart' && spec.attributes?.afterMessages === undefined);
 }
 
 export function planFaults(faults: readonly ServerFaultSpec[], upgradeIndex: number): FaultPlan {

@@ -18,6 +18,8 @@ export function workbenchPage(commit: string, folder: string): string {
 <meta charset="utf-8" />
 <title>code-server (mock)</title>
 <meta id="vscode-workbench-web-configuration" data-settings="${settings}" />
+<link rel="icon" href="./_static/src/browser/media/favicon-dark-support.svg" />
+<link rel="alternate icon" href="./_static/src/browser/media/favicon.ico" type="image/x-icon" />
 <link rel="manifest" href="./manifest.json" crossorigin="use-credentials" />
 <link rel="stylesheet" href="./stable-${commit}/static/out/vs/workbench/workbench.web.main.css" />
 </head>
@@ -28,12 +30,41 @@ export function workbenchPage(commit: string, folder: string): string {
 `;
 }
 
-/** The workbench script asks for vsda like the real one, so a browser sees the same two 404s. */
-export function workbenchScript(commit: string): string {
+/** webClientServer.ts _handleRoot's policy, less the inline-script hashes (this page has none). */
+export const WORKBENCH_CSP = [
+  "default-src 'self';",
+  "img-src 'self' https: data: blob:;",
+  "media-src 'self';",
+  "script-src 'self' 'unsafe-eval';",
+  "child-src 'self';",
+  "frame-src 'self' https://*.vscode-cdn.net data:;",
+  "worker-src 'self' data:;",
+  "style-src 'self' 'unsafe-inline';",
+  "connect-src 'self' ws: wss: https:;",
+  "font-src 'self' blob:;",
+  "manifest-src 'self';",
+].join(' ');
+
+/**
+ * What the real workbench fetches on load besides its code: the two vsda files (404 in every
+ * open-source build) and five vscode-remote-resource files — the default theme's chain and the
+ * file-icon theme with its font.
+ */
+export const REMOTE_RESOURCES_ON_LOAD = [
+  'theme-defaults/themes/dark_modern.json',
+  'theme-defaults/themes/dark_plus.json',
+  'theme-defaults/themes/dark_vs.json',
+  'theme-seti/icons/vs-seti-icon-theme.json',
+  'theme-seti/icons/seti.woff',
+] as const;
+
+export function workbenchScript(commit: string, builtinExtensionsPath: string): string {
+  const resources = REMOTE_RESOURCES_ON_LOAD.map((file) => `./stable-${commit}/vscode-remote-resource?path=${encodeURIComponent(`${builtinExtensionsPath}/${file}`)}`);
   return `// mock workbench: no UI; the harness page runs the protocol client.
 for (const file of ['vsda.js', 'vsda_bg.wasm']) {
   fetch('./stable-${commit}/static/node_modules/vsda/rust/web/' + file).catch(() => undefined);
 }
+for (const url of ${JSON.stringify(resources)}) fetch(url).catch(() => undefined);
 `;
 }
 
@@ -53,6 +84,7 @@ ${message}
 `;
 }
 
+/** routes/vscode.ts /manifest.json, {{BASE}} resolved for a page at the root ('.'). */
 export function manifest(): string {
   return JSON.stringify(
     {
@@ -60,26 +92,11 @@ export function manifest(): string {
       short_name: 'code-server',
       start_url: '.',
       display: 'fullscreen',
-      icons: [{ src: './_static/src/browser/media/pwa-icon-192.png', type: 'image/png', sizes: '192x192' }],
+      display_override: ['window-controls-overlay'],
+      description: 'Run Code on a remote server.',
+      icons: [192, 512].map((size) => ({ src: `./_static/src/browser/media/pwa-icon-${size}.png`, type: 'image/png', sizes: `${size}x${size}` })),
     },
     null,
     2,
   );
-}
-
-const CONTENT_TYPES: Record<string, string> = {
-  js: 'application/javascript',
-  css: 'text/css',
-  json: 'application/json',
-  html: 'text/html',
-  svg: 'image/svg+xml',
-  png: 'image/png',
-  ico: 'image/x-icon',
-  wasm: 'application/wasm',
-  ttf: 'font/ttf',
-};
-
-export function contentTypeFor(path: string): string {
-  const extension = path.slice(path.lastIndexOf('.') + 1).toLowerCase();
-  return CONTENT_TYPES[extension] ?? 'application/octet-stream';
 }

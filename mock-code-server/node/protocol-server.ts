@@ -67,6 +67,18 @@ export class ProtocolServer {
     return count;
   }
 
+  /**
+   * code-server restarted: a new RemoteExtensionHostAgentServer has no connection and no token in
+   * _allReconnectionTokens, so an old token is "Unknown reconnection token (never seen)"; every
+   * protocol socket of the old process ends at TCP level.
+   */
+  restart(): { sessions: number; sockets: number } {
+    const sessions = Object.values(this.connections).reduce((n, map) => n + map.size, 0);
+    this.dispose();
+    this.allTokens.clear();
+    return { sessions, sockets: this.dropSockets() };
+  }
+
   accept(socket: ProtocolSocket, query: UpgradeQuery): void {
     this.liveSockets.add(socket);
     socket.onClose(() => this.liveSockets.delete(socket));

@@ -30,6 +30,8 @@ export class ProtocolSocket {
     /** Upgrade number, for log lines. */
     readonly id = 0,
     private readonly log: (line: string) => void = () => undefined,
+    /** Restarts the whole server (the `restart` fault's afterMessages). */
+    private readonly restartServer: () => void = () => undefined,
   ) {
     ws.on('message', (data: Buffer) => this.acceptBytes(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
     // Liveness is per TCP read, as in VS Code: a 64 MiB WebSocket message takes many reads to arrive.
@@ -134,8 +136,10 @@ export class ProtocolSocket {
   }
 
   private countMessage(message: ProtocolMessage): void {
-    if (message.type !== MessageType.Regular || this.plan.endAfterMessages === undefined) return;
+    const { endAfterMessages, restartAfterMessages } = this.plan;
+    if (message.type !== MessageType.Regular || (endAfterMessages === undefined && restartAfterMessages === undefined)) return;
     this.regularMessages++;
-    if (this.regularMessages >= this.plan.endAfterMessages) queueMicrotask(() => this.end());
+    if (endAfterMessages !== undefined && this.regularMessages >= endAfterMessages) queueMicrotask(() => this.end());
+    if (restartAfterMessages !== undefined && this.regularMessages === restartAfterMessages) queueMicrotask(() => this.restartServer());
   }
 }

@@ -4,14 +4,15 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { protocolTimings, systemClock, type Clock } from '../common/clock.ts';
-import { planFaults, validateFaults, type ServerFaultSpec } from './faults.ts';
-import { handleRequest, Heartbeat, type HttpContext } from './http-routes.ts';
+import { planFaults, restartsNow, validateFaults, type ServerFaultSpec } from './faults.ts';
+import { handleRequest, Heartbeat, newMintKey, type HttpContext } from './http-routes.ts';
 import { checkOrigin } from './origin.ts';
 import { isAuthenticated } from './password.ts';
 import { ProtocolServer } from './protocol-server.ts';
 import { ProtocolSocket } from './protocol-socket.ts';
 import { attachTerminal } from './terminal.ts';
-import { isWebSocketUpgrade, protocolQuery, rejectUpgrade } from './upgrade.ts';
+import { forwardUpgrade, proxyRoute } from './port-forward.ts';
+import { isWebSocketUpgrade, protocolQuery, rejectUpgrade, wsErrorReply } from './upgrade.ts';
 
 export const DEFAULT_COMMIT = '409c64e0df4d53530e59c16acc2b5d5766f717b0';
 export const TERMINAL_PATH = '/terminal';
@@ -65,7 +66,7 @@ export async function startServer(options: ServerOptions = {}): Promise<ServerHa
   validateFaults(faults);
   let upgradeCount = 0;
   const heartbeat = new Heartbeat(60_000 * timeScale);
-  const httpContext: HttpContext = { commit, folder: options.folder ?? '/home/coder/project', password: options.password, heartbeat };
+  const httpContext: HttpContext = { commit, folder: options.folder ?? '/home/coder/project', password: options.password, heartbeat, mintKey: newMintKey() };
   const protocol = new ProtocolServer({
     commit,
     connectionToken: options.connectionToken,
@@ -83,7 +84,24 @@ export async function startServer(options: ServerOptions = {}): Promise<ServerHa
   });
   const log = options.log ?? (() => undefined);
   const sockets = new Set<Socket>();
+  /** The terminal is another process (ttyd in production): a code-server restart leaves it alone. */
+  const terminalSockets = new Set<Duplex>();
   const pendingUpgrades = new Set<NodeJS.Timeout>();
+  let restartSpent = false;
+
+  /** code-server's process restarts: sessions, reconnection tokens and its TCP sockets are gone. */
+  const restart = (why: string): void => {
+    restartSpent = true;
+    const { sessions, sockets: ended } = protocol.restart();
+    let dropped = 0;
+    for (const socket of sockets) {
+      if (terminalSockets.has(socket)) continue;
+      socket.destroy();
+      dropped++;
+    }
+    heartbeat.lastHeartbeat = 0;
+    log(`restart (${why}): ${sessions} sessions and their reconnection tokens forgotten, ${ended} protocol sockets ended, ${dropped} TCP sockets dropped`);
+  };
 
   const server: Server = createServer((req, res) => {
     handleRequest(req, res, httpContext).catch(() => res.destroy());
@@ -104,17 +122,34 @@ export async function startServer(options: ServerOptions = {}): Promise<ServerHa
     rejectUpgrade(socket, status, detail);
   };
 
+  /** code-server's wsRouter: ensureOrigin, then ensureAuthenticated, each failure as wsErrorHandler writes it. */
+  const refuseAsCodeServer = (socket: Duplex, status: number, message: string, detail: string, what: string): void => {
+    log(`${what} refused ${status}: ${detail}`);
+    wsErrorReply(socket, status, message);
+  };
+
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     heartbeat.beat();
     const what = `upgrade ${req.url ?? ''}`;
-    if (!isWebSocketUpgrade(req)) return refuse(socket, 400, 'expected a websocket upgrade', what);
     const origin = checkOrigin(req.headers, options.trustedOrigins);
-    if (!origin.allowed) return refuse(socket, 403, origin.reason, what);
-    if (!isAuthenticated(req.headers, options.password)) return refuse(socket, 401, 'no valid code-server-session cookie', what);
+    if (!origin.allowed) return refuseAsCodeServer(socket, 403, 'Forbidden', origin.reason, what);
+    if (!isAuthenticated(req.headers, options.password)) return refuseAsCodeServer(socket, 401, 'Unauthorized', 'no valid code-server-session cookie', what);
     const url = new URL(req.url ?? '/', 'http://mock');
+    const forward = proxyRoute(url.pathname);
+    if (forward) {
+      log(`${what}: forwarded to 127.0.0.1:${forward.port}`);
+      return forwardUpgrade(req, socket, head, forward);
+    }
+    // VS Code's handleUpgrade: exactly these bytes, no line end.
+    if (!isWebSocketUpgrade(req)) {
+      log(`${what} refused 400: expected a websocket upgrade`);
+      return void socket.end('HTTP/1.1 400 Bad Request');
+    }
     if (url.pathname === TERMINAL_PATH) {
       log(`${what}: terminal`);
+      terminalSockets.add(socket);
+      socket.on('close', () => terminalSockets.delete(socket));
       return completeUpgrade(req, socket, head, (ws) => attachTerminal(ws, httpContext.folder));
     }
     const id = ++upgradeCount;
@@ -125,7 +160,10 @@ export async function startServer(options: ServerOptions = {}): Promise<ServerHa
       completeUpgrade(req, socket, head, (ws) => {
         log(`socket #${id} ${what}: 101`);
         ws.on('message', () => heartbeat.beat());
-        protocol.accept(new ProtocolSocket(ws, socket, plan, id, log), query);
+        const restartOnce = (): void => {
+          if (!restartSpent) restart(`fault restart after ${plan.restartAfterMessages} messages on socket #${id}`);
+        };
+        protocol.accept(new ProtocolSocket(ws, socket, plan, id, log, restartOnce), query);
       });
     if (plan.upgradeDelayMs === undefined) return open();
     const timer = setTimeout(() => {
@@ -155,6 +193,8 @@ export async function startServer(options: ServerOptions = {}): Promise<ServerHa
       validateFaults(next);
       faults = next;
       upgradeCount = 0;
+      restartSpent = false;
+      if (restartsNow(next)) restart('fault restart set');
     },
     clearFaults() {
       faults = [];

@@ -1,10 +1,14 @@
-// The WebSocket upgrade path, in code-server's order: a websocket Upgrade header (else 400), the
-// Origin rule (else 403), the password cookie (else 401) — all raw HTTP written on the socket —
-// then server faults, then the 101. The path is ignored except for the terminal endpoint.
+// Pieces of the WebSocket upgrade path (server.ts runs it in code-server's order): the raw HTTP
+// refusals written on the socket, the websocket check, the three query parameters VS Code reads.
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 
-/** A raw HTTP response on the upgrade socket, then the socket ends: what the browser sees as 1006. */
+/** routes/errors.ts wsErrorHandler: `HTTP/1.1 <status> <message>` and a blank line, then the socket ends. */
+export function wsErrorReply(socket: Duplex, status: number, message: string): void {
+  socket.end(`HTTP/1.1 ${status} ${message}\r\n\r\n`);
+}
+
+/** The upgrade-refuse fault's answer (a hop failing, not code-server): a raw HTTP response, then the socket ends. */
 export function rejectUpgrade(socket: Duplex, status: number, detail: string): void {
   const body = `${detail}\n`;
   socket.end(

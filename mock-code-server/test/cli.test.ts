@@ -36,11 +36,20 @@ describe('mock-code-server CLI', () => {
     expect(await exit).toBe(0);
   });
 
-  it('--help prints usage and exits 0; a bad fault exits 2', async () => {
+  it('--help prints usage and exits 0', async () => {
     const help = run(['--help']);
     expect(await help.firstLine).toMatch(/^usage: npm run mock-code-server/);
     expect(await help.exit).toBe(0);
-    const bad = run(['--fault', '{"type":"bogus"}']);
+  });
+
+  it.each([
+    [['--fault', '{"type":"bogus"}'], /^mock-code-server: unknown fault type "bogus" \(known: .*\) \(--help lists the options\)\n$/],
+    [['--no-such-flag'], /^mock-code-server: Unknown option '--no-such-flag'.*\n$/],
+    [['--listen', 'nowhere'], /^mock-code-server: --listen wants HOST:PORT, got "nowhere".*\n$/],
+    [['--time-scale', '0'], /^mock-code-server: --time-scale wants a positive number.*\n$/],
+  ])('%j: one stderr line, no stack, exit 2', async (args, line) => {
+    const bad = run(args);
     expect(await bad.exit).toBe(2);
+    expect(bad.stderr.text).toMatch(line);
   });
 });

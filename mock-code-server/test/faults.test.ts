@@ -57,7 +57,7 @@ describe('server faults', () => {
     fx.workbench = await connectWorkbench({ baseUrl: fx.server.url, WebSocket, commit: COMMIT, timeScale: 0.01, extensionHost: false });
     expect(await fx.workbench.management.call(ECHO_CHANNEL, 'echo', 'after silence')).toBe('after silence');
     const kinds = fx.workbench.timeline.map((e) => `${e.kind}${e.kind === 'error' ? `:${e.reason?.slice(0, 14)}` : ''}`);
-    expect(kinds.slice(0, 2)).toEqual(['open', 'handshake']);
+    expect(kinds.slice(0, 3)).toEqual(['attempt', 'open', 'handshake']);
     expect(kinds).toContain('error:socket timeout');
     expect(fx.workbench.timeline.some((e) => e.kind === 'handshake' && e.reason?.startsWith('reconnected'))).toBe(true);
   });

@@ -30,6 +30,21 @@ export class ManualClock implements Clock {
     return this.timers.size;
   }
 
+  /** When the earliest pending timer is due, if any. */
+  nextDue(): number | undefined {
+    let due: number | undefined;
+    for (const timer of this.timers.values()) if (due === undefined || timer.at < due) due = timer.at;
+    return due;
+  }
+
+  /** Moves to the earliest pending timer and runs everything due then; false when none is pending. */
+  advanceToNext(): boolean {
+    const due = this.nextDue();
+    if (due === undefined) return false;
+    this.advance(due - this.time);
+    return true;
+  }
+
   advance(ms: number, afterEach: () => void = () => undefined): void {
     const end = this.time + ms;
     for (;;) {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fromUtf8, utf8 } from '../common/bytes.ts';
-import { MessageType } from '../common/framing.ts';
+import { MessageType, ProtocolReader, protocolMessage, type ProtocolMessage } from '../common/framing.ts';
+import { PersistentSession } from '../common/session.ts';
+import { FrameWriter } from '../common/writer.ts';
 import { ManualClock } from './manual-clock.ts';
 import { MemoryWire, type Peer } from './memory-wire.ts';
 import { seededRandom } from './seeded-random.ts';
@@ -67,17 +69,60 @@ describe('keepalive and the dead-socket rule', () => {
     expect(keepAlives.every((entry) => entry.message.ack === 1)).toBe(true);
   });
 
-  it('declares the socket dead after 20 s without a byte, and not while keepalives flow', () => {
+  // ipc.net.ts PersistentProtocol._recvAckCheck: dead = a Regular un-acked for TimeoutTime AND
+  // nothing received for TimeoutTime (AND the last timeout TimeoutTime ago).
+  it('declares the socket dead 20 s after an un-acked Regular went out with nothing received since, and not while keepalives flow', () => {
     const { clock, wire } = setup();
     clock.advance(60_000, () => wire.settle());
     expect(wire.a.timeouts).toBe(0);
     // From now on nothing reaches A (the peer stopped sending), while A's own writes still leave.
     const silencedAt = clock.now();
+    wire.a.session.send(utf8('unanswered'));
     clock.advance(19_999);
     expect(wire.a.timeouts).toBe(0);
     clock.advance(1);
     expect(wire.a.timeouts).toBe(1);
     expect(clock.now() - silencedAt).toBe(20_000);
+    // One timeout per check chain: the next check starts with the next send (or a reconnection).
+    clock.advance(60_000);
+    expect(wire.a.timeouts).toBe(1);
+  });
+
+  it('never declares a quiet session dead, however long the peer is silent, when nothing it sent is un-acked', () => {
+    const { clock, wire } = setup();
+    wire.a.session.send(utf8('acked'));
+    clock.advance(10_000, () => wire.settle());
+    expect(wire.a.session.unackedCount).toBe(0);
+    clock.advance(60 * 60 * 1000);
+    expect(wire.a.timeouts).toBe(0);
+  });
+});
+
+describe('accepting a reconnection (beginAcceptReconnection / endAcceptReconnection)', () => {
+  it('holds Regulars sent meanwhile, keeps the keepalive going, then acks and replays everything un-acked', () => {
+    const clock = new ManualClock();
+    const sent: ProtocolMessage[] = [];
+    const reader = new ProtocolReader();
+    const session = new PersistentSession({ onMessage: () => undefined }, { clock });
+    session.attachFirst(new FrameWriter(() => undefined));
+    session.send(utf8('before the drop'));
+    session.detach();
+    session.beginAcceptReconnection(new FrameWriter((bytes) => sent.push(...reader.acceptChunk(bytes))));
+    session.send(utf8('during the handshake'));
+    clock.advance(5_000);
+    session.sendControl(protocolMessage(MessageType.Control, 0, 0, utf8('{}')));
+    const flush = () => new Promise((resolve) => queueMicrotask(() => resolve(undefined)));
+    return flush().then(async () => {
+      expect(sent.map((m) => m.type)).toEqual([MessageType.KeepAlive, MessageType.Control]);
+      session.endAcceptReconnection();
+      await flush();
+      expect(sent.slice(2).map((m) => [m.type, m.id])).toEqual([
+        [MessageType.Ack, 0],
+        [MessageType.Regular, 1],
+        [MessageType.Regular, 2],
+      ]);
+      session.dispose();
+    });
   });
 });
 
