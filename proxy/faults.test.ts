@@ -107,6 +107,7 @@ const benignSocks: { type: string; name: string; faults: FaultSpec[] }[] = [
 
 const serverCases: (FaultCase & { type: string })[] = [
   { type: 'end-after-messages', name: 'end-after-messages (scenario upstream-drops)', serverFaults: [{ type: 'end-after-messages', attributes: { count: 1 } }], afterOk: 'send-regular', fixed: gateway(/^upstream\.ended_without_close/, /^ok$/), legacy: { knobs: passThrough, code: 1006 } },
+  { type: 'restart', name: 'restart after one message: every socket ends at TCP level', serverFaults: [{ type: 'restart', attributes: { afterMessages: 1 } }], afterOk: 'send-regular', fixed: gateway(/^upstream\.ended_without_close/, /^ok$/), legacy: { knobs: passThrough, code: 1006 } },
   { type: 'end-after-ms', name: 'end-after-ms', serverFaults: [{ type: 'end-after-ms', attributes: { ms: 30 } }], fixed: gateway(/^upstream\.ended_without_close/, /^(ok|closed 1014)$/), legacy: { knobs: passThrough, code: 1006 } },
   { type: 'upgrade-delay', name: 'upgrade-delay over the upgrade deadline', serverFaults: [{ type: 'upgrade-delay', attributes: { ms: 2000 } }], fixed: gateway(/^upstream\.timeout\.upgrade no 101 after 150 ms/), legacy: { knobs: hanging, code: 1006 } },
   { type: 'upgrade-refuse', name: 'upgrade-refuse 403', serverFaults: [{ type: 'upgrade-refuse', attributes: { status: 403 } }], fixed: gateway(/^upstream\.upgrade_refused \(HTTP 403\)/), legacy: { knobs: passThrough, code: 1006 } },
