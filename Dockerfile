@@ -2,10 +2,11 @@
 # The proxy as a Cloud Run service.
 #
 # tsx is a devDependency, and Node 20 cannot run TypeScript by itself, so `npm ci --omit=dev` then
-# `tsx proxy/cli.ts` is not an option. Instead the build stage installs the locked dependencies and
-# bundles proxy/cli.ts with esbuild (already in the lockfile, as tsx's own dependency) into one ESM
-# file that includes its runtime dependencies (ws, socks). The runtime image holds that file and
-# Node, nothing else: no node_modules, no compiler, fast cold starts.
+# `tsx proxy/cli.ts` is not an option. Instead the build stage bundles proxy/cli.ts with esbuild
+# (already in the lockfile, as tsx's own dependency) into one ESM file. The proxy has no runtime
+# dependency (its SOCKS5 client and WebSocket framing are its own), so that file and Node are the
+# whole runtime image: no node_modules, no compiler, fast cold starts. proxy/bundle.test.ts builds
+# the same bundle and fails if any file outside the product (proxy/legacy/, tests, mocks) is in it.
 #
 #   docker build -t proxy .                              # the proxy alone (tailscaled elsewhere)
 #   docker build -t proxy-ts --target with-tailscale .   # tailscaled + proxy in one container (Cloud Run)
@@ -17,12 +18,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json ./
 COPY proxy ./proxy
-# bufferutil / utf-8-validate are optional native speed-ups of ws; without them ws uses its JS code.
-# The banner gives the bundled CommonJS dependencies a `require` for Node built-ins inside ESM.
-RUN npx esbuild proxy/cli.ts --bundle --platform=node --format=esm --target=node20 \
-      --external:bufferutil --external:utf-8-validate \
-      "--banner:js=import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" \
-      --outfile=dist/proxy.mjs \
+RUN npx esbuild proxy/cli.ts --bundle --platform=node --format=esm --target=node20 --outfile=dist/proxy.mjs \
  && node dist/proxy.mjs --help > /dev/null
 
 FROM node:20-slim AS runtime

@@ -29,5 +29,19 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'ws', 'socks'], message: 'browser-side code: no Node modules' }] }],
     },
   },
+  {
+    // The deployable proxy: the legacy reproductions, its test tooling and the mocks stay out of it (proxy/bundle.test.ts checks the bundle too).
+    files: ['proxy/**/*.ts'],
+    ignores: ['proxy/legacy/**', 'proxy/soak/**', 'proxy/test/**', 'proxy/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'ws', message: 'the deployed proxy has no runtime dependency' }, { name: 'socks', message: 'the deployed proxy has no runtime dependency' }],
+          patterns: [{ group: ['**/legacy/**', '**/soak/**', '**/test/**', '**/mock-socks/**', '**/mock-code-server/**', '**/harness/**'], message: 'the deployed proxy imports only its own product files' }],
+        },
+      ],
+    },
+  },
   { files: ['**/*.mjs'], languageOptions: { globals: { ...globals.node } } },
 );

@@ -1,7 +1,8 @@
 // A proxy command gets the scenario as environment variables; a knob with no variable name was
 // silently dropped (singleReadReplies was), so `--proxy-cmd "npm run proxy"` ran a different row.
 import { describe, expect, it } from 'vitest';
-import { loadConfig, type ProxyConfig } from '../proxy/config.ts';
+import type { ProxyConfig } from '../proxy/index.ts';
+import { loadLegacyConfig } from '../proxy/legacy/index.ts';
 import { proxyEnvFor, proxyOptionsFor } from './proxy-settings.ts';
 import { profiles, scenarios } from './scenarios/index.ts';
 
@@ -13,8 +14,8 @@ describe('a proxy command is configured as our in-process proxy is', () => {
     for (const profile of profiles) {
       it(`${scenario.id} / ${profile}`, () => {
         const options = proxyOptionsFor(scenario, profile, where);
-        const fromEnv = loadConfig(proxyEnvFor(scenario, profile, where), []);
-        expect(fromEnv.legacy).toEqual({ ...loadConfig({ UPSTREAM_URL: 'http://x' }, []).legacy, ...options.legacy });
+        const fromEnv = loadLegacyConfig(proxyEnvFor(scenario, profile, where), []);
+        expect(fromEnv.legacy).toEqual({ ...loadLegacyConfig({ UPSTREAM_URL: 'http://x' }, []).legacy, ...options.legacy });
         for (const key of settingKeys(options)) expect(fromEnv[key], key).toEqual(options[key]);
       });
     }

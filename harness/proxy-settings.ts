@@ -1,7 +1,7 @@
 // How a scenario and a profile become the proxy's configuration: options for ours in-process,
 // environment variables (Cloud Run's names) for a command.
-import type { StartProxyOptions } from '../proxy/index.ts';
-import { optionSpecs } from '../proxy/config.ts';
+import { optionSpecs } from '../proxy/index.ts';
+import { legacyOptionSpecs, type LegacyProxyOptions } from '../proxy/legacy/index.ts';
 import { timing } from './scenarios/index.ts';
 import type { LegacyKnobs, Profile, Scenario } from './scenarios/index.ts';
 import { terminalUrl, upstreamUrl } from './tailnet.ts';
@@ -19,7 +19,8 @@ function knobsFor(scenario: Scenario | null, profile: Profile): Partial<LegacyKn
   return Object.fromEntries(scenario.legacyKnobs.map((knob) => [knob, true]));
 }
 
-export function proxyOptionsFor(scenario: Scenario | null, profile: Profile, where: { socksUrl: string }): StartProxyOptions {
+/** Options for our proxy in-process; `legacy` names the knobs the legacy entry (proxy/legacy/) turns on. */
+export function proxyOptionsFor(scenario: Scenario | null, profile: Profile, where: { socksUrl: string }): LegacyProxyOptions {
   const tuning = scenario?.proxy?.[profile] ?? {};
   return {
     listen: '127.0.0.1:0',
@@ -27,7 +28,6 @@ export function proxyOptionsFor(scenario: Scenario | null, profile: Profile, whe
     upstreamUrl,
     terminalUrl,
     // The legacy run is the fixed proxy with this row's knobs on, so the failure shown is the row's own.
-    profile: 'fixed',
     legacy: knobsFor(scenario, profile),
     socksConnectTimeoutMs: timing.socksConnectMs,
     socksGreetingTimeoutMs: timing.socksGreetingMs,
@@ -44,12 +44,13 @@ export function proxyOptionsFor(scenario: Scenario | null, profile: Profile, whe
   };
 }
 
-/** Our proxy's env name for each setting a scenario may change, read off its own option table. */
-const envNames: Record<string, string> = Object.fromEntries(optionSpecs.map((spec) => [spec.key.replace(/^legacy\./, ''), spec.env]));
+/** Our proxy's env name for each setting a scenario may change, read off its option tables (the product's and the legacy entry's). */
+const envNames: Record<string, string> = Object.fromEntries([...optionSpecs, ...legacyOptionSpecs].map((spec) => [spec.key.replace(/^legacy\./, ''), spec.env]));
 
 /**
  * Cloud Run's four variables, which any proxy reads, plus our proxy's own names for the
- * scenario's knobs and scaled deadlines — so `--proxy-cmd "npm run proxy"` runs both profiles.
+ * scenario's knobs and scaled deadlines — so `--proxy-cmd "npm run proxy"` runs the fixed profile,
+ * and `--proxy-cmd "npx tsx proxy/legacy/cli.ts"` both (the product reads no LEGACY_* variable).
  */
 export function proxyEnvFor(scenario: Scenario | null, profile: Profile, where: { socksUrl: string; port: number }): Record<string, string> {
   const env: Record<string, string> = {

@@ -8,6 +8,7 @@ import type { MockCodeServerHandle } from '../mock-code-server/index.ts';
 import { startMockSocks } from '../mock-socks/index.ts';
 import type { MockSocksHandle } from '../mock-socks/index.ts';
 import { startProxy } from '../proxy/index.ts';
+import { startLegacyProxy } from '../proxy/legacy/index.ts';
 import { freePort } from './free-port.ts';
 import { startProxyProcess } from './proxy-process.ts';
 import type { ProxyProcess } from './proxy-process.ts';
@@ -134,7 +135,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         proxy = { url: child.url, host: child.host, port: child.port, close: () => child.stop() };
         Object.assign(proxyInfo, { kind: 'command', command: options.proxyCommand });
       } else {
-        proxy = await startProxy({ ...proxyOptionsFor(scenario, profile, { socksUrl }), log: (record) => emit('proxy', JSON.stringify(record)) });
+        const { legacy, ...product } = proxyOptionsFor(scenario, profile, { socksUrl });
+        const log = (record: object) => emit('proxy', JSON.stringify(record));
+        // A row's knobs live in the legacy entry; the fixed run (and a legacy row with no knob) is the product alone.
+        proxy = legacyKnobs.length > 0 ? await startLegacyProxy({ ...product, legacy, log }) : await startProxy({ ...product, log });
       }
     } catch (error) {
       await socks.close();

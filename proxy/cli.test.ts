@@ -37,10 +37,47 @@ describe('proxy CLI', () => {
     for (const spec of optionSpecs) expect(text).toContain(spec.env);
   });
 
-  it('refuses to start without an upstream, saying which variable is missing', async () => {
-    const { exit, stderr } = run(['--listen', '127.0.0.1:0'], { UPSTREAM_URL: '' });
+  it.each([
+    ['no upstream', ['--listen', '127.0.0.1:0'], /^proxy: UPSTREAM_URL \/ --upstream is required/],
+    ['a port out of range', ['--upstream', tailnetUpstream, '--listen', '127.0.0.1:99999'], /^proxy: LISTEN \/ --listen: expected HOST:PORT with a port from 0 to 65535/],
+    ['a legacy knob', ['--upstream', tailnetUpstream, '--profile', 'legacy'], /^proxy: unknown option --profile/],
+    ['a deadline of 0', ['--upstream', tailnetUpstream, '--upgrade-timeout-ms', '0'], /^proxy: --upgrade-timeout-ms \/ UPGRADE_TIMEOUT_MS: expected a whole number from 1 to 600000/],
+  ])('refuses %s in one line on stderr with exit code 2, no stack', async (_name, args, message) => {
+    const { exit, stderr, stdout } = run(args, { UPSTREAM_URL: '' });
     expect(await exit).toBe(2);
-    expect(stderr()).toMatch(/UPSTREAM_URL/);
+    expect(stderr().trim().split('\n')).toHaveLength(1);
+    expect(stderr()).toMatch(message);
+    expect(stdout).toEqual([]);
+  });
+
+  it('an address already in use is one line and exit code 2', async () => {
+    const first = run(['--upstream', tailnetUpstream, '--listen', '127.0.0.1:0'], { PORT: '' });
+    await expect.poll(() => first.stdout.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    const taken = /^listening on (127\.0\.0\.1:\d+)$/.exec(first.stdout[0] ?? '')?.[1] ?? '';
+    const second = run(['--upstream', tailnetUpstream, '--listen', taken]);
+    expect(await second.exit).toBe(2);
+    expect(second.stderr().trim()).toMatch(/^proxy: listen EADDRINUSE/);
+    first.child.kill('SIGTERM');
+    expect(await first.exit).toBe(0);
+  });
+
+  it('exits within a second of SIGTERM once idle, after serving HTTP, /readyz and a WebSocket session', async () => {
+    stack = await startFixtureStack();
+    const proxy = run(['--listen', '127.0.0.1:0', '--socks', stack.socks.url(), '--upstream', tailnetUpstream], { PORT: '' });
+    await expect.poll(() => proxy.stdout.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    const address = /^listening on (127\.0\.0\.1:\d+)$/.exec(proxy.stdout[0] ?? '')?.[1];
+    expect((await fetch(`http://${address}/dev/code/headers`)).status).toBe(200);
+    expect((await fetch(`http://${address}/readyz`)).status).toBe(200);
+    const client = openClient(`ws://${address}/dev/code/x`);
+    await client.opened;
+    client.ws.close(1000);
+    await client.closed;
+    const signalled = performance.now();
+    proxy.child.kill('SIGTERM');
+    expect(await proxy.exit).toBe(0);
+    const exitMs = performance.now() - signalled;
+    console.log(`idle proxy: exit ${exitMs.toFixed(0)} ms after SIGTERM`);
+    expect(exitMs).toBeLessThan(1000);
   });
 
   it('prints `listening on` first, keeps credentials out of its logs, and on SIGTERM closes WebSockets with 1001 then exits 0', async () => {

@@ -3,13 +3,15 @@
 // refines DESIGN.md "Decisions already made": the browser never has to infer a cause from 1006.
 
 /** The hop a failure belongs to, as named in logs, 502 bodies and close reasons. */
-export type Hop = 'socks' | 'upstream' | 'proxy' | 'route';
+export type Hop = 'browser' | 'socks' | 'upstream' | 'proxy' | 'route';
 
 export const CloseCode = {
   normal: 1000,
   goingAway: 1001,
+  protocolError: 1002,
   noStatus: 1005,
   abnormal: 1006,
+  invalidPayload: 1007,
   messageTooBig: 1009,
   internalError: 1011,
   tryAgainLater: 1013,
@@ -38,7 +40,7 @@ export class ProxyError extends Error {
 
 function hopOf(code: string): Hop {
   const prefix = code.split('.')[0];
-  return prefix === 'socks' || prefix === 'upstream' || prefix === 'route' ? prefix : 'proxy';
+  return prefix === 'browser' || prefix === 'socks' || prefix === 'upstream' || prefix === 'route' ? prefix : 'proxy';
 }
 
 /**
@@ -49,6 +51,8 @@ function hopOf(code: string): Hop {
  * 1001: the proxy is shutting down or the connection reached its configured lifetime.
  * 1013: the proxy is at its connection limit.
  * 1009: a frame larger than the configured maximum payload.
+ * 1002 / 1007: the browser sent a frame RFC 6455 does not allow / a close reason that is not UTF-8
+ *   (§7.4.1; an upstream that does the same is a failure of the hop behind the proxy: 1014).
  * 1011: anything else — an exception inside the proxy.
  */
 export function closeCodeFor(cause: string | ProxyError): number {
@@ -56,6 +60,8 @@ export function closeCodeFor(cause: string | ProxyError): number {
   if (code === 'proxy.shutdown' || code === 'proxy.lifetime') return CloseCode.goingAway;
   if (code === 'proxy.connection_limit') return CloseCode.tryAgainLater;
   if (code === 'proxy.message_too_big') return CloseCode.messageTooBig;
+  if (code === 'browser.protocol_error') return CloseCode.protocolError;
+  if (code === 'browser.invalid_payload') return CloseCode.invalidPayload;
   if (code.startsWith('socks.') || code.startsWith('upstream.') || code.startsWith('route.')) return CloseCode.badGateway;
   return CloseCode.internalError;
 }
@@ -63,6 +69,7 @@ export function closeCodeFor(cause: string | ProxyError): number {
 /** The HTTP status for the same causes: 504 for deadlines, 502 for other gateway failures. */
 export function statusFor(code: string): number {
   if (code === 'proxy.shutdown' || code === 'proxy.connection_limit') return 503;
+  if (code.startsWith('browser.')) return 400;
   if (code.startsWith('socks.timeout') || code.startsWith('upstream.timeout')) return 504;
   if (code.startsWith('socks.') || code.startsWith('upstream.') || code.startsWith('route.')) return 502;
   return 500;

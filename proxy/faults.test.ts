@@ -7,9 +7,9 @@ import { faultTypeNames, startMockSocks, type FaultSpec, type MockSocksHandle, t
 import { startMockCodeServer, type MockCodeServerHandle, type ServerFaultSpec } from '../mock-code-server/index.ts';
 import { FAULT_TYPES as serverFaultTypes } from '../mock-code-server/node/faults.ts';
 import { encodeMessage, MessageType, protocolMessage } from '../mock-code-server/common/framing.ts';
-import type { LegacyKnobs } from './config.ts';
+import { startLegacyProxy, type LegacyKnobs, type LegacyProxyOptions } from './legacy/index.ts';
 import type { AccessRecord } from './log.ts';
-import { startProxy, type ProxyHandle, type StartProxyOptions } from './server.ts';
+import type { ProxyHandle } from './server.ts';
 import { workbenchSocket } from './test/workbench.ts';
 
 const peer = '100.84.184.84';
@@ -37,8 +37,9 @@ afterEach(async () => {
   codeServer.clearFaults();
 });
 
-async function proxy(options: StartProxyOptions = {}): Promise<string> {
-  const started = await startProxy({ socksUrl: `socks5h://localhost:${socks.port}`, upstreamUrl: `http://${peer}:8888`, accessLog: false, ...timeouts, ...options });
+/** The product, or the legacy entry with `legacy` knobs on (it is the product when none is). */
+async function proxy(options: LegacyProxyOptions = {}): Promise<string> {
+  const started = await startLegacyProxy({ socksUrl: `socks5h://localhost:${socks.port}`, upstreamUrl: `http://${peer}:8888`, accessLog: false, ...timeouts, ...options });
   proxies.push(started);
   return started.url.replace(/^http/, 'ws') + '/dev/code';
 }
@@ -107,6 +108,7 @@ const benignSocks: { type: string; name: string; faults: FaultSpec[] }[] = [
 
 const serverCases: (FaultCase & { type: string })[] = [
   { type: 'end-after-messages', name: 'end-after-messages (scenario upstream-drops)', serverFaults: [{ type: 'end-after-messages', attributes: { count: 1 } }], afterOk: 'send-regular', fixed: gateway(/^upstream\.ended_without_close/, /^ok$/), legacy: { knobs: passThrough, code: 1006 } },
+  { type: 'restart', name: 'restart after one message: every socket ends at TCP level', serverFaults: [{ type: 'restart', attributes: { afterMessages: 1 } }], afterOk: 'send-regular', fixed: gateway(/^upstream\.ended_without_close/, /^ok$/), legacy: { knobs: passThrough, code: 1006 } },
   { type: 'end-after-ms', name: 'end-after-ms', serverFaults: [{ type: 'end-after-ms', attributes: { ms: 30 } }], fixed: gateway(/^upstream\.ended_without_close/, /^(ok|closed 1014)$/), legacy: { knobs: passThrough, code: 1006 } },
   { type: 'upgrade-delay', name: 'upgrade-delay over the upgrade deadline', serverFaults: [{ type: 'upgrade-delay', attributes: { ms: 2000 } }], fixed: gateway(/^upstream\.timeout\.upgrade no 101 after 150 ms/), legacy: { knobs: hanging, code: 1006 } },
   { type: 'upgrade-refuse', name: 'upgrade-refuse 403', serverFaults: [{ type: 'upgrade-refuse', attributes: { status: 403 } }], fixed: gateway(/^upstream\.upgrade_refused \(HTTP 403\)/), legacy: { knobs: passThrough, code: 1006 } },

@@ -5,7 +5,7 @@
 // `could not read packet header` each time: specs/scenarios.md `port-probe-health`).
 import { request } from 'node:http';
 import { asProxyError, ProxyError } from './errors.ts';
-import { SocksDialError, type DialStep, type SocksDialer } from './socks/dial.ts';
+import { SocksDialError, type Dialer, type DialStep } from './socks/dial.ts';
 
 export interface ReadinessReport {
   ok: boolean;
@@ -16,11 +16,11 @@ export interface ReadinessReport {
 }
 
 export interface ReadinessOptions {
-  dialer: SocksDialer;
+  dialer: Dialer;
   upstream: URL;
   /** Path requested through the tunnel, e.g. `/healthz`. */
   probePath: string;
-  /** Deadline for the probe's response headers, ms; 0 = none. */
+  /** Deadline for the probe's response headers, ms. */
   probeTimeoutMs: number;
 }
 
@@ -46,7 +46,7 @@ export async function readiness(options: ReadinessOptions): Promise<ReadinessRep
         headers: { connection: 'close' },
         createConnection: () => socket,
       });
-      const timer = options.probeTimeoutMs > 0 ? setTimeout(() => probe.destroy(new ProxyError('upstream.timeout.response', `probe ${options.probePath}: no answer after ${options.probeTimeoutMs} ms`)), options.probeTimeoutMs) : undefined;
+      const timer = setTimeout(() => probe.destroy(new ProxyError('upstream.timeout.response', `probe ${options.probePath}: no answer after ${options.probeTimeoutMs} ms`)), options.probeTimeoutMs);
       probe.once('response', (res) => {
         clearTimeout(timer);
         res.resume();

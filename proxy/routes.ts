@@ -6,7 +6,7 @@ import type { ProxyConfig } from './config.ts';
 export type Route =
   | { kind: 'healthz' }
   | { kind: 'readyz' }
-  | { kind: 'vsda'; contentType: string }
+  | { kind: 'vsda'; contentType: string; target: string }
   | { kind: 'code'; target: string }
   | { kind: 'terminal'; target: string }
   | { kind: 'redirect'; location: string }
@@ -31,12 +31,10 @@ function hasDotSegment(path: string): boolean {
   return decoded.includes('\0') || decoded.split(/[/\\]/).some((segment) => segment === '..' || segment === '.');
 }
 
-export interface RouteOptions {
-  /** Drop the query of WebSocket targets (legacy knob `dropQuery`). */
-  dropQuery: boolean;
-}
+/** Which route a request target (and whether it is an upgrade) takes. */
+export type Router = (rawTarget: string, isUpgrade: boolean) => Route;
 
-export function routeFor(rawTarget: string, config: Pick<ProxyConfig, 'codePrefix' | 'terminalPath' | 'upstreamUrl' | 'terminalUrl' | 'legacy'>, isUpgrade: boolean): Route {
+export function routeFor(rawTarget: string, config: Pick<ProxyConfig, 'codePrefix' | 'terminalPath' | 'upstreamUrl' | 'terminalUrl'>): Route {
   if (!rawTarget.startsWith('/')) return { kind: 'bad_request', reason: 'only origin-form request targets are accepted' };
   const q = rawTarget.indexOf('?');
   const path = q === -1 ? rawTarget : rawTarget.slice(0, q);
@@ -45,18 +43,18 @@ export function routeFor(rawTarget: string, config: Pick<ProxyConfig, 'codePrefi
   if (path === '/healthz') return { kind: 'healthz' };
   if (path === '/readyz') return { kind: 'readyz' };
 
-  const forwardedQuery = isUpgrade && config.legacy.dropQuery ? '' : query;
-  if (path === config.terminalPath) return { kind: 'terminal', target: joinTarget(config.terminalUrl, '', forwardedQuery) };
+  if (path === config.terminalPath) return { kind: 'terminal', target: joinTarget(config.terminalUrl, '', query) };
   if (path === config.codePrefix.slice(0, -1)) return { kind: 'redirect', location: config.codePrefix + query };
   if (!path.startsWith(config.codePrefix)) return { kind: 'not_found' };
 
   const rest = path.slice(config.codePrefix.length - 1);
+  const target = joinTarget(config.upstreamUrl, rest, query);
   const vsda = rest.lastIndexOf(vsdaDir);
-  if (!config.legacy.noVsdaStubs && vsda !== -1) {
+  if (vsda !== -1) {
     const contentType = vsdaFiles[rest.slice(vsda + vsdaDir.length)];
-    if (contentType) return { kind: 'vsda', contentType };
+    if (contentType) return { kind: 'vsda', contentType, target };
   }
-  return { kind: 'code', target: joinTarget(config.upstreamUrl, rest, forwardedQuery) };
+  return { kind: 'code', target };
 }
 
 /** The upstream request target: the base URL's path, the path after the prefix, the query as sent. */

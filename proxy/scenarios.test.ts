@@ -4,7 +4,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startMockSocks, type MockSocksHandle } from '../mock-socks/index.ts';
 import { startMockCodeServer, TERMINAL_PATH, type MockCodeServerHandle } from '../mock-code-server/index.ts';
-import { startProxy, type ProxyHandle, type StartProxyOptions } from './server.ts';
+import { startLegacyProxy, type LegacyProxyOptions } from './legacy/index.ts';
+import type { ProxyHandle } from './server.ts';
 import { openClient } from './test/ws-client.ts';
 import { commit, workbenchSocket } from './test/workbench.ts';
 
@@ -29,8 +30,9 @@ async function mockSocks(options: Parameters<typeof startMockSocks>[0] = {}): Pr
   return socks;
 }
 
-async function proxy(socks: MockSocksHandle, options: StartProxyOptions = {}): Promise<ProxyHandle> {
-  const handle = await startProxy({ socksUrl: `socks5h://localhost:${socks.port}`, upstreamUrl: `http://${peer}:8888`, accessLog: false, socksGreetingTimeoutMs: 200, socksConnectReplyTimeoutMs: 300, ...options });
+/** The product, or the legacy entry with `legacy` knobs on (it is the product when none is). */
+async function proxy(socks: MockSocksHandle, options: LegacyProxyOptions = {}): Promise<ProxyHandle> {
+  const handle = await startLegacyProxy({ socksUrl: `socks5h://localhost:${socks.port}`, upstreamUrl: `http://${peer}:8888`, accessLog: false, socksGreetingTimeoutMs: 200, socksConnectReplyTimeoutMs: 300, ...options });
   started.unshift(handle);
   return handle;
 }

@@ -87,6 +87,22 @@ describe('only the configured upstreams are dialled', () => {
     expect(destinations().every((d) => allowed.has(d))).toBe(true);
   });
 
+  it('answers a WebSocket version it does not speak with 426 and Sec-WebSocket-Version: 13 (RFC 6455 §4.4), dialling nothing', async () => {
+    // Broke: a wrong Sec-WebSocket-Version got 400 without the Sec-WebSocket-Version header §4.4 requires.
+    const before = destinations().length;
+    const head = await new Promise<string>((resolve, reject) => {
+      const socket = connect(proxy.port, '127.0.0.1');
+      let answer = '';
+      socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+      socket.on('close', () => resolve(answer));
+      socket.on('error', reject);
+      socket.write(`GET /dev/code/stable-x HTTP/1.1\r\nHost: x\r\n${upgradeHeaders.replace('Version: 13', 'Version: 8')}\r\n`);
+    });
+    expect(head.split('\r\n')[0]).toBe('HTTP/1.1 426 Upgrade Required');
+    expect(head).toMatch(/\r\nSec-WebSocket-Version: 13\r\n/i);
+    expect(destinations().slice(before)).toEqual([]);
+  });
+
   it('keeps serving after every malformed request above', async () => {
     expect((await fetch(proxy.url + '/healthz')).status).toBe(200);
     expect(destinations().every((d) => allowed.has(d))).toBe(true);

@@ -1,20 +1,23 @@
-// The service: one HTTP server whose requests and upgrades are routed (./routes.ts) to the HTTP
-// forwarder, the WebSocket session, the health endpoints or the vsda stubs. Anything that is not
-// a well-formed origin-form request for a configured route is answered here and dials nothing.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+// The service: one HTTP server, bounded at its edge (headers, request and keep-alive deadlines, a
+// header size), whose requests and upgrades are routed (./routes.ts) to the HTTP forwarder, the
+// WebSocket bridge, the health endpoints or the vsda stubs. Anything that is not a well-formed
+// origin-form request for a configured route is answered here and dials nothing.
+//
+// startProxy() is a list of named steps over four parts — the dialer, the router, the upstream
+// header policy and the WebSocket bridge. productParts() builds the product's; an entry point that
+// composes other parts from them (the harness's legacy reproductions) passes its own factory.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { defaultConfig, legacyKnobsFor, validateConfig, type LegacyKnobs, type ProxyConfig } from './config.ts';
-import { ProxyError } from './errors.ts';
+import { defaultConfig, validateConfig, type ProxyConfig } from './config.ts';
 import { readiness } from './health.ts';
 import { SocksAgent } from './http/agent.ts';
 import { forwardHttp } from './http/forward.ts';
+import { upstreamRequestHeaders, type UpstreamHeaders } from './http/headers.ts';
 import { jsonLineLog, pathOnly, type AccessLog, type AccessRecord } from './log.ts';
-import { routeFor } from './routes.ts';
-import { SocksDialer } from './socks/dial.ts';
-import { SingleReadSocksDialer } from './socks/single-read.ts';
-import { passThroughUpgrade } from './ws/passthrough.ts';
-import { WsSession } from './ws/session.ts';
+import { routeFor, type Router } from './routes.ts';
+import { SocksDialer, type Dialer } from './socks/dial.ts';
+import { SessionBridge, type WebSocketBridge } from './ws/bridge.ts';
 
 export interface ProxyHandle {
   url: string;
@@ -25,58 +28,87 @@ export interface ProxyHandle {
   close(): Promise<void>;
 }
 
-export interface StartProxyOptions extends Partial<Omit<ProxyConfig, 'legacy'>> {
-  legacy?: Partial<LegacyKnobs>;
+export interface ProxyHooks {
   /** Access log sink; default one JSON line per request on stderr when `accessLog` is on. */
   log?: AccessLog;
   /** Runs in the WebSocket upgrade path before dialing (e.g. an auth check); a throw ends the session with 1011. */
   beforeDial?: (req: IncomingMessage) => void | Promise<void>;
 }
 
-/** Merges options over the defaults; the profile fills the knobs the options leave unset. */
-export function resolveConfig(options: StartProxyOptions): ProxyConfig {
-  const { log: _log, beforeDial: _beforeDial, legacy, ...given } = options;
-  const base = defaultConfig();
-  const profile = options.profile ?? base.profile;
-  return validateConfig({ ...base, listen: '127.0.0.1:0', ...stripUndefined(given), profile, legacy: { ...legacyKnobsFor(profile), ...legacy } });
+export interface StartProxyOptions extends Partial<ProxyConfig>, ProxyHooks {}
+
+/** What the server is made of; each part is small enough to be replaced on its own. */
+export interface ProxyParts {
+  dialer: Dialer;
+  route: Router;
+  upstreamHeaders: UpstreamHeaders;
+  bridge: WebSocketBridge;
 }
 
-export async function startProxy(options: StartProxyOptions): Promise<ProxyHandle> {
+export type ComposeParts = (config: ProxyConfig, hooks: ProxyHooks) => ProxyParts;
+
+/** Merges options over the defaults (listening on an ephemeral loopback port unless told otherwise). */
+export function resolveConfig(options: StartProxyOptions): ProxyConfig {
+  const { log: _log, beforeDial: _beforeDial, ...given } = options;
+  return validateConfig({ ...defaultConfig(), listen: '127.0.0.1:0', ...stripUndefined(given) });
+}
+
+/** The product's parts for a configuration; `given` replaces the dialer, router or header policy the bridge is built on. */
+export function productParts(config: ProxyConfig, hooks: ProxyHooks, given: Partial<Omit<ProxyParts, 'bridge'>> = {}): ProxyParts {
+  const dialer =
+    given.dialer ??
+    new SocksDialer({
+      socksUrl: config.socksUrl,
+      connectTimeoutMs: config.socksConnectTimeoutMs,
+      greetingTimeoutMs: config.socksGreetingTimeoutMs,
+      connectReplyTimeoutMs: config.socksConnectReplyTimeoutMs,
+    });
+  const route = given.route ?? ((target: string) => routeFor(target, config));
+  const upstreamHeaders = given.upstreamHeaders ?? upstreamRequestHeaders;
+  const bridge = new SessionBridge({ config, dialer, upstreamHeaders, beforeDial: hooks.beforeDial });
+  return { dialer, route, upstreamHeaders, bridge };
+}
+
+export async function startProxy(options: StartProxyOptions, compose: ComposeParts = productParts): Promise<ProxyHandle> {
   const config = resolveConfig(options);
-  const noTimeouts = config.legacy.noTimeouts;
-  const deadline = (ms: number) => (noTimeouts ? 0 : ms);
-  // Legacy `singleReadReplies`: a naive reply parser, kept apart so the fixed dialer has no such branch.
-  const dialer = new (config.legacy.singleReadReplies ? SingleReadSocksDialer : SocksDialer)({
-    socksUrl: config.socksUrl,
-    connectTimeoutMs: deadline(config.socksConnectTimeoutMs),
-    greetingTimeoutMs: deadline(config.socksGreetingTimeoutMs),
-    connectReplyTimeoutMs: deadline(config.socksConnectReplyTimeoutMs),
-    singleAddress: config.legacy.singleAddress,
-  });
-  const upstream = new URL(config.upstreamUrl);
-  const terminal = config.terminalUrl ? new URL(config.terminalUrl.replace(/^http/, 'ws')) : undefined;
-  const agent = new SocksAgent(dialer);
+  const parts = compose(config, options);
   const log = options.log ?? (config.accessLog ? jsonLineLog(process.stderr) : () => {});
-  const sessions = new Set<WsSession>();
-  const passThroughSockets = new Set<Duplex>();
-  const lingering = new Set<Duplex>();
-  let closing = false;
-  let drained: (() => void) | undefined;
+  // A kept-alive tunnel idle for KEEP_ALIVE_TIMEOUT_MS is closed, like an idle browser connection.
+  const agent = new SocksAgent(parts.dialer, { timeout: config.keepAliveTimeoutMs });
+  const server = boundedServer(config);
+  server.on('request', requestHandler(config, parts, agent, log));
+  server.on('upgrade', upgradeHandler(config, parts, log));
+  server.on('connect', refuseConnect);
+  server.on('clientError', answerClientError);
+  await listen(server, config.listen);
+  return handleFor(server, config, parts, agent);
+}
 
-  const newRecord = (kind: AccessRecord['kind'], req: IncomingMessage, route: string): AccessRecord => ({
-    kind,
-    route,
-    method: req.method,
-    path: pathOnly(req.url ?? ''),
-    hops: {},
-    bytesUp: 0,
-    bytesDown: 0,
-    ms: 0,
+/**
+ * Node's own bounds, set from the configuration: a slow-loris client is cut at HEADERS_TIMEOUT_MS
+ * (Node checks every connectionsCheckingInterval, so that interval is a quarter of the deadline, at
+ * most 1 s), a request at REQUEST_TIMEOUT_MS, an idle keep-alive at KEEP_ALIVE_TIMEOUT_MS.
+ */
+function boundedServer(config: ProxyConfig): Server {
+  const server = createServer({
+    headersTimeout: config.headersTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+    maxHeaderSize: config.maxHeaderBytes,
+    connectionsCheckingInterval: Math.max(1, Math.min(1000, Math.floor(config.headersTimeoutMs / 4))),
   });
+  server.keepAliveTimeout = config.keepAliveTimeoutMs;
+  return server;
+}
 
-  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+function newRecord(kind: AccessRecord['kind'], req: IncomingMessage, route: string): AccessRecord {
+  return { kind, route, method: req.method, path: pathOnly(req.url ?? ''), hops: {}, bytesUp: 0, bytesDown: 0, ms: 0 };
+}
+
+function requestHandler(config: ProxyConfig, parts: ProxyParts, agent: SocksAgent, log: AccessLog) {
+  const upstream = new URL(config.upstreamUrl);
+  return (req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
-    const route = routeFor(req.url ?? '', config, false);
+    const route = parts.route(req.url ?? '', false);
     const record = newRecord('http', req, route.kind);
     const finish = () => {
       record.status ??= res.statusCode;
@@ -92,7 +124,7 @@ export async function startProxy(options: StartProxyOptions): Promise<ProxyHandl
       case 'healthz':
         return answer(200, JSON.stringify({ status: 'alive' }), { 'content-type': 'application/json' });
       case 'readyz':
-        readiness({ dialer, upstream, probePath: config.readyProbePath, probeTimeoutMs: deadline(config.responseTimeoutMs) }).then(
+        readiness({ dialer: parts.dialer, upstream, probePath: config.readyProbePath, probeTimeoutMs: config.responseTimeoutMs }).then(
           (report) => {
             record.cause = report.cause;
             for (const step of report.steps) record.hops[step.step === 'http_probe' ? 'upstream.probe' : `socks.${step.step}`] = step.ms;
@@ -114,74 +146,44 @@ export async function startProxy(options: StartProxyOptions): Promise<ProxyHandl
       case 'terminal':
         return answer(426, 'the terminal route only accepts WebSocket upgrades\n', { upgrade: 'websocket' });
       case 'code':
-        return forwardHttp(req, res, route.target, { upstream, prefix: config.codePrefix, agent, responseTimeoutMs: deadline(config.responseTimeoutMs), hostRewrite: config.legacy.hostRewrite }, record, finish);
+        return forwardHttp(req, res, route.target, { upstream, prefix: config.codePrefix, agent, responseTimeoutMs: config.responseTimeoutMs, upstreamHeaders: parts.upstreamHeaders }, record, finish);
     }
   };
+}
 
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => {}); // replaced by the session's handler; here so nothing before it can crash the process
-    const route = routeFor(req.url ?? '', config, true);
+function upgradeHandler(config: ProxyConfig, parts: ProxyParts, log: AccessLog) {
+  const upstream = new URL(config.upstreamUrl);
+  const terminal = config.terminalUrl ? new URL(config.terminalUrl.replace(/^http/, 'ws')) : undefined;
+  return (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => {}); // replaced by the bridge's handler; here so nothing before it can crash the process
+    const route = parts.route(req.url ?? '', true);
     const record = newRecord('ws', req, route.kind);
     if (route.kind !== 'code' && route.kind !== 'terminal') {
       const status = route.kind === 'bad_request' ? '400 Bad Request' : '404 Not Found';
       socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
       return;
     }
-    const target = route.kind === 'code' ? upstream : terminal;
-    if (config.legacy.passThroughUpgrade && target) {
-      passThroughSockets.add(socket);
-      void passThroughUpgrade(req, socket, head, { dialer, upstream: target, upstreamTarget: route.target, hostRewrite: config.legacy.hostRewrite }, record, () => {
-        passThroughSockets.delete(socket);
-        log(record);
-      });
-      return;
-    }
-    let refuse: ProxyError | undefined;
-    if (closing) refuse = new ProxyError('proxy.shutdown', 'the proxy is shutting down');
-    else if (sessions.size >= config.maxConnections) refuse = new ProxyError('proxy.connection_limit', `${config.maxConnections} sessions open`);
-    else if (!target) refuse = new ProxyError('route.not_configured', 'TERMINAL_URL is not set');
-    const session = new WsSession(
-      {
-        dialer,
-        upstreamUrl: target ?? new URL('http://unconfigured.invalid'), // refused before any dial
-        upstreamTarget: route.target,
-        upgradeTimeoutMs: deadline(config.upgradeTimeoutMs),
-        lifetimeMs: config.wsLifetimeMs,
-        maxPayloadBytes: config.maxPayloadBytes,
-        highWaterMarkBytes: config.highWaterMarkBytes,
-        closeGraceMs: config.shutdownGraceMs,
-        upstreamEndSettleMs: config.upstreamEndSettleMs,
-        lingering,
-        hostRewrite: config.legacy.hostRewrite,
-        refuse,
-        beforeDial: options.beforeDial,
-      },
-      record,
-      (ended) => {
-        sessions.delete(ended);
-        log(ended.record);
-        if (sessions.size === 0) drained?.();
-      },
-    );
-    sessions.add(session);
-    void session.run(req, socket, head);
+    parts.bridge.accept(req, socket, head, { upstream: route.kind === 'code' ? upstream : terminal, target: route.target }, record, log);
   };
+}
 
-  // No whole-request deadline: a 100 MiB upload may take longer than Node's 300 s default behind a
-  // slow client; headersTimeout (60 s) still bounds a slow-loris, and Cloud Run bounds the rest.
-  const server = createServer({ requestTimeout: 0 }, onRequest);
-  server.on('upgrade', onUpgrade);
-  // A CONNECT request would make this a forward proxy to anywhere: refused without dialling.
-  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
-    socket.on('error', () => {});
-    socket.end('HTTP/1.1 405 Method Not Allowed\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-  });
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    if (socket.writable && error.code !== 'ECONNRESET') socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-    else socket.destroy();
-  });
+/** A CONNECT request would make this a forward proxy to anywhere: refused without dialling. */
+function refuseConnect(_req: IncomingMessage, socket: Duplex): void {
+  socket.on('error', () => {});
+  socket.end('HTTP/1.1 405 Method Not Allowed\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+}
 
-  const [host, port] = splitHostPort(config.listen);
+/** Node's parser refused a request (malformed, over the header size, past a deadline): answered as Node itself would, then closed. */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET') return void socket.destroy();
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+  socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  // A client that never reads would keep a half-closed socket: it goes once our answer is flushed.
+  socket.once('finish', () => socket.destroy());
+}
+
+async function listen(server: Server, address: string): Promise<void> {
+  const [host, port] = splitHostPort(address);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -189,38 +191,27 @@ export async function startProxy(options: StartProxyOptions): Promise<ProxyHandl
       resolve();
     });
   });
+}
+
+function handleFor(server: Server, config: ProxyConfig, parts: ProxyParts, agent: SocksAgent): ProxyHandle {
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-
+  let closed: Promise<void> | undefined;
+  const shutdown = async () => {
+    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await parts.bridge.close(config.shutdownGraceMs);
+    parts.dialer.abortAll();
+    server.closeAllConnections();
+    agent.destroy();
+    await stopped;
+  };
   return {
     url: `http://${shownHost}:${address.port}`,
     host: address.address,
     port: address.port,
-    sessions: () => sessions.size + passThroughSockets.size,
-    async close() {
-      if (closing) return;
-      closing = true;
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const shutdown = new ProxyError('proxy.shutdown', 'the proxy is shutting down');
-      for (const session of sessions) session.end(shutdown);
-      if (sessions.size > 0) {
-        await new Promise<void>((resolve) => {
-          const grace = setTimeout(resolve, config.shutdownGraceMs);
-          drained = () => {
-            clearTimeout(grace);
-            resolve();
-          };
-        });
-      }
-      for (const session of sessions) session.destroy();
-      for (const socket of passThroughSockets) socket.destroy();
-      for (const socket of lingering) socket.destroy();
-      dialer.abortAll();
-      server.closeAllConnections();
-      agent.destroy();
-      await stopped;
-    },
+    sessions: () => parts.bridge.size,
+    close: () => (closed ??= shutdown()),
   };
 }
 

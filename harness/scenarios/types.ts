@@ -25,7 +25,7 @@ export interface ServerFault {
 }
 
 /** The seed notes' choices: the proxy's own legacy knobs, so a knob added there is usable here. */
-import type { LegacyKnobs } from '../../proxy/config.ts';
+import type { LegacyKnobs } from '../../proxy/legacy/knobs.ts';
 export type { LegacyKnobs };
 
 /** Proxy settings a scenario may change (proxy/config.ts names and units). */

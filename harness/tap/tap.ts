@@ -44,7 +44,7 @@ function remoteOf(socket: Socket): string {
 /** First address of the SOCKS server that accepts a TCP connection. */
 async function dialServer(options: TapOptions): Promise<{ socket: Socket; address: string }> {
   const errors: string[] = [];
-  for (const host of await socksServerAddresses(options.socks.host, false)) {
+  for (const host of await socksServerAddresses(options.socks.host)) {
     const address = formatAddress(host, options.socks.port);
     try {
       const socket = await new Promise<Socket>((resolve, reject) => {

@@ -2,16 +2,16 @@
 // request instead of paying a TCP connect + greeting + CONNECT each time.
 import { Agent, type AgentOptions } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { SocksDialer, SocksTunnel } from '../socks/dial.ts';
+import type { Dialer, SocksTunnel } from '../socks/dial.ts';
 
 type CreateCallback = (error: Error | null, socket?: Duplex) => void;
 
 export class SocksAgent extends Agent {
-  private readonly dialer: SocksDialer;
+  private readonly dialer: Dialer;
   /** Tunnels this agent opened and not yet reported to a request's access record. */
   private readonly fresh = new WeakMap<Duplex, SocksTunnel>();
 
-  constructor(dialer: SocksDialer, options: AgentOptions = {}) {
+  constructor(dialer: Dialer, options: AgentOptions = {}) {
     super({ keepAlive: true, scheduling: 'lifo', ...options });
     this.dialer = dialer;
   }

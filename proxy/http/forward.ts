@@ -7,7 +7,7 @@ import { asProxyError, ProxyError } from '../errors.ts';
 import { recordDialSteps, type AccessRecord } from '../log.ts';
 import { SocksDialError } from '../socks/dial.ts';
 import type { SocksAgent } from './agent.ts';
-import { upstreamRequestHeaders, withoutHopByHop } from './headers.ts';
+import { withoutHopByHop, type UpstreamHeaders } from './headers.ts';
 import { rewriteLocation } from './location.ts';
 
 export interface HttpForwardOptions {
@@ -15,9 +15,9 @@ export interface HttpForwardOptions {
   /** Prefix the browser used (for Location rewriting), e.g. `/dev/code/`. */
   prefix: string;
   agent: SocksAgent;
-  /** Deadline for the upstream's response headers, ms; 0 = none. */
+  /** Deadline for the upstream's response headers, ms. */
   responseTimeoutMs: number;
-  hostRewrite: boolean;
+  upstreamHeaders: UpstreamHeaders;
 }
 
 /** `path` is the upstream request target: the browser's, minus the prefix, query kept. */
@@ -28,10 +28,10 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, path: str
     port: Number(options.upstream.port || 80),
     method: req.method,
     path,
-    headers: upstreamRequestHeaders(req, { upstreamHost: options.upstream.host, hostRewrite: options.hostRewrite }),
+    headers: options.upstreamHeaders(req, options.upstream.host),
     agent: options.agent,
   });
-  const timer = options.responseTimeoutMs > 0 ? setTimeout(() => upstreamReq.destroy(new ProxyError('upstream.timeout.response', `no response headers after ${options.responseTimeoutMs} ms`)), options.responseTimeoutMs) : undefined;
+  const timer = setTimeout(() => upstreamReq.destroy(new ProxyError('upstream.timeout.response', `no response headers after ${options.responseTimeoutMs} ms`)), options.responseTimeoutMs);
 
   const fail = (error: unknown) => {
     clearTimeout(timer);

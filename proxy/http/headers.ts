@@ -22,31 +22,22 @@ export function withoutHopByHop(headers: IncomingHttpHeaders): OutgoingHttpHeade
   return out;
 }
 
-export interface ForwardPolicy {
-  /** The upstream's `host:port`, what Host becomes when `hostRewrite` is on. */
-  upstreamHost: string;
-  /** Legacy: Host rewritten to the upstream, Origin kept, no X-Forwarded-Host — code-server answers 403. */
-  hostRewrite: boolean;
-}
+/** The headers sent upstream for a browser request; `upstreamHost` is the upstream's `host:port`. */
+export type UpstreamHeaders = (req: IncomingMessage, upstreamHost: string) => OutgoingHttpHeaders;
 
 /**
- * The headers sent upstream for a browser request. Host is kept as the browser sent it, and
- * X-Forwarded-Host repeats it, so an Origin of `https://<public host>` matches whatever code-server
- * compares it with. Cloud Run's front end already sets X-Forwarded-Proto; it is kept when present.
+ * Host is kept as the browser sent it, and X-Forwarded-Host repeats it, so an Origin of
+ * `https://<public host>` matches whatever code-server compares it with. Cloud Run's front end
+ * already sets X-Forwarded-Proto; it is kept when present.
  */
-export function upstreamRequestHeaders(req: IncomingMessage, policy: ForwardPolicy): OutgoingHttpHeaders {
+export const upstreamRequestHeaders: UpstreamHeaders = (req, upstreamHost) => {
   const headers = withoutHopByHop(req.headers);
-  const browserHost = req.headers.host ?? policy.upstreamHost;
+  const browserHost = req.headers.host ?? upstreamHost;
   const remote = req.socket.remoteAddress ?? '';
   const priorFor = req.headers['x-forwarded-for'];
   headers['x-forwarded-for'] = priorFor ? `${String(priorFor)}, ${remote}` : remote;
   headers['x-forwarded-proto'] = req.headers['x-forwarded-proto'] ?? ('encrypted' in req.socket ? 'https' : 'http');
-  if (policy.hostRewrite) {
-    headers.host = policy.upstreamHost;
-    delete headers['x-forwarded-host'];
-  } else {
-    headers.host = browserHost;
-    headers['x-forwarded-host'] = browserHost;
-  }
+  headers.host = browserHost;
+  headers['x-forwarded-host'] = browserHost;
   return headers;
-}
+};

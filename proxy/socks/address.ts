@@ -24,19 +24,19 @@ export function formatAddress(address: string, port: number): string {
   return isIP(address) === 6 ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
-/**
- * Every address to try, in order. `singleAddress` is the legacy choice: the resolver's first
- * answer only (or the literal as given), which is what fails in scenario `ipv6-only-bind`.
- */
-export async function socksServerAddresses(host: string, singleAddress: boolean): Promise<string[]> {
+/** Every address to try, in order: a literal as given, `localhost` as both loopbacks, any other name at each address it has. */
+export async function socksServerAddresses(host: string): Promise<string[]> {
   const name = bareHost(host);
   if (isIP(name)) return [name];
+  if (isLocalhostName(name)) return [...loopback];
   try {
-    if (singleAddress) return [(await lookup(name)).address];
-    if (isLocalhostName(name)) return [...loopback];
     const found = await lookup(name, { all: true });
     return [...new Set(found.map((a) => a.address))];
   } catch (error) {
-    throw new ProxyError('socks.resolve_failed', `${name}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
+    throw resolveFailed(name, error);
   }
+}
+
+export function resolveFailed(name: string, error: unknown): ProxyError {
+  return new ProxyError('socks.resolve_failed', `${name}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
 }

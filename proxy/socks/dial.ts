@@ -1,24 +1,25 @@
 // Opens a tunnel through the SOCKS5 server: TCP to each server address in turn, then the handshake
-// driven by the npm `socks` client over that socket, with its replies checked byte by byte
-// (./reply.ts) and a deadline on each step, so a failure names the step and the address.
+// (./request.ts writes each request, ./reply.ts checks every byte of each reply), with a deadline
+// on each step, so a failure names the step and the address. Every timer armed here is cleared
+// when its step ends: a tunnel is referenced by nothing here once dial() has settled.
 import { lookup } from 'node:dns/promises';
 import { connect, isIP, type Socket } from 'node:net';
-import { SocksClient } from 'socks';
 import { ProxyError } from '../errors.ts';
 import { closedDuring, handshakeProgress, type HandshakeProgress, type SocksStep } from './reply.ts';
 import { bareHost, formatAddress, socksServerAddresses } from './address.ts';
+import { authRequest, connectRequest, greetingRequest } from './request.ts';
 
 export interface SocksDialerOptions {
   /** `socks5h://[user:pass@]host:port` (the server resolves names) or `socks5://` (resolved here). */
   socksUrl: string;
-  /** TCP connect to one server address, ms; 0 = no deadline. */
+  /** TCP connect to one server address, ms. */
   connectTimeoutMs: number;
-  /** Greeting and auth replies, ms; 0 = no deadline. */
+  /** Greeting and auth replies, ms. */
   greetingTimeoutMs: number;
-  /** CONNECT reply, ms; 0 = no deadline. */
+  /** CONNECT reply, ms. */
   connectReplyTimeoutMs: number;
-  /** Legacy: dial only the first address of the SOCKS host. */
-  singleAddress: boolean;
+  /** The addresses of the SOCKS host to try, in order; default every address (./address.ts). */
+  serverAddresses?: (host: string) => Promise<string[]>;
 }
 
 export interface SocksTarget {
@@ -41,6 +42,13 @@ export interface SocksTunnel {
   steps: DialStep[];
 }
 
+/** What the rest of the proxy needs of a dialer: tunnels, a name for logs, and an abort on shutdown. */
+export interface Dialer {
+  readonly serverName: string;
+  dial(target: SocksTarget): Promise<SocksTunnel>;
+  abortAll(): void;
+}
+
 /** A dial failure carries the steps that did finish, so /readyz can show how far it got. */
 export class SocksDialError extends ProxyError {
   readonly steps: DialStep[];
@@ -50,15 +58,12 @@ export class SocksDialError extends ProxyError {
   }
 }
 
-/** No deadline: the `socks` client insists on one, so give it the largest a timer takes (~24.8 days). */
-const forever = 2 ** 31 - 1;
-
-export class SocksDialer {
+export class SocksDialer implements Dialer {
   readonly options: SocksDialerOptions;
   protected readonly server: { host: string; port: number; remoteDns: boolean; user: string; pass: string };
   /** The address that answered last: tried first next time, so a dual-stack name costs one refusal once. */
   private preferred: string | undefined;
-  /** Sockets still in their handshake: a dial without deadlines (legacy) could otherwise outlive the proxy. */
+  /** Sockets still in their handshake: shutdown ends them rather than waiting out their deadlines. */
   private readonly inFlight = new Set<Socket>();
 
   constructor(options: SocksDialerOptions) {
@@ -86,10 +91,11 @@ export class SocksDialer {
   async dial(target: SocksTarget): Promise<SocksTunnel> {
     const steps: DialStep[] = [];
     try {
+      const destination = await this.destination(target);
       const { socket, server } = await this.connectToServer(steps);
       this.inFlight.add(socket);
       try {
-        await this.handshake(socket, await this.destination(target), steps);
+        await this.handshake(socket, destination, steps);
       } finally {
         this.inFlight.delete(socket);
       }
@@ -112,7 +118,7 @@ export class SocksDialer {
   }
 
   private async connectToServer(steps: DialStep[]): Promise<{ socket: Socket; server: string }> {
-    const resolved = await socksServerAddresses(this.server.host, this.options.singleAddress);
+    const resolved = await (this.options.serverAddresses ?? socksServerAddresses)(this.server.host);
     const preferred = this.preferred;
     const addresses = preferred && resolved.includes(preferred) ? [preferred, ...resolved.filter((a) => a !== preferred)] : resolved;
     const failures: { address: string; code: string }[] = [];
@@ -137,79 +143,83 @@ export class SocksDialer {
   }
 
   /**
-   * The `socks` client writes the greeting, auth and CONNECT; every byte the server sends is also
-   * read here, so a step's deadline starts when the step does and an invalid reply is a failure
-   * even where the client would accept it.
+   * Writes each request once the previous reply is complete and reads every byte the server sends,
+   * so a step's deadline starts when the step does and a reply is judged as RFC 1928 / 1929 say.
+   * Bytes after the CONNECT reply belong to the tunnel: they are put back for its reader.
    */
   protected handshake(socket: Socket, destination: SocksTarget, steps: DialStep[]): Promise<void> {
     const offeredAuth = Boolean(this.server.user || this.server.pass);
-    const received: Buffer[] = [];
+    let received = Buffer.alloc(0);
     let stepStarted = performance.now();
     let current: SocksStep = 'greeting';
     let deadline: NodeJS.Timeout | undefined;
+    let progress: HandshakeProgress = { state: 'waiting', step: 'greeting', got: 0, needed: 2 };
+    let socketError: NodeJS.ErrnoException | undefined;
 
     return new Promise<void>((resolve, reject) => {
-      let settled = false;
       const finish = (error?: ProxyError) => {
-        if (settled) return;
-        settled = true;
         clearTimeout(deadline);
-        socket.off('data', watch);
+        socket.off('data', onData);
         socket.off('close', onClose);
         socket.off('error', onError);
+        steps.push({ step: current, ok: !error, ms: elapsed(stepStarted), ...(error ? { detail: error.message } : {}) });
         if (error) {
-          steps.push({ step: current, ok: false, ms: elapsed(stepStarted), detail: error.message });
           socket.destroy();
-          reject(error);
-        } else {
-          steps.push({ step: current, ok: true, ms: elapsed(stepStarted) });
-          resolve();
+          return reject(error);
         }
+        socket.pause();
+        const rest = progress.state === 'done' ? received.subarray(progress.replyEnd) : Buffer.alloc(0);
+        if (rest.length) socket.unshift(rest);
+        resolve();
+        // Read again once the tunnel's reader has had its turn to attach (it does so in the continuation of dial()).
+        setImmediate(() => socket.resume());
       };
       const armDeadline = (step: SocksStep) => {
         clearTimeout(deadline);
         const ms = step === 'connect_reply' ? this.options.connectReplyTimeoutMs : this.options.greetingTimeoutMs;
-        if (ms > 0) deadline = setTimeout(() => finish(new ProxyError(`socks.timeout.${step}`, `after ${ms} ms from ${formatAddress(socket.remoteAddress ?? '?', socket.remotePort ?? 0)}`)), ms);
+        deadline = setTimeout(() => finish(new ProxyError(`socks.timeout.${step}`, `after ${ms} ms from ${formatAddress(socket.remoteAddress ?? '?', socket.remotePort ?? 0)}`)), ms);
       };
-      let progress: HandshakeProgress = { state: 'waiting', step: 'greeting', got: 0, needed: 2 };
-      const watch = (chunk: Buffer) => {
-        received.push(chunk);
-        progress = handshakeProgress(Buffer.concat(received), offeredAuth);
-        if (progress.state === 'failed') return finish(progress.error);
-        const step = progress.state === 'done' ? 'connect_reply' : progress.step;
-        if (step !== current) {
-          steps.push({ step: current, ok: true, ms: elapsed(stepStarted) });
-          current = step;
-          stepStarted = performance.now();
-          armDeadline(step);
+      const send = (step: SocksStep) => {
+        if (step === 'greeting') socket.write(greetingRequest(offeredAuth));
+        else if (step === 'auth') socket.write(authRequest(this.server.user, this.server.pass));
+        else socket.write(connectRequest(destination.host, destination.port));
+      };
+      const sendOrFail = (step: SocksStep) => {
+        try {
+          send(step);
+        } catch (error) {
+          finish(error instanceof ProxyError ? error : new ProxyError('socks.handshake_failed', String(error)));
         }
-        // `done` is left to the `socks` client's 'established': it still owns the socket until then.
       };
-      let socketError: NodeJS.ErrnoException | undefined;
+      const onData = (chunk: Buffer) => {
+        received = Buffer.concat([received, chunk]);
+        progress = handshakeProgress(received, offeredAuth);
+        if (progress.state === 'failed') return finish(progress.error);
+        // A reply to a request not yet sent is no reply to ours.
+        const ahead = progress.state === 'done' ? current !== 'connect_reply' : progress.step !== current && progress.got > 0;
+        if (ahead) return finish(new ProxyError('socks.reply_invalid', `bytes of the next reply arrived before its request (during the ${current.replace('_', ' ')})`));
+        if (progress.state === 'done') return finish();
+        if (progress.step !== current) {
+          steps.push({ step: current, ok: true, ms: elapsed(stepStarted) });
+          current = progress.step;
+          stepStarted = performance.now();
+          armDeadline(current);
+          sendOrFail(current);
+        }
+      };
       const onError = (error: NodeJS.ErrnoException) => (socketError = error);
       /** Why the handshake ended when the server's bytes were not themselves the failure. */
-      const endedEarly = (): ProxyError => {
-        if (socketError?.code === 'ECONNRESET') return new ProxyError(`socks.reset.${current}`, 'connection reset by the SOCKS server');
-        if (socketError) return new ProxyError('socks.handshake_failed', `${current}: ${socketError.message}`);
-        return progress.state === 'waiting' ? closedDuring(progress) : new ProxyError(`socks.closed.${current}`, 'server closed the connection');
+      const onClose = () => {
+        if (socketError?.code === 'ECONNRESET') return finish(new ProxyError(`socks.reset.${current}`, 'connection reset by the SOCKS server'));
+        if (socketError) return finish(new ProxyError('socks.handshake_failed', `${current}: ${socketError.message}`));
+        finish(progress.state === 'waiting' ? closedDuring(progress) : new ProxyError(`socks.closed.${current}`, 'server closed the connection'));
       };
-      const onClose = () => finish(endedEarly());
 
-      socket.on('data', watch);
+      socket.on('data', onData);
       socket.on('error', onError);
       socket.once('close', onClose);
       armDeadline('greeting');
-      SocksClient.createConnection({
-        existing_socket: socket,
-        proxy: { host: socket.remoteAddress ?? this.server.host, port: this.server.port, type: 5, userId: this.server.user || undefined, password: this.server.pass || undefined },
-        destination,
-        command: 'connect',
-        timeout: forever,
-      }).then(
-        () => finish(progress.state === 'done' ? undefined : new ProxyError('socks.reply_invalid', 'the socks client accepted a reply this check did not')),
-        // The client gives up on close, error or a reply it rejects; the byte check above names each better.
-        () => finish(progress.state === 'failed' ? progress.error : endedEarly()),
-      );
+      sendOrFail('greeting');
     });
   }
 }
@@ -217,7 +227,7 @@ export class SocksDialer {
 function connectWithDeadline(host: string, port: number, timeoutMs: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host, port, noDelay: true });
-    const timer = timeoutMs > 0 ? setTimeout(() => socket.destroy(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' })), timeoutMs) : undefined;
+    const timer = setTimeout(() => socket.destroy(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' })), timeoutMs);
     socket.once('connect', () => {
       clearTimeout(timer);
       socket.off('error', reject);

@@ -4,6 +4,7 @@
 // success reply with an unknown ATYP (handing the raw bytes to the application as data) and never
 // looks at RSV (specs/tailscale-socks5.md "Client libraries seen in the seeds").
 import { ProxyError } from '../errors.ts';
+import { atypDomain, atypIPv4, atypIPv6, authVersion, methodNoAuth, methodNoneAcceptable, methodUserPass, socksVersion } from './wire.ts';
 
 export type SocksStep = 'greeting' | 'auth' | 'connect_reply';
 
@@ -12,15 +13,6 @@ export type HandshakeProgress =
   | { state: 'waiting'; step: SocksStep; got: number; needed: number }
   | { state: 'done'; replyEnd: number }
   | { state: 'failed'; step: SocksStep; error: ProxyError };
-
-const socksVersion = 0x05;
-const authVersion = 0x01; // RFC 1929 §2: "The current version of the subnegotiation is X'01'"
-const methodNoAuth = 0x00;
-const methodUserPass = 0x02;
-const methodNoneAcceptable = 0xff;
-const atypIPv4 = 0x01;
-const atypDomain = 0x03;
-const atypIPv6 = 0x04;
 
 /** RFC 1928 §6 reply codes, as they appear in causes (`socks.reply_general_failure`). */
 const replyNames: Record<number, string> = {

@@ -28,6 +28,10 @@ export async function startEchoUpstream(): Promise<EchoUpstream> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 * 1024 });
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://upstream');
+    if (url.pathname === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end('{"status":"alive"}');
+    }
     if (url.pathname === '/headers') {
       res.writeHead(200, { 'content-type': 'application/json' });
       return void res.end(JSON.stringify({ url: req.url, headers: req.headers }));

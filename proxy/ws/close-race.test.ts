@@ -1,11 +1,11 @@
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AccessRecord } from '../log.ts';
 import { startProxy, type ProxyHandle } from '../server.ts';
 import { startFixtureStack, tailnetUpstream, type FixtureStack } from '../test/stack.ts';
-import { reader, startTinySocks, type TinySocks } from '../test/tiny-socks.ts';
+import { startScriptedUpstream } from '../test/scripted-upstream.ts';
+import type { TinySocks } from '../test/tiny-socks.ts';
 import { openClient } from '../test/ws-client.ts';
-import { acceptKey } from './handshake.ts';
 
 // The upstream here is scripted in the SOCKS server's own socket, so the test knows the moment the
 // proxy has handled the upstream's end: the proxy answers a TCP end with its own FIN at once
@@ -27,31 +27,15 @@ afterEach(async () => {
   proxy = socks = undefined;
 });
 
-/** A SOCKS server whose CONNECT leads to a code-server stand-in: 101, a "ready" message, then `behaviour`. */
+/** A code-server stand-in behind the SOCKS server: 101, a "ready" message, then `behaviour`. */
 async function scriptedUpstream(behaviour: UpstreamBehaviour): Promise<Scripted> {
   let closedTunnel!: () => void;
   const proxyClosedTunnel = new Promise<void>((resolve) => (closedTunnel = resolve));
-  socks = await startTinySocks({
-    script: (socket: Socket) => {
-      socket.once('end', () => closedTunnel());
-      void (async () => {
-        const read = reader(socket);
-        const [, methods = 0] = await read(2);
-        await read(methods);
-        socket.write(Buffer.from([5, 0]));
-        const [, , , atyp] = await read(4);
-        await read(atyp === 1 ? 4 : atyp === 4 ? 16 : ((await read(1))[0] ?? 0));
-        await read(2);
-        socket.write(Buffer.from([5, 0, 0, 1, 127, 0, 0, 1, 0, 0]));
-        let request = '';
-        while (!request.endsWith('\r\n\r\n')) request += (await read(1)).toString('latin1');
-        const key = /^sec-websocket-key:\s*(\S+)/im.exec(request)?.[1] ?? '';
-        socket.write(`HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: ${acceptKey(key)}\r\n\r\n`);
-        socket.write(Buffer.concat([Buffer.from([0x81, 5]), Buffer.from('ready')]));
-        // code-server never sends a close frame: it ends TCP on a Disconnect message or a close frame.
-        if (behaviour === 'end-on-next-bytes') socket.once('data', () => socket.end());
-      })();
-    },
+  socks = await startScriptedUpstream((socket) => {
+    socket.once('end', () => closedTunnel());
+    // code-server never sends a close frame: it ends TCP on a Disconnect message or a close frame.
+    if (behaviour === 'end-on-next-bytes') socket.once('data', () => socket.end());
+    else socket.resume();
   });
   return { socks, proxyClosedTunnel };
 }

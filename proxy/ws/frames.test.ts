@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { closeFrame, FrameSplitter, FrameTooLargeError, FrameTracker, Opcode } from './frames.ts';
+import { ClientFrameReader, type ClientFrameSink } from './client-frames.ts';
+import { closeFrame, FrameSplitter, FrameTooLargeError, FrameViolationError, Opcode, type Frame } from './frames.ts';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -7,10 +8,12 @@ const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const maskedHello = hex('81 85 37 fa 21 3d 7f 9f 4d 51 58');
 const unmaskedHello = hex('81 05 48 65 6c 6c 6f');
 const binary256 = Buffer.concat([hex('82 7e 01 00'), Buffer.alloc(256, 7)]);
+const maskedBinary256 = Buffer.concat([hex('82 fe 01 00 00 00 00 00'), Buffer.alloc(256, 7)]);
 const close1001 = hex('88 82 00 00 00 00 03 e9'); // masked with a zero key
+const serverClose1001 = hex('88 02 03 e9');
 
-describe('FrameSplitter', () => {
-  const stream = Buffer.concat([maskedHello, unmaskedHello, binary256, close1001]);
+describe('FrameSplitter (the upstream\'s frames: unmasked)', () => {
+  const stream = Buffer.concat([unmaskedHello, unmaskedHello, binary256, serverClose1001]);
 
   it('forwards every byte of every whole frame, however the bytes are split, and holds only a partial frame', () => {
     for (let cut = 0; cut <= stream.length; cut++) {
@@ -37,13 +40,21 @@ describe('FrameSplitter', () => {
     expect(Buffer.concat(frames.flatMap((f) => f.parts)).equals(stream)).toBe(true);
     // A frame completes only when its last byte arrives: one run per data frame here.
     expect(frames.map((f) => f.opcode)).toEqual([Opcode.text, Opcode.text, Opcode.binary, Opcode.close]);
-    expect(frames.map((f) => Buffer.concat(f.parts).length)).toEqual([maskedHello.length, unmaskedHello.length, binary256.length, close1001.length]);
+    expect(frames.map((f) => Buffer.concat(f.parts).length)).toEqual([unmaskedHello.length, unmaskedHello.length, binary256.length, serverClose1001.length]);
     expect(frames[3]).toMatchObject({ closeCode: 1001, closeReason: '' });
   });
 
-  it('reads a masked close frame’s code and reason', () => {
-    const [frame] = new FrameSplitter(1024).push(Buffer.concat([hex('88 86 01 02 03 04'), Buffer.from([0x03 ^ 1, 0xe8 ^ 2, 0x62 ^ 3, 0x79 ^ 4, 0x65 ^ 1, 0x21 ^ 2])]));
-    expect(frame).toMatchObject({ closeCode: 1000, closeReason: 'bye!' });
+  it('reads a close frame’s code and reason', () => {
+    expect(new FrameSplitter(1024).push(hex('88 06 03 e8 62 79 65 21'))[0]).toMatchObject({ closeCode: 1000, closeReason: 'bye!' });
+  });
+
+  it.each([
+    ['a masked frame (§5.1)', maskedHello],
+    ['a close frame announcing 64 MiB, at its header (§5.5)', hex('88 7f 00 00 00 00 04 00 00 00')],
+    ['close code 1006 (§7.4.1)', hex('88 02 03 ee')],
+    ['RSV1 with no extension (§5.2)', hex('c1 00')],
+  ])('refuses %s', (_name, bytes) => {
+    expect(() => new FrameSplitter(128 * 1024 * 1024).push(bytes)).toThrow(FrameViolationError);
   });
 
   it('reads 64-bit lengths and refuses frames over the limit', () => {
@@ -52,36 +63,69 @@ describe('FrameSplitter', () => {
   });
 });
 
-describe('FrameTracker', () => {
-  const stream = Buffer.concat([maskedHello, binary256, hex('89 80 00 00 00 00'), close1001]); // + an empty masked ping
-  const boundaries = new Set([0, maskedHello.length, maskedHello.length + binary256.length, maskedHello.length + binary256.length + 6, stream.length]);
+/** A sink that records what the reader forwards, the close it reports and what it refuses. */
+function recorder(): ClientFrameSink & { forwarded: Buffer[]; closes: Frame[]; refused: Error[] } {
+  const forwarded: Buffer[] = [];
+  const closes: Frame[] = [];
+  const refused: Error[] = [];
+  return { forwarded, closes, refused, forward: (b) => forwarded.push(Buffer.from(b)), close: (f) => closes.push(f), refuse: (e) => refused.push(e) };
+}
 
-  it('knows at every byte whether the stream is between two frames, however it is split', () => {
+describe('ClientFrameReader (the browser\'s frames: masked, forwarded as they arrive)', () => {
+  const emptyPing = hex('89 80 00 00 00 00');
+  const data = Buffer.concat([maskedHello, maskedBinary256, emptyPing]);
+  const stream = Buffer.concat([data, close1001]);
+  /** Inside a payload whose header went on (hello: header 6 bytes; binary: 8): a close frame of ours cannot go in here. */
+  const insidePayload = (at: number) => (at >= 6 && at < maskedHello.length) || (at >= maskedHello.length + 8 && at < maskedHello.length + maskedBinary256.length);
+
+  it('forwards every data byte, holds the close frame back, and knows where the stream stands, however it is split', () => {
     for (let cut = 0; cut <= stream.length; cut++) {
-      const tracker = new FrameTracker(1024);
-      const closes = [...tracker.push(stream.subarray(0, cut))];
-      expect(tracker.atBoundary).toBe(boundaries.has(cut));
-      closes.push(...tracker.push(stream.subarray(cut)));
-      expect(closes).toHaveLength(1);
-      expect(closes[0]).toMatchObject({ closeCode: 1001 });
-      expect(tracker.atBoundary).toBe(true);
+      const reader = new ClientFrameReader(1024);
+      const sink = recorder();
+      reader.push(stream.subarray(0, cut), sink);
+      // No byte of a frame goes on before its header is whole and checked.
+      const sent = Buffer.concat(sink.forwarded).length;
+      expect(data.subarray(0, sent).equals(Buffer.concat(sink.forwarded))).toBe(true);
+      expect(reader.atBoundary).toBe(!insidePayload(cut));
+      reader.push(stream.subarray(cut), sink);
+      expect(Buffer.concat(sink.forwarded).equals(data)).toBe(true);
+      expect(sink.closes.map((c) => [c.closeCode, Buffer.concat(c.parts).equals(close1001)])).toEqual([[1001, true]]);
+      expect(sink.refused).toEqual([]);
     }
   });
 
   it('byte by byte', () => {
-    const tracker = new FrameTracker(1024);
-    const seen: boolean[] = [];
-    const closes = [...stream].flatMap((byte) => {
-      const found = tracker.push(Buffer.from([byte]));
-      seen.push(tracker.atBoundary);
-      return found;
-    });
-    expect(closes.map((c) => c.closeCode)).toEqual([1001]);
-    expect(seen.flatMap((at, i) => (at ? [i + 1] : []))).toEqual([...boundaries].filter((b) => b > 0));
+    const reader = new ClientFrameReader(1024);
+    const sink = recorder();
+    for (const byte of stream) reader.push(Buffer.from([byte]), sink);
+    expect(Buffer.concat(sink.forwarded).equals(data)).toBe(true);
+    expect(sink.closes[0]).toMatchObject({ closeCode: 1001 });
   });
 
-  it('refuses a frame over the limit from its header', () => {
-    expect(() => new FrameTracker(100).push(binary256.subarray(0, 4))).toThrow(FrameTooLargeError);
+  it('reads a masked close frame’s code and reason', () => {
+    const reader = new ClientFrameReader(1024);
+    const sink = recorder();
+    reader.push(Buffer.concat([hex('88 86 01 02 03 04'), Buffer.from([0x03 ^ 1, 0xe8 ^ 2, 0x62 ^ 3, 0x79 ^ 4, 0x65 ^ 1, 0x21 ^ 2])]), sink);
+    expect(sink.closes[0]).toMatchObject({ closeCode: 1000, closeReason: 'bye!' });
+  });
+
+  it('refuses a frame over the limit from its header, forwarding none of it', () => {
+    const reader = new ClientFrameReader(100);
+    const sink = recorder();
+    reader.push(Buffer.concat([maskedHello, maskedBinary256.subarray(0, 8)]), sink);
+    expect(Buffer.concat(sink.forwarded).equals(maskedHello)).toBe(true);
+    expect(sink.refused[0]).toBeInstanceOf(FrameTooLargeError);
+  });
+
+  it('is at a boundary between frames and while a header or a close frame is held, not inside a forwarded payload', () => {
+    const reader = new ClientFrameReader(1024);
+    const sink = recorder();
+    reader.push(maskedBinary256.subarray(0, 3), sink); // part of a header: nothing forwarded
+    expect([reader.atBoundary, sink.forwarded.length]).toEqual([true, 0]);
+    reader.push(maskedBinary256.subarray(3, 20), sink);
+    expect(reader.atBoundary).toBe(false);
+    reader.push(maskedBinary256.subarray(20), sink);
+    expect(reader.atBoundary).toBe(true);
   });
 });
 

@@ -1,9 +1,11 @@
 // RFC 6455 §5.2 framing, read only as far as the relay needs: where each frame ends, its opcode,
-// and the status code of a close frame. Payloads are never unmasked or copied (except a close
-// frame's ≤ 125 bytes): the relay forwards each frame's bytes as they came, once the frame is
-// complete, so it can always put a close frame of its own between two frames.
+// whether it is allowed (./validation.ts), and the status code of a close frame. Payloads are never
+// unmasked or copied (except a close frame's ≤ 125 bytes). This file reads the upstream's frames,
+// which the relay forwards whole, so it can always put a close frame of its own between two;
+// ./client-frames.ts reads the browser's, which are forwarded as they arrive.
+import { checkFrameHeader, nextFragmented, Opcode, readClosePayload, type Violation } from './validation.ts';
 
-export const Opcode = { continuation: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, pong: 0xa } as const;
+export { Opcode } from './validation.ts';
 
 export interface Frame {
   /** The opcode of the (first) frame. */
@@ -19,29 +21,52 @@ export class FrameTooLargeError extends Error {
   readonly code = 'frame.too_large';
 }
 
+/** A frame RFC 6455 does not allow (the peer is failed with `closeCode`). */
+export class FrameViolationError extends Error {
+  readonly code = 'frame.violation';
+  readonly closeCode: number;
+  constructor(violation: Violation) {
+    super(violation.detail);
+    this.closeCode = violation.closeCode;
+  }
+}
+
 /**
  * Total length (header + payload) of the frame starting at `offset` of `buf`, where `available`
  * bytes follow; -1 if they are too few to tell.
  */
-export function frameLengthAt(buf: Buffer, offset: number, available: number, maxPayloadBytes: number): number {
+function frameLengthAt(buf: Buffer, offset: number, available: number, maxPayloadBytes: number): number {
   if (available < 2) return -1;
   const b1 = buf[offset + 1] ?? 0;
   const len7 = b1 & 0x7f;
-  const extended = len7 === 126 ? 2 : len7 === 127 ? 8 : 0;
-  if (available < 2 + extended) return -1;
-  const payload = len7 === 126 ? buf.readUInt16BE(offset + 2) : len7 === 127 ? Number(buf.readBigUInt64BE(offset + 2)) : len7;
+  if (available < 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0)) return -1;
+  const payload = payloadLength(buf, offset);
   if (payload > maxPayloadBytes) throw new FrameTooLargeError(`frame of ${payload} bytes over the ${maxPayloadBytes}-byte limit`);
-  return 2 + extended + ((b1 & 0x80) !== 0 ? 4 : 0) + payload;
+  return headerLength(b1) + payload;
 }
 
-/** A close frame's status code (1005 when it has none) and reason; its payload is unmasked here, it is ≤ 125 bytes. */
-function closeOf(parts: Buffer[]): Frame {
+/** The payload length of the frame whose header (at least up to its extended length) starts at `offset`. */
+export function payloadLength(buf: Buffer, offset: number): number {
+  const len7 = (buf[offset + 1] ?? 0) & 0x7f;
+  return len7 === 126 ? buf.readUInt16BE(offset + 2) : len7 === 127 ? Number(buf.readBigUInt64BE(offset + 2)) : len7;
+}
+
+/** The length of a frame's header, from its second byte. */
+export function headerLength(b1: number): number {
+  const len7 = b1 & 0x7f;
+  return 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + ((b1 & 0x80) !== 0 ? 4 : 0);
+}
+
+/** A close frame's bytes (≤ 2 + 4 + 125: its header was checked first) → its code and reason, or the violation. */
+export function closeOf(parts: Buffer[]): Frame {
   const bytes = parts.length === 1 ? (parts[0] ?? Buffer.alloc(0)) : Buffer.concat(parts);
   const masked = ((bytes[1] ?? 0) & 0x80) !== 0;
-  const payload = Buffer.from(bytes.subarray(2 + (masked ? 4 : 0)));
+  const start = 2 + (masked ? 4 : 0);
+  const payload = Buffer.from(bytes.subarray(start));
   if (masked) for (let i = 0; i < payload.length; i++) payload[i] = (payload[i] ?? 0) ^ (bytes[2 + (i & 3)] ?? 0);
-  if (payload.length < 2) return { opcode: Opcode.close, parts, closeCode: 1005, closeReason: '' };
-  return { opcode: Opcode.close, parts, closeCode: payload.readUInt16BE(0), closeReason: payload.subarray(2).toString() };
+  const content = readClosePayload(payload);
+  if ('violation' in content) throw new FrameViolationError(content.violation);
+  return { opcode: Opcode.close, parts, closeCode: content.code, closeReason: content.reason };
 }
 
 /**
@@ -54,6 +79,8 @@ export class FrameSplitter {
   private parts: Buffer[] = [];
   private offset = 0;
   private held = 0;
+  /** A fragmented message is in progress (§5.4). */
+  private fragmented = false;
   private readonly maxPayloadBytes: number;
 
   constructor(maxPayloadBytes: number) {
@@ -87,9 +114,18 @@ export class FrameSplitter {
       if (!first) break;
       const inFirst = first.length - this.offset;
       // The header usually sits in one chunk; across chunks, 14 bytes are gathered to read it.
-      const total = inFirst >= 14 || this.parts.length === 1 ? frameLengthAt(first, this.offset, Math.min(inFirst, this.held), this.maxPayloadBytes) : frameLengthAt(this.gather(14), 0, Math.min(14, this.held), this.maxPayloadBytes);
+      const header = inFirst >= 14 || this.parts.length === 1 ? first : this.gather(14);
+      const at = header === first ? this.offset : 0;
+      const available = header === first ? Math.min(inFirst, this.held) : Math.min(14, this.held);
+      if (available < 2) break;
+      const b0 = header[at] ?? 0;
+      // Checked before the payload is waited for: a control frame announcing 64 MiB is refused at its header.
+      const violation = checkFrameHeader(b0, header[at + 1] ?? 0, false, this.fragmented);
+      if (violation) throw new FrameViolationError(violation);
+      const total = frameLengthAt(header, at, available, this.maxPayloadBytes);
       if (total < 0 || this.held < total) break;
-      const opcode = (first[this.offset] ?? 0) & 0x0f;
+      this.fragmented = nextFragmented(b0, this.fragmented);
+      const opcode = b0 & 0x0f;
       if (opcode === Opcode.close) {
         endRun();
         frames.push(closeOf(this.take(total)));
@@ -158,63 +194,6 @@ export function appendParts(batch: Buffer[], parts: Buffer[]): void {
     if (last && last.buffer === part.buffer && last.byteOffset + last.length === part.byteOffset) {
       batch[batch.length - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + part.length);
     } else batch.push(part);
-  }
-}
-
-/**
- * Follows frame boundaries in bytes that are forwarded as they arrive (cut-through), for the
- * browser → upstream direction: a frame cut short there only costs the upstream a TCP end, which
- * code-server treats like any disconnect, so nothing needs holding back. Says whether the stream
- * is between two frames (where a close frame of our own may go) and returns each close frame.
- */
-export class FrameTracker {
-  private readonly header = Buffer.alloc(14);
-  private headerFilled = 0;
-  private headerLength = 2;
-  private remaining = -1; // payload bytes left in the current frame; -1 while reading its header
-  private closeParts: Buffer[] | undefined;
-  private readonly maxPayloadBytes: number;
-
-  constructor(maxPayloadBytes: number) {
-    this.maxPayloadBytes = maxPayloadBytes;
-  }
-
-  get atBoundary(): boolean {
-    return this.remaining < 0 && this.headerFilled === 0;
-  }
-
-  /** Returns the close frames completed in `chunk`. */
-  push(chunk: Buffer): Frame[] {
-    const closes: Frame[] = [];
-    let i = 0;
-    while (i < chunk.length) {
-      if (this.remaining < 0) {
-        const take = Math.min(this.headerLength - this.headerFilled, chunk.length - i);
-        chunk.copy(this.header, this.headerFilled, i, i + take);
-        this.headerFilled += take;
-        i += take;
-        if (this.headerFilled === 2) {
-          const len7 = (this.header[1] ?? 0) & 0x7f;
-          this.headerLength = 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + (((this.header[1] ?? 0) & 0x80) !== 0 ? 4 : 0);
-        }
-        if (this.headerFilled < this.headerLength) continue;
-        this.remaining = frameLengthAt(this.header, 0, this.headerFilled, this.maxPayloadBytes) - this.headerLength;
-        if (((this.header[0] ?? 0) & 0x0f) === Opcode.close) this.closeParts = [Buffer.from(this.header.subarray(0, this.headerLength))];
-      } else {
-        const take = Math.min(this.remaining, chunk.length - i);
-        this.closeParts?.push(chunk.subarray(i, i + take));
-        this.remaining -= take;
-        i += take;
-      }
-      if (this.remaining === 0) {
-        if (this.closeParts) closes.push(closeOf(this.closeParts));
-        this.closeParts = undefined;
-        this.remaining = -1;
-        this.headerFilled = 0;
-        this.headerLength = 2;
-      }
-    }
-    return closes;
   }
 }
 

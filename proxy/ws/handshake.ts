@@ -18,11 +18,22 @@ export function offeredProtocols(req: IncomingMessage): string[] {
   return header ? header.split(',').map((p) => p.trim()).filter(Boolean) : [];
 }
 
-/** The 101 for the browser, or a ProxyError when the request is not a valid WebSocket upgrade. */
+/** A browser upgrade the proxy will not take, with the HTTP answer it gets instead. */
+export class HandshakeError extends ProxyError {
+  readonly response: string;
+  constructor(detail: string, status: string, headers: string[] = []) {
+    super('route.bad_upgrade', detail);
+    this.response = [`HTTP/1.1 ${status}`, 'connection: close', 'content-length: 0', ...headers, '', ''].join('\r\n');
+  }
+}
+
+/** The 101 for the browser, or a HandshakeError when the request is not a valid WebSocket upgrade (RFC 6455 §4.2.1). */
 export function browserAcceptResponse(req: IncomingMessage): string {
   const key = req.headers['sec-websocket-key'];
-  const valid = req.method === 'GET' && String(req.headers.upgrade).toLowerCase() === 'websocket' && typeof key === 'string' && Buffer.from(key, 'base64').length === 16 && req.headers['sec-websocket-version'] === '13';
-  if (!valid) throw new ProxyError('route.bad_upgrade', 'not a valid WebSocket upgrade request');
+  const valid = req.method === 'GET' && String(req.headers.upgrade).toLowerCase() === 'websocket' && typeof key === 'string' && Buffer.from(key, 'base64').length === 16;
+  if (!valid) throw new HandshakeError('not a valid WebSocket upgrade request', '400 Bad Request');
+  // §4.4: a version the server does not speak is answered with the versions it does (426, as the RFC's example).
+  if (req.headers['sec-websocket-version'] !== '13') throw new HandshakeError(`Sec-WebSocket-Version ${JSON.stringify(req.headers['sec-websocket-version'] ?? '')} (only 13 is spoken)`, '426 Upgrade Required', ['Sec-WebSocket-Version: 13']);
   // The browser's first subprotocol is chosen now, before the upstream's choice is known; the
   // upstream is offered the same list (code-server uses none).
   const protocol = offeredProtocols(req)[0];
@@ -52,7 +63,7 @@ export function upstreamUpgrade(tunnel: Duplex, target: string, headers: Outgoin
 
   return new Promise((resolve, reject) => {
     let received = Buffer.alloc(0);
-    const timer = timeoutMs > 0 ? setTimeout(() => done(new ProxyError('upstream.timeout.upgrade', `no 101 after ${timeoutMs} ms`)), timeoutMs) : undefined;
+    const timer = setTimeout(() => done(new ProxyError('upstream.timeout.upgrade', `no 101 after ${timeoutMs} ms`)), timeoutMs);
     const done = (error: ProxyError | undefined, rest?: Buffer) => {
       clearTimeout(timer);
       tunnel.off('data', onData);

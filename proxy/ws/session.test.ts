@@ -1,8 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { startFixtureStack, type FixtureStack } from '../test/stack.ts';
+import { startFixtureStack, tailnetUpstream, type FixtureStack } from '../test/stack.ts';
 import { openClient } from '../test/ws-client.ts';
-import type { StartProxyOptions } from '../server.ts';
+import type { Socket } from 'node:net';
+import type { AccessRecord } from '../log.ts';
+import { productParts, startProxy, type StartProxyOptions } from '../server.ts';
+import type { LegacyKnobs } from '../legacy/index.ts';
 
 let stack: FixtureStack | undefined;
 afterEach(async () => {
@@ -10,8 +13,8 @@ afterEach(async () => {
   stack = undefined;
 });
 
-async function withStack(options: StartProxyOptions = {}): Promise<FixtureStack> {
-  stack = await startFixtureStack(options);
+async function withStack(options: StartProxyOptions = {}, legacy?: Partial<LegacyKnobs>): Promise<FixtureStack> {
+  stack = await startFixtureStack(options, legacy);
   return stack;
 }
 
@@ -61,6 +64,29 @@ describe('WebSocket bridge', () => {
     upstream.dropAll();
     expect(await client.closed).toEqual({ code: 1014, reason: 'upstream.ended_without_close the upstream ended its connection without a close frame' });
     await expect.poll(() => records.find((r) => r.kind === 'ws')).toMatchObject({ closeBrowser: 1014, closeUpstream: 1006, cause: expect.stringMatching(/^upstream.ended_without_close/) });
+  });
+
+  it('labels a tunnel that errors without a FIN (EPIPE on a write after the SOCKS server reset it) upstream.reset, not ended_without_close', async () => {
+    // Broke: only ECONNRESET counted as a reset, so a SOCKS RST noticed on a write (EPIPE) was logged upstream.ended_without_close.
+    const { socks, upstream } = stack = await startFixtureStack();
+    const records: AccessRecord[] = [];
+    const tunnels: Socket[] = [];
+    const proxy = await startProxy({ socksUrl: socks.url(), upstreamUrl: tailnetUpstream, log: (r) => records.push({ ...r }), upstreamEndSettleMs: 5 }, (config, hooks) => {
+      const dialer = productParts(config, hooks).dialer;
+      return productParts(config, hooks, {
+        dialer: { serverName: dialer.serverName, abortAll: () => dialer.abortAll(), dial: async (target) => { const tunnel = await dialer.dial(target); tunnels.push(tunnel.socket); return tunnel; } },
+      });
+    });
+    try {
+      const client = openClient(proxy.url.replace(/^http/, 'ws') + '/dev/code/x');
+      await client.opened;
+      await expect.poll(() => upstream.sockets.size).toBe(1);
+      tunnels[0]?.destroy(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      expect(await client.closed).toMatchObject({ code: 1014, reason: expect.stringMatching(/^upstream\.reset /) });
+      await expect.poll(() => records.find((r) => r.kind === 'ws')?.cause).toMatch(/^upstream\.reset connection reset without a close frame \(EPIPE\)/);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('answers pings (the far end does: control frames cross the proxy like any frame)', async () => {
@@ -154,7 +180,7 @@ describe('WebSocket bridge', () => {
   });
 
   it('legacy passThroughUpgrade: the same failures are 1006 (proves the assertions above can fail)', async () => {
-    const { wsUrl, upstream } = await withStack({ legacy: { passThroughUpgrade: true } });
+    const { wsUrl, upstream } = await withStack({}, { passThroughUpgrade: true });
     const client = openClient(wsUrl('/dev/code/x'));
     await client.opened;
     await expect.poll(() => upstream.sockets.size).toBe(1);

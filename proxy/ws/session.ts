@@ -1,30 +1,53 @@
-// One WebSocket session, fixed profile. The proxy owns the browser-facing socket: it completes the
-// browser's upgrade first and only then dials the upstream, so every failure after that point —
-// SOCKS, the upstream's answer, an upstream that vanishes, an exception in the proxy — reaches the
-// browser as a close frame with a code and a reason, never as 1006 (DESIGN.md "Close codes are
-// the contract"). The steps run in order; the first that throws ends the session.
+// One WebSocket session. The proxy owns the browser-facing socket: it completes the browser's
+// upgrade first and only then dials the upstream, so every failure after that point — SOCKS, the
+// upstream's answer, an upstream that vanishes, an exception in the proxy — reaches the browser as
+// a close frame with a code and a reason, never as 1006. The steps of run() go in order; the first
+// that throws ends the session.
 //
-// Once both sides are open, frames cross unchanged (no extension is negotiated on either side,
-// and both legs are client→server towards the upstream), so the proxy never unmasks or re-frames
-// payloads. Towards the browser each frame goes on whole once its last byte arrived, so a close
-// frame of our own always fits between two frames; towards the upstream bytes are cut-through.
-import type { IncomingMessage } from 'node:http';
+// Once both sides are open, frames cross unchanged (no extension is negotiated on either side, and
+// both legs towards the upstream are client→server), so payloads are never unmasked or re-framed.
+// Towards the browser each frame goes on whole once its last byte arrived, so a close frame of our
+// own always fits between two frames; towards the upstream bytes are cut-through once each frame's
+// header has been checked (./client-frames.ts).
+//
+// The closing handshake is explicit state, the way `ws` keeps readyState and two flags:
+//
+//   opening ──upstream's 101──▶ open ──a close frame either way, a failure, an upstream end──▶ closing ──▶ closed
+//      └──────────── a failure, or the browser's close or TCP end, before the 101 ────────────────────────▲
+//
+//   per side   closeSent      we sent that side a close frame (our own, or the other side's relayed)
+//              closeReceived  that side's close code, once its close frame arrived
+//
+//   browser    closeSent && closeReceived → closed: the handshake is complete (RFC 6455 §7.1.2).
+//              closeReceived only        → its close is relayed; the upstream's answer — a close frame,
+//                                          or the TCP end code-server gives instead — is its reply,
+//                                          with the browser's own code (§5.5.1).
+//              closeSent only            → we wait for its reply, at most the grace; then closed.
+//   upstream   code-server never sends a close frame: its TCP end stands for one, after a settle
+//              window in which a browser close already on its way is still read (then 1014).
+//   closed     every timer cleared, the upstream destroyed once flushed, the browser's socket
+//              drained until the browser closes TCP (an RST could overtake our close frame).
+import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { asProxyError, CloseCode, closeCodeFor, closeReason, ProxyError } from '../errors.ts';
+import { asProxyError, CloseCode, closeReason, ProxyError } from '../errors.ts';
 import { recordDialSteps, type AccessRecord } from '../log.ts';
-import { SocksDialError, type SocksDialer } from '../socks/dial.ts';
-import { appendParts, closeFrame, FrameSplitter, FrameTooLargeError, FrameTracker, Opcode, type Frame } from './frames.ts';
-import { browserAcceptResponse, offeredProtocols, upstreamUpgrade } from './handshake.ts';
-import { upstreamUpgradeHeaders } from './headers.ts';
+import { SocksDialError, type Dialer } from '../socks/dial.ts';
+import { ClientFrameReader, type ClientFrameSink } from './client-frames.ts';
+import { appendParts, closeFrame, FrameSplitter, FrameTooLargeError, FrameViolationError, Opcode, type Frame } from './frames.ts';
+import { browserAcceptResponse, HandshakeError, offeredProtocols, upstreamUpgrade } from './handshake.ts';
+import { withoutHandshakeHeaders } from './headers.ts';
+import { isValidCloseCode } from './validation.ts';
 
 export interface WsSessionOptions {
-  dialer: SocksDialer;
+  dialer: Dialer;
   /** The upstream's base URL: host and port to dial through SOCKS. */
   upstreamUrl: URL;
   /** The request target sent upstream, byte for byte (path + the browser's query). */
   upstreamTarget: string;
-  /** Deadline for the upstream's 101 once the tunnel is up, ms; 0 = none. */
+  /** The headers of the upstream's upgrade request (HTTP policy; the handshake's own are added per hop). */
+  upstreamHeaders: (req: IncomingMessage, upstreamHost: string) => OutgoingHttpHeaders;
+  /** Deadline for the upstream's 101 once the tunnel is up, ms. */
   upgradeTimeoutMs: number;
   /** Session lifetime, ms; then 1001 both ways. 0 = none. */
   lifetimeMs: number;
@@ -41,7 +64,6 @@ export interface WsSessionOptions {
   upstreamEndSettleMs: number;
   /** Browser sockets of ended sessions still waiting for the browser's TCP close; shutdown destroys them. */
   lingering: Set<Duplex>;
-  hostRewrite: boolean;
   /** Set when the session must be refused at once (connection limit, shutdown, unconfigured route). */
   refuse?: ProxyError;
   /** Runs in the upgrade path before dialing (e.g. an auth check); what it throws ends the session with 1011. */
@@ -49,36 +71,48 @@ export interface WsSessionOptions {
 }
 
 type Side = 'browser' | 'upstream';
+type ReadyState = 'opening' | 'open' | 'closing' | 'closed';
+
+interface Handshake {
+  closeSent: boolean;
+  closeReceived: number | undefined;
+}
 
 export class WsSession {
   readonly record: AccessRecord;
   private readonly options: WsSessionOptions;
   private readonly onEnd: (session: WsSession) => void;
   private readonly started = performance.now();
+  private state: ReadyState = 'opening';
+  private readonly side: Record<Side, Handshake> = { browser: { closeSent: false, closeReceived: undefined }, upstream: { closeSent: false, closeReceived: undefined } };
   private browser: Duplex | undefined;
   private upstream: Duplex | undefined;
-  private upstreamOpen = false;
+  private readonly reader: ClientFrameReader;
+  /** Where the reader delivers the browser's checked bytes, close frame or refused frame. */
+  private readonly fromBrowser: ClientFrameSink = {
+    forward: (bytes) => this.browserBytes(bytes),
+    close: (frame) => this.browserClose(frame),
+    refuse: (error) => this.browserRefused(error),
+  };
   /** Browser frames that arrived while the upstream was being dialled (the workbench speaks first). */
   private early: Buffer[] = [];
-  private readonly browserTracker: FrameTracker;
   private earlyBytes = 0;
-  private readonly sentClose: Record<Side, boolean> = { browser: false, upstream: false };
-  private readonly gotClose: Record<Side, boolean> = { browser: false, upstream: false };
+  /** How the upstream's TCP connection went, when it went without a close frame. */
+  private upstreamFin = false;
   private upstreamError: NodeJS.ErrnoException | undefined;
-  /** The browser's own close code, echoed back when the closing handshake is ours to complete. */
-  private browserCloseCode: number | undefined;
   /** The upstream ended without a close frame: the browser's 1014 waits for the settle window. */
   private upstreamGone = false;
+  /** The browser sent a frame that was refused: it is not read again. */
+  private browserFailed = false;
   private settle: NodeJS.Timeout | undefined;
   private lifetime: NodeJS.Timeout | undefined;
   private grace: NodeJS.Timeout | undefined;
-  private ended = false;
 
   constructor(options: WsSessionOptions, record: AccessRecord, onEnd: (session: WsSession) => void) {
     this.options = options;
     this.record = record;
     this.onEnd = onEnd;
-    this.browserTracker = new FrameTracker(options.maxPayloadBytes);
+    this.reader = new ClientFrameReader(options.maxPayloadBytes);
   }
 
   /** The ordered steps of the upgrade path. */
@@ -86,18 +120,19 @@ export class WsSession {
     // Attached before anything can fail: an unhandled 'error' on the browser socket would crash the process.
     socket.on('error', (error) => (this.record.cause ??= `browser.error ${error.message}`));
     try {
-      this.acceptBrowser(req, socket, head);
-      if (this.ended) return; // not a valid upgrade: answered 400
+      if (!this.acceptBrowser(req, socket, head)) return;
       if (this.options.refuse) throw this.options.refuse;
       await this.options.beforeDial?.(req);
+      if (this.state !== 'opening') return;
       const tunnel = await this.dialTunnel();
-      if (this.ended) return void tunnel.destroy();
+      if (this.state !== 'opening') return void tunnel.destroy();
       this.upstream = tunnel;
-      tunnel.on('error', (error: NodeJS.ErrnoException) => (this.upstreamError = error));
+      tunnel.on('error', (error: NodeJS.ErrnoException) => (this.upstreamError ??= error));
       const started = performance.now();
-      const first = await upstreamUpgrade(tunnel, this.options.upstreamTarget, upstreamUpgradeHeaders(req, { upstreamHost: this.options.upstreamUrl.host, hostRewrite: this.options.hostRewrite }), offeredProtocols(req), this.options.upgradeTimeoutMs);
+      const headers = withoutHandshakeHeaders(this.options.upstreamHeaders(req, this.options.upstreamUrl.host));
+      const first = await upstreamUpgrade(tunnel, this.options.upstreamTarget, headers, offeredProtocols(req), this.options.upgradeTimeoutMs);
       this.record.hops['upstream.upgrade'] = Math.round(performance.now() - started);
-      if (this.ended) return void tunnel.destroy();
+      if (this.state !== 'opening') return void tunnel.destroy();
       this.startRelay(tunnel, first);
     } catch (error) {
       this.fail(error);
@@ -113,35 +148,33 @@ export class WsSession {
   destroy(): void {
     this.browser?.destroy();
     this.upstream?.destroy();
+    this.finish();
   }
 
-  private acceptBrowser(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  /** Answers the browser's upgrade; false when it was not a valid one (answered with an HTTP error). */
+  private acceptBrowser(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     let response: string;
     try {
       response = browserAcceptResponse(req);
     } catch (error) {
-      socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      socket.end(error instanceof HandshakeError ? error.response : 'HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       this.record.cause = asProxyError(error).message;
       this.finish();
-      return;
+      return false;
     }
     this.browser = socket;
     // Small frames go out at once: the workbench's protocol is request/response over many tiny messages.
     (socket as Socket).setNoDelay?.(true);
     socket.write(response);
-    const onData = (chunk: Buffer) => {
-      if (this.ended) return; // the socket is drained until the browser closes TCP (closeBoth)
-      try {
-        this.browserBytes(chunk);
-      } catch (error) {
-        this.fail(error instanceof FrameTooLargeError ? new ProxyError('proxy.message_too_big', `from the browser: ${error.message}`) : error);
-      }
-    };
-    socket.on('data', onData);
+    socket.on('data', (chunk: Buffer) => {
+      // After the session, the socket is only drained until the browser closes TCP (closeBoth).
+      if (this.state !== 'closed') this.reader.push(chunk, this.fromBrowser);
+    });
     socket.once('end', () => this.socketEnded('browser'));
     socket.once('close', () => this.socketEnded('browser'));
-    if (head.length) onData(head);
+    if (head.length) this.reader.push(head, this.fromBrowser);
     socket.resume();
+    return true;
   }
 
   private async dialTunnel(): Promise<Duplex> {
@@ -158,17 +191,20 @@ export class WsSession {
   }
 
   private startRelay(tunnel: Duplex, first: Buffer): void {
-    this.upstreamOpen = true;
+    this.state = 'open';
     const splitter = new FrameSplitter(this.options.maxPayloadBytes);
     const onData = (chunk: Buffer) => {
       try {
         this.upstreamFrames(splitter.push(chunk));
       } catch (error) {
-        this.fail(error instanceof FrameTooLargeError ? new ProxyError('proxy.message_too_big', `from the upstream: ${error.message}`) : error);
+        this.fail(upstreamFrameFailure(error));
       }
     };
     tunnel.on('data', onData);
-    tunnel.once('end', () => this.socketEnded('upstream'));
+    tunnel.once('end', () => {
+      this.upstreamFin = true;
+      this.socketEnded('upstream');
+    });
     tunnel.once('close', () => this.socketEnded('upstream'));
     this.write(this.early.splice(0), tunnel, this.browser);
     this.earlyBytes = 0;
@@ -178,38 +214,48 @@ export class WsSession {
     if (this.options.lifetimeMs > 0) this.lifetime = setTimeout(() => this.end(new ProxyError('proxy.lifetime', `after ${this.options.lifetimeMs} ms`)), this.options.lifetimeMs);
   }
 
-  /** Browser → upstream is cut-through: bytes go on as they arrive; the tracker finds the close frames. */
-  private browserBytes(chunk: Buffer): void {
-    const closes = this.browserTracker.push(chunk);
-    if (!this.sentClose.upstream) {
-      if (this.upstreamOpen && this.upstream) this.write([chunk], this.upstream, this.browser);
-      else {
-        this.early.push(chunk);
-        this.earlyBytes += chunk.length;
-        if (this.earlyBytes > this.options.highWaterMarkBytes) this.browser?.pause();
-      }
+  /** Checked browser bytes: on to the upstream, or queued while it is dialled. */
+  private browserBytes(bytes: Buffer): void {
+    if (this.side.upstream.closeSent) return;
+    if (this.state !== 'opening' && this.upstream) return this.write([bytes], this.upstream, this.browser);
+    this.early.push(bytes);
+    this.earlyBytes += bytes.length;
+    if (this.earlyBytes > this.options.highWaterMarkBytes) this.browser?.pause();
+  }
+
+  /** The browser's close frame, checked. */
+  private browserClose(frame: Frame): void {
+    const code = frame.closeCode ?? CloseCode.noStatus;
+    this.side.browser.closeReceived = code;
+    this.record.closeBrowser ??= code;
+    if (this.state === 'opening') {
+      // The browser left while the upstream was still being dialled: answer its close and stop.
+      this.upstream?.destroy();
+      return this.closeBoth();
     }
-    for (const close of closes) {
-      this.gotClose.browser = true;
-      this.browserCloseCode ??= close.closeCode;
-      this.record.closeBrowser ??= close.closeCode;
-      if (!this.upstreamOpen) {
-        // The browser left while the upstream was still being dialled: answer its close and stop.
-        this.sendClose('browser', isSendable(close.closeCode) ? (close.closeCode ?? CloseCode.normal) : CloseCode.normal, '');
-        this.upstream?.destroy();
-        return this.closeBoth();
-      }
-      // The browser's answer to a close it got (from the upstream or from us): the handshake is complete.
-      if (this.sentClose.browser) return this.closeBoth();
-      // The upstream's end was this close's consequence (code-server ends TCP on Disconnect and on a
-      // close frame): the handshake is completed with the browser's own code (closeBoth).
-      if (this.upstreamGone) return this.closeBoth();
-      if (!this.sentClose.upstream) {
-        this.sentClose.upstream = true; // the browser's own close went through with the bytes above
-        this.record.closeUpstream ??= close.closeCode;
-        this.startGrace();
-      }
+    if (!this.side.upstream.closeSent && this.upstream) {
+      this.side.upstream.closeSent = true;
+      this.record.closeUpstream ??= code;
+      this.write(frame.parts, this.upstream, undefined);
     }
+    // The browser's answer to a close it got, or the upstream's end was this close's consequence
+    // (code-server ends TCP on Disconnect and on a close frame): the handshake is complete.
+    if (this.side.browser.closeSent || this.upstreamGone) return this.closeBoth();
+    this.state = 'closing';
+    this.startGrace();
+  }
+
+  /**
+   * A browser frame RFC 6455 does not allow, or over the size limit: none of it
+   * went upstream. The connection is failed (§7.1.7): our close frame goes out, and the browser is
+   * not read any more — what it still sends (the rest of a 64 MiB frame) would only be read to be
+   * dropped — until the grace ends and its socket is destroyed.
+   */
+  private browserRefused(error: FrameViolationError | FrameTooLargeError): void {
+    this.browserFailed = true;
+    if (error instanceof FrameTooLargeError) this.fail(new ProxyError('proxy.message_too_big', `from the browser: ${error.message}`));
+    else this.fail(new ProxyError(error.closeCode === CloseCode.invalidPayload ? 'browser.invalid_payload' : 'browser.protocol_error', error.message));
+    this.browser?.pause();
   }
 
   private upstreamFrames(frames: Frame[]): void {
@@ -220,22 +266,24 @@ export class WsSession {
     for (const frame of frames) {
       if (frame.opcode === Opcode.close) {
         flush();
-        this.gotClose.upstream = true;
+        this.side.upstream.closeReceived = frame.closeCode;
         this.record.closeUpstream ??= frame.closeCode;
-        if (this.sentClose.upstream) {
-          if (!this.sentClose.browser && this.browser) {
+        if (this.side.upstream.closeSent) {
+          // The upstream's answer to the browser's close: relayed if the browser has had none, then done.
+          if (!this.side.browser.closeSent && this.browser) {
+            this.side.browser.closeSent = true;
             this.write(frame.parts, this.browser, undefined);
-            this.sentClose.browser = true;
           }
           return this.closeBoth();
         }
       }
-      if (this.sentClose.browser || !this.browser) continue;
+      if (this.side.browser.closeSent || !this.browser) continue;
       appendParts(batch, frame.parts);
       if (frame.opcode === Opcode.close) {
         flush();
-        this.sentClose.browser = true;
+        this.side.browser.closeSent = true;
         this.record.closeBrowser ??= frame.closeCode;
+        this.state = 'closing';
         this.startGrace();
       }
     }
@@ -257,36 +305,41 @@ export class WsSession {
     else this.record.bytesDown += written;
     if (!ok && from && !from.isPaused()) {
       from.pause();
-      to.once('drain', () => from.resume());
+      to.once('drain', () => {
+        if (from !== this.browser || !this.browserFailed) from.resume();
+      });
     }
   }
 
   /** A socket ended (TCP). The upstream ending without a close frame is what code-server always does. */
   private socketEnded(side: Side): void {
-    if (this.ended) return;
+    if (this.state === 'closed') return;
     if (side === 'browser') {
       this.record.closeBrowser ??= CloseCode.abnormal;
-      if (this.upstreamOpen) this.sendClose('upstream', CloseCode.goingAway, 'browser.gone');
+      if (this.state !== 'opening') this.sendClose('upstream', CloseCode.goingAway, 'browser.gone');
       this.closeBoth();
       return;
     }
-    if (!this.upstreamOpen) return; // before the 101: the upgrade step reports it
+    if (this.state === 'opening') return; // before the 101: the upgrade step reports it
     this.upstream?.destroy();
     // A browser paused for the upstream's backpressure would wait for a 'drain' that never comes:
     // it is read again, so a close frame it sent is seen.
-    this.browser?.resume();
+    if (!this.browserFailed) this.browser?.resume();
     // A browser already closing gets its own code back (RFC 6455 §5.5.1): the upstream's end is
     // the expected answer to its close (code-server never sends a close frame), not a failure.
-    if (this.gotClose.browser) return this.closeBoth();
+    if (this.side.browser.closeReceived !== undefined) return this.closeBoth();
     if (this.upstreamGone) return; // 'close' after 'end'
-    if (this.gotClose.upstream) return this.startGrace();
+    if (this.side.upstream.closeReceived !== undefined) return this.startGrace();
     this.upstreamGone = true;
+    this.state = 'closing';
     this.record.closeUpstream ??= CloseCode.abnormal;
-    const cause = this.upstreamError?.code === 'ECONNRESET' ? new ProxyError('upstream.reset', 'connection reset without a close frame') : new ProxyError('upstream.ended_without_close', 'the upstream ended its connection without a close frame');
+    // A FIN is code-server's ordinary end; an error with no FIN before it (ECONNRESET on a read,
+    // EPIPE on a write) is a reset of the tunnel, whichever of the two the kernel reported.
+    const cause = !this.upstreamFin && this.upstreamError ? new ProxyError('upstream.reset', `connection reset without a close frame (${this.upstreamError.code ?? this.upstreamError.message})`) : new ProxyError('upstream.ended_without_close', 'the upstream ended its connection without a close frame');
     // The browser's close frame may be on its way (the end answered its Disconnect); a browser
     // sent 1014 after its own close reports 1014 (the first close frame received wins).
     this.settle = setTimeout(() => {
-      if (this.ended || this.gotClose.browser) return;
+      if (this.state === 'closed' || this.side.browser.closeReceived !== undefined) return;
       this.record.cause ??= cause.message;
       this.sendClose('browser', cause.closeCode, cause.message);
       this.startGrace();
@@ -294,42 +347,43 @@ export class WsSession {
   }
 
   private fail(error: unknown): void {
-    if (this.ended) return;
+    if (this.state === 'closed') return;
     const cause = asProxyError(error);
     this.record.cause ??= cause.message;
-    const code = cause.code === 'proxy.message_too_big' ? CloseCode.messageTooBig : closeCodeFor(cause);
-    this.sendClose('browser', code, cause.message);
-    if (this.upstreamOpen) this.sendClose('upstream', CloseCode.goingAway, cause.message);
+    this.sendClose('browser', cause.closeCode, cause.message);
+    if (this.state !== 'opening') this.sendClose('upstream', cause.code === 'upstream.protocol_error' ? CloseCode.protocolError : CloseCode.goingAway, cause.message);
     else this.upstream?.destroy();
     if (!this.browser) return this.finish();
-    if (this.gotClose.browser) this.closeBoth();
+    this.state = 'closing';
+    if (this.side.browser.closeReceived !== undefined) this.closeBoth();
     else this.startGrace();
   }
 
   /** Our own close frame towards one side, once, between two frames. */
   private sendClose(side: Side, code: number, reason: string): void {
     const socket = side === 'browser' ? this.browser : this.upstream;
-    if (this.sentClose[side] || !socket || !socket.writable) return;
-    this.sentClose[side] = true;
+    if (this.side[side].closeSent || !socket || !socket.writable) return;
+    this.side[side].closeSent = true;
     if (side === 'browser') this.record.closeBrowser ??= code;
     else this.record.closeUpstream ??= code;
     // Towards the upstream bytes are cut-through: mid-frame, a close frame cannot be inserted, and
     // ending TCP is what code-server understands anyway.
-    if (side === 'browser' || this.browserTracker.atBoundary) socket.write(closeFrame(code, closeReason(reason), side === 'upstream'));
+    if (side === 'browser' || this.reader.atBoundary) socket.write(closeFrame(code, closeReason(reason), side === 'upstream'));
     if (side === 'upstream') socket.end();
   }
 
   /** The closing handshake may take closeGraceMs; then both sockets go. */
   private startGrace(): void {
-    if (this.grace || this.ended) return;
+    if (this.grace || this.state === 'closed') return;
     this.grace = setTimeout(() => this.closeBoth(), this.options.closeGraceMs);
   }
 
   private closeBoth(): void {
-    if (this.ended) return;
+    if (this.state === 'closed') return;
     // Never a browser left without a close frame: one that closed first gets its own code back,
     // whichever way the session got here (upstream end, grace expired).
-    if (this.gotClose.browser) this.sendClose('browser', isSendable(this.browserCloseCode) ? (this.browserCloseCode ?? CloseCode.normal) : CloseCode.normal, '');
+    const browserCode = this.side.browser.closeReceived;
+    if (browserCode !== undefined) this.sendClose('browser', isValidCloseCode(browserCode) ? browserCode : CloseCode.normal, '');
     const upstream = this.upstream;
     if (upstream) {
       // end() flushes what is queued; destroy() after that frees the tunnel even if the upstream never answers.
@@ -338,7 +392,8 @@ export class WsSession {
       else upstream.once('finish', () => upstream.destroy());
     }
     const browser = this.browser;
-    if (browser && !browser.destroyed) {
+    if (browser && this.browserFailed) browser.destroy();
+    else if (browser && !browser.destroyed) {
       // Closing a socket with unread bytes sends RST, and an RST can overtake (and discard) our close
       // frame — a 1006. So what the browser still sends is read and dropped, and the socket goes once
       // the browser closes TCP after the handshake (RFC 6455 §7.1.1), or after the grace.
@@ -347,7 +402,6 @@ export class WsSession {
       const { lingering } = this.options;
       lingering.add(browser);
       const linger = setTimeout(() => browser.destroy(), this.options.closeGraceMs);
-      linger.unref();
       browser.once('close', () => {
         clearTimeout(linger);
         lingering.delete(browser);
@@ -357,16 +411,20 @@ export class WsSession {
   }
 
   private finish(): void {
-    if (this.ended) return;
-    this.ended = true;
+    if (this.state === 'closed') return;
+    this.state = 'closed';
     clearTimeout(this.lifetime);
     clearTimeout(this.grace);
     clearTimeout(this.settle);
+    this.early = [];
     this.record.ms = Math.round(performance.now() - this.started);
     this.onEnd(this);
   }
 }
 
-function isSendable(code: number | undefined): boolean {
-  return code !== undefined && ((code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999));
+/** What the upstream's frames did wrong, as a cause: too big for the limit, or not allowed by RFC 6455. */
+function upstreamFrameFailure(error: unknown): unknown {
+  if (error instanceof FrameTooLargeError) return new ProxyError('proxy.message_too_big', `from the upstream: ${error.message}`);
+  if (error instanceof FrameViolationError) return new ProxyError('upstream.protocol_error', error.message);
+  return error;
 }

@@ -3,12 +3,14 @@
 // after each request returns is parsed as that reply; the rest of a reply that arrived in pieces
 // is left in the stream, where it lands in front of the upstream's HTTP response. A server whose
 // replies arrive a byte at a time (scenario `truncated-reply-split`, mock-socks `truncate-reply`
-// chunked) is misparsed and the dial fails. It exists so the harness can show that; the fixed
-// dialer (./dial.ts) reassembles every reply.
+// chunked) is misparsed and the dial fails. It exists so the harness can show that; the product's
+// dialer (../socks/dial.ts) reassembles every reply. Only the handshake is replaced: the TCP
+// connect, the requests' bytes and the step records are the product's.
 import { isIP, type Socket } from 'node:net';
 import { ProxyError } from '../errors.ts';
-import { elapsed, SocksDialer, type DialStep, type SocksTarget } from './dial.ts';
-import type { SocksStep } from './reply.ts';
+import { elapsed, SocksDialer, type DialStep, type SocksTarget } from '../socks/dial.ts';
+import type { SocksStep } from '../socks/reply.ts';
+import { authRequest, greetingRequest } from '../socks/request.ts';
 
 export class SingleReadSocksDialer extends SocksDialer {
   protected override async handshake(socket: Socket, destination: SocksTarget, steps: DialStep[]): Promise<void> {
@@ -26,12 +28,8 @@ export class SingleReadSocksDialer extends SocksDialer {
     const { user, pass } = this.server;
     const withAuth = Boolean(user || pass);
     // python: `if sock.recv(2) != b'\x05\x00'` — one byte of a split reply is not that.
-    const greeting = await this.exchange(socket, 'greeting', Buffer.from(withAuth ? [5, 2, 0, 2] : [5, 1, 0]), steps, (r) => r.length === 2 && r[0] === 5 && (r[1] === 0 || (withAuth && r[1] === 2)));
-    if (greeting[1] === 2) {
-      const userBytes = Buffer.from(user);
-      const passBytes = Buffer.from(pass);
-      await this.exchange(socket, 'auth', Buffer.concat([Buffer.from([1, userBytes.length]), userBytes, Buffer.from([passBytes.length]), passBytes]), steps, (r) => r.length === 2 && r[1] === 0);
-    }
+    const greeting = await this.exchange(socket, 'greeting', greetingRequest(withAuth), steps, (r) => r.length === 2 && r[0] === 5 && (r[1] === 0 || (withAuth && r[1] === 2)));
+    if (greeting[1] === 2) await this.exchange(socket, 'auth', authRequest(user, pass), steps, (r) => r.length === 2 && r[1] === 0);
     // python: `resp = sock.recv(10); if resp[1] != 0` — a one-byte read has no REP at all.
     await this.exchange(socket, 'connect_reply', connectRequest(destination), steps, (r) => r.length >= 2 && r[0] === 5 && r[1] === 0);
   }
@@ -55,7 +53,7 @@ export class SingleReadSocksDialer extends SocksDialer {
       let socketError: Error | undefined;
       const onError = (error: Error) => (socketError = error);
       const onClose = () => settle(new ProxyError(`socks.closed.${step}`, socketError ? socketError.message : 'server closed the connection'));
-      const deadline = ms > 0 ? setTimeout(() => settle(new ProxyError(`socks.timeout.${step}`, `after ${ms} ms`)), ms) : undefined;
+      const deadline = setTimeout(() => settle(new ProxyError(`socks.timeout.${step}`, `after ${ms} ms`)), ms);
       socket.on('data', onData);
       socket.once('close', onClose);
       socket.on('error', onError);

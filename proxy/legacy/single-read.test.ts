@@ -1,7 +1,7 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMockSocks, type FaultSpec } from '../../mock-socks/index.ts';
-import { SocksDialer, type SocksDialError, type SocksDialerOptions, type SocksTunnel } from './dial.ts';
+import { SocksDialer, type SocksDialError, type SocksDialerOptions, type SocksTunnel } from '../socks/dial.ts';
 import { SingleReadSocksDialer } from './single-read.ts';
 
 // The legacy knob `singleReadReplies` against mock-socks's `truncate-reply` fault in chunk mode:
@@ -23,7 +23,7 @@ async function socksToPeer(faults: FaultSpec[]): Promise<string> {
   return `socks5h://127.0.0.1:${socks.port}`;
 }
 
-const options = (socksUrl: string): SocksDialerOptions => ({ socksUrl, connectTimeoutMs: 500, greetingTimeoutMs: 2000, connectReplyTimeoutMs: 2000, singleAddress: false });
+const options = (socksUrl: string): SocksDialerOptions => ({ socksUrl, connectTimeoutMs: 500, greetingTimeoutMs: 2000, connectReplyTimeoutMs: 2000 });
 
 // 20 ms between pieces: each piece is its own read even on a loaded machine.
 const split = (where: string): FaultSpec => ({ type: 'truncate-reply', name: `split-${where}`, where, attributes: { mode: 'chunked', chunkBytes: 1, delayMs: 20 } });
