@@ -1,6 +1,6 @@
 // A switch flipped in the page reaches the mock tailnet at once: the next connection sees it.
 import { openHarnessPage } from '../harness/browser/run-scenario.ts';
-import { expect, test } from './fixtures.ts';
+import { expect, test } from '../harness/playwright/index.ts';
 
 test('a fault switched in the page changes what the next connection sees', async ({ page, stack, sockets }) => {
   await stack.applyScenario(null, 'fixed');

@@ -4,7 +4,7 @@
 // that land once the peer is back.
 import { fileURLToPath } from 'node:url';
 import { openHarnessPage } from '../harness/browser/run-scenario.ts';
-import { expect, test } from './fixtures.ts';
+import { expect, test } from '../harness/playwright/index.ts';
 
 // The README's copy is rewritten only on request, so a test run leaves the working tree clean.
 const readmeCopy = process.env.HARNESS_UPDATE_SCREENSHOT === '1' ? fileURLToPath(new URL('../docs/harness.png', import.meta.url)) : undefined;

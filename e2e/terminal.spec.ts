@@ -3,7 +3,7 @@
 // scrollback included), so a line written over another one shows as a garbled row.
 import type { Page } from '@playwright/test';
 import { openHarnessPage } from '../harness/browser/run-scenario.ts';
-import { expect, test } from './fixtures.ts';
+import { expect, test } from '../harness/playwright/index.ts';
 
 const GREETING = 'mock-code-server terminal. Type "help".';
 

@@ -6,7 +6,7 @@
 import { startMockCodeServer } from '../mock-code-server/index.ts';
 import type { MockCodeServerHandle } from '../mock-code-server/index.ts';
 import { startMockSocks } from '../mock-socks/index.ts';
-import type { MockSocksHandle } from '../mock-socks/index.ts';
+import type { ConnectionInfo, ConnectionRecord, MockSocksHandle } from '../mock-socks/index.ts';
 import { startProxy } from '../proxy/index.ts';
 import { freePort } from './free-port.ts';
 import { startProxyProcess } from './proxy-process.ts';
@@ -14,6 +14,7 @@ import type { ProxyProcess } from './proxy-process.ts';
 import { scenarioById, timing } from './scenarios/index.ts';
 import type { PeerState, Profile, Scenario, ServerFault, SocksFault } from './scenarios/index.ts';
 import { FrontDoor } from './server/front-door.ts';
+import type { UpgradeAnswer } from './server/front-door.ts';
 import { startHarnessServer } from './server/harness-server.ts';
 import type { HarnessServer } from './server/harness-server.ts';
 import type { FaultChange, LogLine, StackInfo } from './stack-info.ts';
@@ -31,6 +32,16 @@ export interface StackOptions {
   /** Where the page and control API listen; default 127.0.0.1 on an ephemeral port. */
   host?: string;
   port?: number;
+  /** Keep a hex transcript of every SOCKS conversation (every relayed byte too: for short runs). */
+  socksTranscripts?: boolean;
+}
+
+/** What the hops saw since the last apply, for explaining a failure the browser saw. */
+export interface Observations {
+  /** mock-socks's record of each conversation that ended (reply code, error, bytes each way), then the live ones. */
+  socks: (ConnectionInfo & Partial<ConnectionRecord>)[];
+  /** How the proxy answered each upgrade, as the front door saw it. */
+  upgrades: UpgradeAnswer[];
 }
 
 export interface Stack {
@@ -46,6 +57,7 @@ export interface Stack {
   onLog(fn: (line: LogLine) => void): () => void;
   /** What a bring-your-own proxy printed, over every restart. */
   proxyOutput(): string[];
+  observations(): Observations;
   close(): Promise<void>;
 }
 
@@ -64,7 +76,13 @@ interface Running {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const codeServer: MockCodeServerHandle = await startMockCodeServer({ timeScale: timing.codeServerTimeScale });
   const frontDoor = new FrontDoor({ openTimeoutMs: timing.openTimeoutMs, requestTimeoutMs: 0, maxMessageBytes: 0 });
-  frontDoor.onUpgradeAnswer = (answer) => emit('front', `upgrade ${answer.path} → ${answer.line}`);
+  const seen: { socks: ConnectionRecord[]; upgrades: UpgradeAnswer[] } = { socks: [], upgrades: [] };
+  // Bounded: a long `start` session keeps only the latest.
+  const observe = <T>(list: T[], item: T): void => void (list.push(item) > 1000 && list.shift());
+  frontDoor.onUpgradeAnswer = (answer) => {
+    observe(seen.upgrades, answer);
+    emit('front', `upgrade ${answer.path} → ${answer.line}`);
+  };
   const listeners = new Set<(line: LogLine) => void>();
   const changeListeners = new Set<(info: StackInfo) => void>();
   const changed = (): StackInfo => {
@@ -112,8 +130,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       }],
       faults: socksFaults,
       logStream: null,
+      transcript: options.socksTranscripts ?? false,
     });
     socks.on('log', (line) => emit('socks', line));
+    socks.on('connection', (record) => record.event === 'close' && observe(seen.socks, record));
     const socksUrl = socksUrlFor(overrides.socksUrl ?? scenario?.socksUrl?.[profile], profile === 'legacy' ? 'socks5h://127.0.0.1:{port}' : 'socks5h://localhost:{port}', socks.port);
     const legacyKnobs = profile === 'legacy' ? [...(scenario?.legacyKnobs ?? [])] : [];
     const proxyInfo: StackInfo['proxy'] = { url: '', kind: 'ours', socksUrl, upstreamUrl, terminalUrl, profile, legacyKnobs };
@@ -197,6 +217,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         await stopRunning();
         codeServer.setFaults(serverFaults);
         lines = [];
+        seen.socks = [];
+        seen.upgrades = [];
         await startRunning();
         return changed();
       });
@@ -224,6 +246,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return () => listeners.delete(fn);
     },
     proxyOutput: () => [...processOutput],
+    observations: () => ({ socks: [...seen.socks, ...(running?.socks.connections() ?? [])], upgrades: [...seen.upgrades] }),
     close: async () => {
       await queue;
       listeners.clear();

@@ -12,7 +12,7 @@ export const scenarios: readonly Scenario[] = [...socksHopScenarios, ...sessionS
 export class UnknownScenarioError extends Error {
   readonly code = 'E_UNKNOWN_SCENARIO';
   constructor(readonly id: string) {
-    super(`unknown scenario ${JSON.stringify(id)}; \`npm run repro -- --list\` lists them`);
+    super(`unknown scenario ${JSON.stringify(id)}; \`tailnet-harness repro --list\` lists them`);
   }
 }
 
@@ -21,3 +21,5 @@ export function scenarioById(id: string): Scenario {
   if (!found) throw new UnknownScenarioError(id);
   return found;
 }
+export { applicability, notApplicableBecause, partNeeded } from './contract.ts';
+export type { Applicability, ContractPart, ProxyUnderTest } from './contract.ts';
