@@ -226,14 +226,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return next;
     },
     setFaults: (change) => {
+      // Each mock validates before it replaces anything: a bad list leaves every fault as it was.
+      if (change.server) codeServer.setFaults(change.server);
       if (change.socks) {
+        try {
+          running?.socks.setFaults(change.socks);
+        } catch (error) {
+          codeServer.setFaults(serverFaults);
+          throw error;
+        }
         socksFaults = change.socks;
-        running?.socks.setFaults(socksFaults);
       }
-      if (change.server) {
-        serverFaults = change.server;
-        codeServer.setFaults(serverFaults);
-      }
+      if (change.server) serverFaults = change.server;
       if (change.peerState) {
         peerState = change.peerState;
         running?.socks.setPeerState(devbox.address, peerState);
