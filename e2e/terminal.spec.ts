@@ -44,11 +44,11 @@ test('a new connection after a coded close starts on a fresh row, and typing wor
   await page.keyboard.type('echo never-sent');
   await expect.poll(async () => (await terminalRows(page)).at(-1)).toBe('$ echo never-sent');
 
-  await page.getByText('peer down').click();
+  await page.locator('#peer-state').getByText('peer down').click();
   await expect.poll(() => stack.info().peer.state).toBe('down');
   await page.click('#connect-terminal');
   await expect.poll(async () => (await sockets.records()).some((s) => s.code === 1014)).toBe(true);
-  await page.getByText('peer up').click();
+  await page.locator('#peer-state').getByText('peer up').click();
   await expect(page.locator('#terminal-status')).toHaveText('connected');
   await expect.poll(async () => (await terminalRows(page)).filter((r) => r === GREETING)).toHaveLength(2);
 

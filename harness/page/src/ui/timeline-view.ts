@@ -13,7 +13,7 @@ function pathCell(url: URL): HTMLElement {
   const path = url.pathname.replace(/([0-9a-f]{8})[0-9a-f]{32}/, '$1…');
   // VS Code's reconnection query (specs/vscode-remote-protocol.md): the same token, reconnection=true.
   const again = url.searchParams.get('reconnection') === 'true';
-  return el('td', { title: url.href }, path, again && el('span', { class: 'tag' }, 'reconnection'));
+  return el('td', { class: 'socket-path', title: url.href }, path, again && el('span', { class: 'tag' }, 'reconnection'));
 }
 
 function codeCell(entry: SocketEntry): HTMLElement {
