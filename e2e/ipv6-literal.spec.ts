@@ -1,4 +1,4 @@
-// specs/scenarios.md `ipv6-only-bind`, second half of the fixed column: with a literal
+// The catalog's `ipv6-only-bind`, second half of the fixed column: with a literal
 // 127.0.0.1 the fixed proxy cannot reach a [::1]-only SOCKS server either — but it fails fast,
 // with a close frame naming the refused address, and /readyz says the same.
 import { openHarnessPage } from '../harness/browser/run-scenario.ts';

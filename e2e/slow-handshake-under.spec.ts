@@ -1,4 +1,4 @@
-// specs/scenarios.md `slow-handshake`, first half of the fixed column: a delay D under the
+// The catalog's `slow-handshake`, first half of the fixed column: a delay D under the
 // proxy's handshake deadline costs D and nothing else — the workbench connects.
 import { openHarnessPage } from '../harness/browser/run-scenario.ts';
 import { timing } from '../harness/scenarios/index.ts';

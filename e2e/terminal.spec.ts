@@ -1,4 +1,4 @@
-// The terminal WebSocket through the same path (specs/scenarios.md `terminal`), typed into the
+// The terminal WebSocket through the same path (the catalog's `terminal`), typed into the
 // page's xterm like a person would. The rows are read back from xterm's buffer (what is drawn,
 // scrollback included), so a line written over another one shows as a garbled row.
 import type { Page } from '@playwright/test';

@@ -2,9 +2,9 @@
 // same story each time, so identical lines (numbers, ports and addresses aside) are shown once,
 // at their last position, with how often they came, and only the last few are kept.
 
-/** Digits, hex runs and addresses vary between repeats of the same line; they do not make it new. */
+/** Numbers, ports, ids (UUIDs, hex runs) vary between repeats of the same line; they do not make it new. */
 function shapeOf(line: string): string {
-  return line.replace(/0x[0-9a-f]+|[0-9a-f]{8,}|\d+/gi, '#');
+  return line.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|0x[0-9a-f]+|\b(?=[0-9a-f]*\d)[0-9a-f]{6,}\b|\d+/gi, '#');
 }
 
 /** The last `max` distinct lines of `lines`, oldest first, each with ` (×N)` when it came N > 1 times. */

@@ -33,6 +33,13 @@ export interface RowResult {
 }
 
 const PROXY_LINES = 3;
+/** A proxy line in the verdict: enough to recognise it (the full output is in repro and the JUnit report). */
+const PROXY_LINE_CHARS = 200;
+
+const shortLine = (line: string): string => {
+  const short = line.replace(/stable-([0-9a-f]{8})[0-9a-f]{32}/g, 'stable-$1…');
+  return short.length > PROXY_LINE_CHARS ? `${short.slice(0, PROXY_LINE_CHARS - 1)}…` : short;
+};
 
 /** The proxy's own words during a row: a command's stderr (else stdout), or our access log's failures. */
 export function proxyTail(logs: readonly LogLine[]): string[] {
@@ -86,7 +93,7 @@ export function formatRow(row: RowResult, idWidth: number): string[] {
   if (row.status === 'pass') return [`${head}  ${row.title}${seconds}`];
   if (row.status === 'n/a') return [`${head}  ${notApplicableBecause(row)}`];
   const indent = ' '.repeat(6 + idWidth + 2);
-  return [`${head}  ${row.browser}${seconds}`, `${indent}cause: ${row.cause}`, ...(row.proxyOutput ?? []).map((line) => `${indent}proxy: ${line}`)];
+  return [`${head}  ${row.browser}${seconds}`, `${indent}cause: ${row.cause}`, ...(row.proxyOutput ?? []).map((line) => `${indent}proxy: ${shortLine(line)}`)];
 }
 
 export function formatSummary(rows: readonly RowResult[], ms: number): string {

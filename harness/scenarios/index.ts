@@ -6,7 +6,7 @@ export type * from './types.ts';
 export { profiles } from './types.ts';
 export { timing, deadlineWindow } from './timing.ts';
 
-/** Every row of specs/scenarios.md, in its order. */
+/** Every row of the catalog, in the README's order. */
 export const scenarios: readonly Scenario[] = [...socksHopScenarios, ...sessionScenarios];
 
 export class UnknownScenarioError extends Error {

@@ -1,4 +1,4 @@
-// Rows of specs/scenarios.md whose failure is past the SOCKS handshake: the WebSocket session,
+// Catalog rows whose failure is past the SOCKS handshake: the WebSocket session,
 // the headers and query the proxy forwards, the platform's deadline, the terminal.
 import { timing } from './timing.ts';
 import type { Scenario } from './types.ts';

@@ -1,4 +1,4 @@
-// Rows of specs/scenarios.md whose failure is on the proxy → SOCKS hop: where tailscaled
+// Catalog rows whose failure is on the proxy → SOCKS hop: where tailscaled
 // listens, what its port answers, how its handshake misbehaves, the state of the tailnet peer.
 import { deadlineWindow, timing } from './timing.ts';
 import type { Scenario } from './types.ts';

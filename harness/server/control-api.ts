@@ -75,7 +75,7 @@ const nameOf = (fault: { name?: string; type: string }): string => fault.name ??
 
 /**
  * The seed notes' health check: a bare TCP connect to the SOCKS port. Kept to show what it
- * misses (specs/scenarios.md `port-probe-health`): it says "listening" whatever answers.
+ * misses (the catalog's `port-probe-health`): it says "listening" whatever answers.
  */
 export function portProbe(addresses: { host: string; port: number }[]): Promise<{ ready: boolean; probes: { address: string; open: boolean }[] }> {
   const one = ({ host, port }: { host: string; port: number }) =>
