@@ -34,7 +34,8 @@ export interface ProxyProcess {
 export class ProxyProcessError extends Error {
   readonly code = 'E_PROXY_PROCESS';
   constructor(message: string, readonly output: string[]) {
-    const printed = output.length === 0 ? '(it printed nothing)' : distinctTail(output, 20).map((line) => `  ${line}`).join('\n');
+    const said = output.filter((line) => line.slice(5).trim() !== '');
+    const printed = said.length === 0 ? '(it printed nothing)' : distinctTail(said, 20).map((line) => `  ${line}`).join('\n');
     super(`${message}; its output:\n${printed}`);
   }
 }

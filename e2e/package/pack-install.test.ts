@@ -36,6 +36,21 @@ const BUILD_MS = 240_000;
 const CHECK_MS = 300_000;
 const SPEC_MS = 180_000;
 
+/** A TypeScript user of every export, type-checked against the installed declarations. */
+const typedUse = `import { expect, failedChecks, harnessLaunchOptions, test } from 'tailnet-harness/playwright';
+import type { ScenarioRun, StackInfo } from 'tailnet-harness/playwright';
+import { startProxy } from 'tailnet-harness/proxy';
+import { startMockSocks } from 'tailnet-harness/mock-socks';
+import { startMockCodeServer } from 'tailnet-harness/mock-code-server';
+test('typed', async ({ runScenario, stack }) => {
+  const run: ScenarioRun = await runScenario('peer-refuses', 'fixed');
+  const info: StackInfo = stack.info();
+  expect(run.verdict.ok, failedChecks(run) + info.pageUrl).toBe(true);
+});
+const launch: { executablePath: string | undefined; args: string[] } = harnessLaunchOptions();
+void [launch, startProxy, startMockSocks, startMockCodeServer];
+`;
+
 let project = '';
 let packedFiles: string[] = [];
 
@@ -81,7 +96,7 @@ describe('the packed package, installed outside the repository', () => {
     expect(row('peer-refuses')).toMatch(/^fail +peer-refuses +1006, the socket never opened/);
     const peerRefuses = lines.indexOf(row('peer-refuses'));
     expect(lines[peerRefuses + 1]).toMatch(/cause: the proxy answered the upgrade with HTTP\/1\.1 502 Bad Gateway .*; SOCKS CONNECT 100\.84\.184\.84:8888 → REP 0x01: .*refused/);
-    expect(lines[peerRefuses + 2]).toMatch(/proxy: their-proxy: upgrade .*Socks5 proxy rejected connection/);
+    expect(lines[peerRefuses + 2]).toMatch(/proxy: their-proxy: upgrade \/dev\/code\/stable-[0-9a-f]{8}…\?…: Socks5 proxy rejected connection/);
     // Its dial of localhost reaches 127.0.0.1 only: the [::1]-only SOCKS server never sees it.
     expect(lines[lines.indexOf(row('ipv6-only-bind')) + 1]).toMatch(/no SOCKS conversation reached mock tailscaled/);
     for (const id of ['port-probe-health', 'not-socks', 'tunnel-idle']) expect(row(id)).toMatch(/^n\/a +\S+ +needs (readiness-route|our-hooks) — /);
@@ -90,6 +105,15 @@ describe('the packed package, installed outside the repository', () => {
     const junit = readFileSync(join(project, 'report.xml'), 'utf8');
     expect(junit).toMatch(/<testsuites name="[^"]*" tests="20" failures="\d+" skipped="3"/);
     expect(junit).toMatch(/name="peer-refuses — [^"]*" time="[\d.]+">\s*<failure message="1006, the socket never opened">cause: /);
+  });
+
+  it('its type declarations serve a strict TypeScript project (each export, libraries checked too)', { timeout: SPEC_MS }, async () => {
+    writeFileSync(join(project, 'uses-types.ts'), typedUse);
+    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['esnext', 'dom'], strict: true, noEmit: true, skipLibCheck: false, types: ['node'] }, files: ['uses-types.ts'] }));
+    const tsc = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url));
+    const ran = await run(process.execPath, [tsc, '-p', project], project, SPEC_MS);
+    // Playwright's own declarations have their own quirks under skipLibCheck: false; ours must have none.
+    expect(ran.stdout.split('\n').filter((l) => l.trim() && !l.startsWith('node_modules/playwright'))).toEqual([]);
   });
 
   it('their Playwright spec imports tailnet-harness/playwright: a row passes, a row the contract leaves out is skipped, a 1006 fails its test', { timeout: SPEC_MS }, async () => {

@@ -37,15 +37,17 @@ const PROXY_LINES = 3;
 const PROXY_LINE_CHARS = 200;
 
 const shortLine = (line: string): string => {
-  const short = line.replace(/stable-([0-9a-f]{8})[0-9a-f]{32}/g, 'stable-$1…');
+  // A workbench URL's commit and query (its session token) make every line long and none clearer.
+  const short = line.replace(/stable-([0-9a-f]{8})[0-9a-f]{32}/g, 'stable-$1…').replace(/\?[^\s?]*reconnectionToken=[^\s:]*/g, '?…');
   return short.length > PROXY_LINE_CHARS ? `${short.slice(0, PROXY_LINE_CHARS - 1)}…` : short;
 };
 
 /** The proxy's own words during a row: a command's stderr (else stdout), or our access log's failures. */
 export function proxyTail(logs: readonly LogLine[]): string[] {
   const lines = logs.filter((l) => l.source === 'proxy').map((l) => l.line);
-  const stderr = lines.filter((l) => l.startsWith('err| ')).map((l) => l.slice(5));
-  const stdout = lines.filter((l) => l.startsWith('out| ') && !/listening on/.test(l)).map((l) => l.slice(5));
+  // Our proxy's JSON access log, run as a command or in-process, cut to what a person scans for.
+  const stderr = lines.filter((l) => l.startsWith('err| ')).map((l) => summariseProxyLine(l.slice(5)));
+  const stdout = lines.filter((l) => l.startsWith('out| ') && !/listening on/.test(l)).map((l) => summariseProxyLine(l.slice(5)));
   const ours = lines.filter((l) => l.startsWith('{')).map(summariseProxyLine).filter((l) => l.includes('cause:'));
   return distinctTail(stderr.length > 0 ? stderr : stdout.length > 0 ? stdout : ours, PROXY_LINES);
 }

@@ -71,7 +71,7 @@ export function main(argv: string[]): Promise<void> {
     try {
       browser = await launchChromium();
       const applicable = selected.filter((s) => applicability(s, 'fixed', proxy).applicable).length;
-      print(`tailnet-harness check · proxy: ${proxyCommand ?? 'ours (in-process)'} · ${selected.length} rows, ${applicable} applicable`);
+      print(`tailnet-harness check · proxy: ${proxyCommand ?? 'ours (in-process)'} · ${selected.length} row${selected.length === 1 ? "" : "s"}, ${applicable} applicable`);
       const width = Math.max(...selected.map((s) => s.id.length));
       for (const scenario of selected) {
         const fits = applicability(scenario, 'fixed', proxy);
