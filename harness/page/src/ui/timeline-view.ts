@@ -13,7 +13,7 @@ function pathCell(url: URL): HTMLElement {
   const path = url.pathname.replace(/([0-9a-f]{8})[0-9a-f]{32}/, '$1…');
   // VS Code's reconnection query (remoteAgentConnection.ts): the same token, reconnection=true.
   const again = url.searchParams.get('reconnection') === 'true';
-  return el('td', { class: 'socket-path', title: url.href }, path, again && el('span', { class: 'tag' }, 'reconnection'));
+  return el('td', { class: 'socket-path', title: url.href }, el('span', { class: 'path-text' }, path), again && el('span', { class: 'tag' }, 'reconnection'));
 }
 
 function codeCell(entry: SocketEntry): HTMLElement {
