@@ -250,7 +250,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return () => listeners.delete(fn);
     },
     proxyOutput: () => [...processOutput],
-    observations: () => ({ socks: [...seen.socks, ...(running?.socks.connections() ?? [])], upgrades: [...seen.upgrades] }),
+    observations: () => {
+      const live = running?.socks;
+      const open = live?.connections().map((c) => ({ ...c, transcript: live.transcript(c.id) })) ?? [];
+      return { socks: [...seen.socks, ...open], upgrades: [...seen.upgrades] };
+    },
     close: async () => {
       await queue;
       listeners.clear();

@@ -59,11 +59,12 @@ function socketTable(run: ScenarioRun): string[] {
   return lines;
 }
 
-function socksTranscripts(run: ScenarioRun): string[] {
-  const lines = ['   SOCKS conversations (--hex: > proxy → mock tailscaled, < back)'];
+function socksConversations(run: ScenarioRun, hex: boolean): string[] {
+  const lines = [hex ? '   SOCKS conversations (> proxy → mock tailscaled, < back)' : '   SOCKS conversations (--hex for their bytes)'];
   if (run.observations.socks.length === 0) lines.push('   (none)');
   for (const c of run.observations.socks) {
     lines.push(`   #${c.id} from ${c.remote}${c.destination ? ` to ${c.destination}` : ''} · ${c.phase}${c.replyCode !== undefined ? ` · REP 0x${c.replyCode.toString(16).padStart(2, '0')}` : ''}${c.error ? ` · ${c.error}` : ''} · ${c.bytesUp} B up, ${c.bytesDown} B down`);
+    if (!hex) continue;
     const transcript = c.transcript ?? [];
     // The handshake is the first few exchanges; past it the tunnel relays code-server's bytes.
     const shown = transcript.slice(0, 4 + RELAY_CHUNKS).map((l) => `     ${l.length > 120 ? `${l.slice(0, 119)}…` : l}`);
@@ -86,7 +87,7 @@ export function formatRun(run: ScenarioRun, httpErrors: HttpError[], options: Re
   lines.push('', '   SOCKS log (mock tailscaled)');
   if (socks.length === 0) lines.push('   (no line)');
   for (const l of socks) lines.push(`   ${new Date(l.t).toISOString().slice(11, 23)} ${l.line}`);
-  if (options.hex) lines.push('', ...socksTranscripts(run));
+  lines.push('', ...socksConversations(run, options.hex));
   const proxy = run.logs.filter((l) => l.source === 'proxy').map((l) => summariseProxyLine(l.line));
   const tail = distinctTail(proxy, PROXY_LINES);
   lines.push('', proxy.length > tail.length ? `   proxy output (the last ${tail.length} distinct of ${proxy.length} lines)` : '   proxy output');
