@@ -60,6 +60,14 @@ describe('tailnet-harness', { timeout: 60_000 }, () => {
     expect(ran.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('check --json: our proxy passes the rows it is given, and the JSON says so row by row', async () => {
+    const ran = await run(['check', '--only', 'peer-refuses,tunnel-idle', '--json']);
+    expect(ran.status, ran.stderr).toBe(0);
+    const verdict = JSON.parse(ran.stdout) as { rows: { id: string; status: string; ms: number }[]; summary: { passed: number; failed: number }; status: number };
+    expect(verdict.rows.map((r) => [r.id, r.status])).toEqual([['peer-refuses', 'pass'], ['tunnel-idle', 'pass']]);
+    expect(verdict).toMatchObject({ summary: { passed: 2, failed: 0 }, status: 0 });
+  });
+
   it('start --port keeps the URL, says where it listens first, and stops on SIGTERM', async () => {
     const port = await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', bin, 'start', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
