@@ -17,8 +17,8 @@ import { runCommand } from './exit.ts';
 
 const help = `usage: tailnet-harness check [--proxy-cmd CMD] [--readyz] [--only ID,…] [--json] [--junit FILE]
 
-Judges a proxy on every catalog row that applies to it: each row's fixed run in headless Chromium
-against a fresh mock tailnet. One line per row — pass; fail with the close code the browser got,
+Judges a proxy on every catalog row that applies to it: each row's fixed run in headless Chromium,
+with mock tailscaled and the proxy restarted for it. One line per row — pass; fail with the close code the browser got,
 the cause (what the proxy answered, what the SOCKS server and code-server saw) and the proxy's
 last distinct output lines; or n/a with the part of the proxy contract the row needs — then a
 summary.
