@@ -1,9 +1,8 @@
 // The readable report `tailnet-harness repro` prints for one run: the verdict and its cause
 // first, then what each hop saw.
-import { browserSaw, inferCause } from '../check/cause.ts';
+import { explainRun } from '../check/cause.ts';
 import { distinctTail } from '../distinct-lines.ts';
 import { summariseProxyLine } from '../proxy-line.ts';
-import { firstClose } from '../scenarios/judge.ts';
 import type { HttpError } from './run-in-browser.ts';
 import type { ScenarioRun } from './run-scenario.ts';
 
@@ -30,19 +29,10 @@ function verdictWord(run: ScenarioRun): string {
   return ok ? 'REPRODUCED — the legacy failure shows as the catalog says' : 'NOT REPRODUCED — the legacy run did not show the failure';
 }
 
-/** The socket a reader asks about: the first 1006, else the first close that is not the page's own. */
-function socketOfInterest(run: ScenarioRun) {
-  return run.sockets.find((s) => s.code === 1006) ?? firstClose(run.sockets.filter((s) => s.code !== 1000 && s.code !== 1005));
-}
-
 function headline(run: ScenarioRun, options: ReportOptions): string[] {
-  const socket = socketOfInterest(run);
+  const { socket, browser, cause } = explainRun(run, options);
   const lines = [`━━ ${run.scenario.id} · ${run.profile} ━━ ${run.scenario.title}`, `   ${verdictWord(run)}`];
-  if (socket || !run.verdict.ok) {
-    const failedChecks = run.verdict.checks.filter((c) => !c.ok);
-    lines.push(`   browser    ${browserSaw(socket)}`);
-    lines.push(`   cause      ${inferCause({ socket, upgrades: run.observations.upgrades, socks: run.observations.socks, socksAddresses: options.socksAddresses, socksUrl: options.socksUrl, failedChecks })}`);
-  }
+  if (socket || !run.verdict.ok) lines.push(`   browser    ${browser}`, `   cause      ${cause}`);
   lines.push(`   proxy      ${options.proxyLabel}`, `   wrong      ${run.scenario.wrong}`, `   catalog    ${run.scenario.expect[run.profile].says}`);
   return lines;
 }

@@ -2,6 +2,8 @@
 // answered the upgrade (the front door sees that; the browser cannot), and what mock tailscaled
 // saw of the proxy's SOCKS conversations and of the tunnel to code-server behind them. Pure.
 import type { ConnectionInfo, ConnectionRecord } from '../../mock-socks/index.ts';
+import type { ScenarioRun } from '../browser/run-scenario.ts';
+import { firstClose } from '../scenarios/judge.ts';
 import type { Check, ObservedSocket } from '../scenarios/judge.ts';
 import type { UpgradeAnswer } from '../server/front-door.ts';
 
@@ -57,4 +59,18 @@ export function inferCause(evidence: Evidence): string {
   const hops = [proxySaid(evidence.upgrades, evidence.socket), socksSaw(evidence.socks, evidence.socksAddresses, evidence.socksUrl)];
   const checks = evidence.socket?.code === 1006 ? [] : evidence.failedChecks.map((c) => `${c.what}: saw ${c.saw}`);
   return [...checks, ...hops].filter((part): part is string => part !== undefined).join('; ');
+}
+
+/** The socket a reader asks about: the first 1006, else the first close that is not the page's own (1000, 1005). */
+export function socketOfInterest(sockets: readonly ObservedSocket[]): ObservedSocket | undefined {
+  return sockets.find((s) => s.code === 1006) ?? firstClose(sockets.filter((s) => s.code !== 1000 && s.code !== 1005));
+}
+
+/** A run's failure (or its closes) in words: what the browser got, and why. */
+export function explainRun(run: ScenarioRun, where: { socksAddresses: readonly string[]; socksUrl: string }): { socket: ObservedSocket | undefined; browser: string; cause: string } {
+  const socket = socketOfInterest(run.sockets);
+  const failedChecks = run.verdict.checks.filter((c) => !c.ok);
+  if (run.result.error) failedChecks.push({ what: 'the probe ran', ok: false, saw: run.result.error });
+  const cause = inferCause({ socket, upgrades: run.observations.upgrades, socks: run.observations.socks, ...where, failedChecks });
+  return { socket, browser: browserSaw(socket), cause };
 }

@@ -5,10 +5,9 @@ import { distinctTail } from '../distinct-lines.ts';
 import { summariseProxyLine } from '../proxy-line.ts';
 import { notApplicableBecause } from '../scenarios/index.ts';
 import type { Applicability, ContractPart, Scenario } from '../scenarios/index.ts';
-import { firstClose } from '../scenarios/judge.ts';
 import type { Check } from '../scenarios/judge.ts';
 import type { LogLine } from '../stack-info.ts';
-import { browserSaw, inferCause } from './cause.ts';
+import { explainRun } from './cause.ts';
 
 export type RowStatus = 'pass' | 'fail' | 'n/a';
 
@@ -59,17 +58,8 @@ export function notApplicableRow(scenario: Scenario, why: Extract<Applicability,
 export function rowFromRun(run: ScenarioRun, where: { socksAddresses: string[]; socksUrl: string }, ms: number): RowResult {
   const base = { id: run.scenario.id, title: run.scenario.title, ms, checks: run.verdict.checks };
   if (run.verdict.ok) return { ...base, status: 'pass' };
-  const socket = run.sockets.find((s) => s.code === 1006) ?? firstClose(run.sockets);
-  const failedChecks = run.verdict.checks.filter((c) => !c.ok);
-  if (run.result.error) failedChecks.push({ what: 'the probe ran', ok: false, saw: run.result.error });
-  return {
-    ...base,
-    status: 'fail',
-    closeCode: socket?.code,
-    browser: browserSaw(socket),
-    cause: inferCause({ socket, upgrades: run.observations.upgrades, socks: run.observations.socks, ...where, failedChecks }),
-    proxyOutput: proxyTail(run.logs),
-  };
+  const { socket, browser, cause } = explainRun(run, where);
+  return { ...base, status: 'fail', closeCode: socket?.code, browser, cause, proxyOutput: proxyTail(run.logs) };
 }
 
 export interface Summary {
