@@ -57,3 +57,17 @@ test('at 900 px nothing spills past the window', async ({ page, stack }, testInf
   expect(overflow).toEqual({ page: 0, cards: [] });
   await testInfo.attach('harness-900px.png', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
 });
+
+test('Run doctor walks the mock tailnet as it is: every hop passes, then the failing hop is named', async ({ page, stack }) => {
+  await stack.applyScenario(null, 'fixed');
+  await openHarnessPage(page, stack);
+  const output = page.locator('#probe-output');
+  await page.click('#run-doctor');
+  await expect(output).toContainText('CONNECT');
+  await expect(output).not.toHaveClass(/\bfailed\b/);
+  stack.setFaults({ peerState: 'refusing' });
+  await page.click('#run-doctor');
+  await expect(output).toContainText('diagnosis: peer-refuses');
+  await expect(output).toHaveClass(/\bfailed\b/);
+  stack.setFaults({ peerState: 'up' });
+});

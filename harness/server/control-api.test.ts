@@ -39,6 +39,19 @@ describe('the control API', () => {
     await reader.cancel();
   });
 
+  it('runs the doctor against the tailnet as it is: every hop passes, then names peer-down once the peer is down', async () => {
+    await post('apply', { scenario: null, profile: 'fixed' });
+    const healthy = (await (await post('doctor', {})).json()) as { exitCode: number; text: string };
+    expect(healthy.exitCode).toBe(0);
+    expect(healthy.text).not.toMatch(/^FAIL/m);
+    await post('peer', { state: 'down' });
+    const down = (await (await post('doctor', {})).json()) as { exitCode: number; text: string };
+    expect(down.exitCode).toBe(1);
+    expect(down.text).toMatch(/^FAIL/m);
+    expect(down.text).toMatch(/diagnosis: peer-down/);
+    await post('reset', {});
+  });
+
   it('answers bad input with 4xx and a stable code', async () => {
     const unknown = await post('apply', { scenario: 'nope' });
     expect(unknown.status).toBe(404);

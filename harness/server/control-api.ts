@@ -2,6 +2,7 @@
 // switches call, and what `curl` can call. JSON in, JSON out; errors carry a stable code.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect } from 'node:net';
+import { doctorOptionsForStack, renderDoctorText, runDoctor } from '../doctor/index.ts';
 import { scenarios, UnknownScenarioError } from '../scenarios/index.ts';
 import type { PeerState, Profile, ServerFault, SocksFault } from '../scenarios/index.ts';
 import type { FaultChange, LogLine, StackInfo } from '../stack-info.ts';
@@ -136,6 +137,11 @@ export class ControlApi {
           return send(res, 200, this.faults());
         case 'POST /__harness/port-probe':
           return send(res, 200, await portProbe(this.socksAddresses()));
+        case 'POST /__harness/doctor': {
+          // The same walk `tailnet-harness doctor` does beside a real tailscaled, against the mock tailnet as it is now.
+          const report = await runDoctor(doctorOptionsForStack(this.control.info()));
+          return send(res, 200, { exitCode: report.exitCode, text: renderDoctorText(report), report });
+        }
         default:
           throw new ControlError('E_NO_ROUTE', `no control route ${route}`, 404);
       }

@@ -77,6 +77,14 @@ byId('check-readiness').addEventListener('click', show('readyz', async () => {
   const readiness = await readinessProbe(control, 'readyz');
   return `${readiness.status ?? ''} ${readiness.body}`;
 }));
+byId('run-doctor').addEventListener('click', () => {
+  output.textContent = 'doctor: walking every hop…';
+  output.classList.remove('failed');
+  control.doctor().then((run) => {
+    output.textContent = run.text;
+    output.classList.toggle('failed', run.exitCode !== 0);
+  }, report);
+});
 byId('check-vsda').addEventListener('click', show('vsda', async () => {
   const vsda = await vsdaProbe(info?.codeServer.commit ?? '');
   return vsda.map((v) => `${v.status} ${v.url}`).join('\n');
