@@ -6,7 +6,8 @@ import { Agent, request } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { MESSAGE_TOO_BIG, MessageSizeLimit, closeFrame } from './message-limit.ts';
+import { serverCloseFrame } from './frame-watch.ts';
+import { MESSAGE_TOO_BIG, MessageSizeLimit } from './message-limit.ts';
 
 export interface FrontDoorOptions {
   /** An upgrade the proxy leaves unanswered this long (ms) is dropped: a 1006 in the browser. */
@@ -98,7 +99,7 @@ export class FrontDoor {
     const relayUp = (chunk: Buffer): void => {
       if (limit && !limit.accept(chunk)) {
         socket.off('data', relayUp);
-        socket.end(closeFrame(MESSAGE_TOO_BIG, `message over ${limit.maxMessageBytes} bytes`));
+        socket.end(serverCloseFrame(MESSAGE_TOO_BIG, `message over ${limit.maxMessageBytes} bytes`));
         upstream.destroy();
         return;
       }
