@@ -24,6 +24,15 @@ describe('the scenario catalog', () => {
     for (const s of scenarios) expect(s.expect.fixed.closeCodes ?? [], s.id).not.toContain(1006);
   });
 
+  it('names one close code and its cause in every fixed expectation of a close (a list of codes could not fail on the proxy\'s own 1011)', () => {
+    for (const s of scenarios) {
+      const { closeCodes, reason } = s.expect.fixed;
+      if (!closeCodes) continue;
+      expect(closeCodes, s.id).toHaveLength(1);
+      expect(reason, s.id).toBeDefined();
+    }
+  });
+
   it('gives every legacy failure something observable that the fixed run does not share', () => {
     // A row whose two outcomes are indistinguishable could not show the failure (the detector could not fail).
     const sameOnPurpose = new Set(['terminal']);

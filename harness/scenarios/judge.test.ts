@@ -50,4 +50,18 @@ describe('judging a run against the catalog', () => {
     expect(judge(drops, seen(closed, { workbench: { connected: true, reconnects: 1, lost: 2 } })).ok).toBe(false);
     expect(judge(drops, seen(closed, { workbench: { connected: true, reconnects: 0, lost: 0 } })).ok).toBe(false);
   });
+
+  it('fails upstream-drops and socks-reset for a proxy that answers 1011 (its own internal error), or names the wrong end', () => {
+    const recovered = { workbench: { connected: true, reconnects: 1, lost: 0 } };
+    const drops = scenarioById('upstream-drops').expect.fixed;
+    const reset = scenarioById('socks-reset').expect.fixed;
+    const crashed = [socket(0, 10, 200, 1011, 'proxy.internal TypeError: boom')];
+    expect(judge(drops, seen(crashed, recovered)).ok).toBe(false);
+    expect(judge(reset, seen(crashed, recovered)).ok).toBe(false);
+    expect(judge(drops, seen([socket(0, 10, 200, 1001, 'proxy.shutdown')], recovered)).ok).toBe(false);
+    expect(judge(drops, seen([socket(0, 10, 200, 1014, 'upstream.ended_without_close the upstream ended its connection without a close frame')], recovered)).ok).toBe(true);
+    expect(judge(reset, seen([socket(0, 10, 200, 1014, 'upstream.reset connection reset without a close frame (ECONNRESET)')], recovered)).ok).toBe(true);
+    // The reset must be told apart from a clean end: that is the cause the browser has to see.
+    expect(judge(reset, seen([socket(0, 10, 200, 1014, 'upstream.ended_without_close the upstream ended its connection without a close frame')], recovered)).ok).toBe(false);
+  });
 });
