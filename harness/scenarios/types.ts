@@ -24,6 +24,18 @@ export interface ServerFault {
   which?: 'all' | { nth: number } | { first: number };
 }
 
+/** A fault of the hop in front of the proxy (the front door; harness/server/front/). */
+export interface FrontFault {
+  type: string;
+  /** Unique label (default: the type). */
+  name?: string;
+  attributes?: Record<string, unknown>;
+  /** Counts WebSocket upgrades since the faults were set, 1-based. */
+  which?: 'all' | { nth: number } | { first: number };
+  /** 0..1: the probability that a selected upgrade gets the fault, drawn from the stack's seed. */
+  toxicity?: number;
+}
+
 import type { ContractPart } from './contract.ts';
 
 /** The seed notes' choices: the proxy's own legacy knobs, so a knob added there is usable here. */
@@ -115,6 +127,8 @@ export interface Scenario {
   legacyHealthIsPortProbe?: boolean;
   /** The hops in front of the proxy, emulated by the harness's front door, per profile. */
   platform?: Partial<Record<Profile, PlatformSetting>>;
+  /** Faults of the hop in front of the proxy (both profiles): a reverse proxy, ingress or platform front end misbehaving. */
+  front?: FrontFault[];
   probe: Probe;
   expect: Record<Profile, Outcome>;
 }
