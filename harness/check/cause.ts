@@ -18,6 +18,8 @@ export interface Evidence {
   socksAddresses: readonly string[];
   socksUrl: string;
   failedChecks: readonly Check[];
+  /** Causes named in words (namedCauses), first in the line. */
+  named?: readonly string[];
 }
 
 export function browserSaw(socket: ObservedSocket | undefined): string {
@@ -58,8 +60,21 @@ export function proxySaid(upgrades: readonly UpgradeAnswer[], socket: ObservedSo
 export function inferCause(evidence: Evidence): string {
   const hops = [proxySaid(evidence.upgrades, evidence.socket), socksSaw(evidence.socks, evidence.socksAddresses, evidence.socksUrl)];
   const checks = evidence.socket?.code === 1006 ? [] : evidence.failedChecks.map((c) => `${c.what}: saw ${c.saw}`);
-  return [...checks, ...hops].filter((part): part is string => part !== undefined).join('; ');
+  return [...(evidence.named ?? []), ...checks, ...hops].filter((part): part is string => part !== undefined).join('; ');
 }
+
+/**
+ * What the run named beyond each hop's facts, in the words of the symptom: every cause the hop in
+ * front gave (once each), and a session code-server no longer knows.
+ */
+export function namedCauses(run: Pick<ScenarioRun, 'logs' | 'result'>): string[] {
+  const front = [...new Set(run.logs.filter((l) => l.source === 'cause').map((l) => l.line))];
+  const lost = run.result.workbench?.events.some((e) => /Unknown reconnection token/.test(e));
+  return lost ? [...front, sessionLost] : front;
+}
+
+const sessionLost =
+  'code-server no longer knows this session — it restarted, or the reconnection grace expired — and answered the reconnection "Unknown reconnection token": the workbench gives up ("Cannot reconnect. Please reload the window.")';
 
 /** The socket a reader asks about: the first 1006, else the first close that is not the page's own (1000, 1005). */
 export function socketOfInterest(sockets: readonly ObservedSocket[]): ObservedSocket | undefined {
@@ -71,6 +86,6 @@ export function explainRun(run: ScenarioRun, where: { socksAddresses: readonly s
   const socket = socketOfInterest(run.sockets);
   const failedChecks = run.verdict.checks.filter((c) => !c.ok);
   if (run.result.error) failedChecks.push({ what: 'the probe ran', ok: false, saw: run.result.error });
-  const cause = inferCause({ socket, upgrades: run.observations.upgrades, socks: run.observations.socks, ...where, failedChecks });
+  const cause = inferCause({ socket, upgrades: run.observations.upgrades, socks: run.observations.socks, ...where, failedChecks, named: namedCauses(run) });
   return { socket, browser: browserSaw(socket), cause };
 }

@@ -3,6 +3,8 @@ import './style.css';
 import type { Profile, Scenario } from '../../scenarios/types.ts';
 import type { StackInfo } from '../../stack-info.ts';
 import { ControlClient } from './control.ts';
+import { causeFor, remember } from './named-causes.ts';
+import type { NamedCause } from './named-causes.ts';
 import { runProbe } from './probes.ts';
 import { readinessProbe, vsdaProbe } from './probes-http.ts';
 import { SocketTimeline, TIMELINE_LIMIT } from './timeline.ts';
@@ -23,6 +25,7 @@ const report = (error: unknown): void => {
 
 let info: StackInfo | undefined;
 let catalog: Scenario[] = [];
+const causes: NamedCause[] = [];
 
 function showInfo(next: StackInfo): void {
   info = next;
@@ -51,11 +54,19 @@ async function start(): Promise<void> {
     control.applyScenario(select.value || null, profile).then(showInfo, report);
   });
   showInfo(await control.info());
-  control.subscribe({ info: showInfo, log: (line) => appendLog(byId('logs'), line) });
+  control.subscribe({
+    info: showInfo,
+    log: (line) => {
+      appendLog(byId('logs'), line);
+      if (line.source !== 'cause') return;
+      remember(causes, { t: line.t, text: line.line });
+      renderSockets();
+    },
+  });
 }
 
 const renderSockets = (): void => {
-  renderTimeline(byId('timeline-body'), timeline.all(), (url) => workbench.connectionOf(url));
+  renderTimeline(byId('timeline-body'), timeline.all(), (url) => workbench.connectionOf(url), (entry) => causeFor(entry, causes));
   const dropped = byId('timeline-dropped');
   dropped.hidden = timeline.dropped() === 0;
   dropped.textContent = `${timeline.dropped()} older closed sockets not shown: the table keeps the last ${TIMELINE_LIMIT}`;
