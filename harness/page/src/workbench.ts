@@ -87,7 +87,7 @@ export async function workbenchProbe(request: ProbeRequest, options: WorkbenchPr
   } else if (request.until === 'saw') {
     const pattern = new RegExp(request.saw ?? '$^', 'i');
     const saw = () => events.some((e) => pattern.test(describeEvent(e))) && (!request.alsoClose || closed());
-    settled = await waitFor(() => saw() || report.connected || failure !== undefined, pokes.subscribe, left());
+    await waitFor(() => saw() || report.connected || failure !== undefined, pokes.subscribe, left());
     if (!saw() && workbench) {
       const traffic = new EchoTraffic(workbench, pokes.poke);
       traffic.start();
