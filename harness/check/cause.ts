@@ -47,18 +47,24 @@ export function socksSaw(socks: readonly SocksConversation[], socksAddresses: re
   return tunnels.length > 0 ? `SOCKS tunnel to ${tunnels[0]?.destination} up, code-server answered` : 'SOCKS conversations without a CONNECT';
 }
 
-/** How the proxy answered the upgrade the failure is about. */
-export function proxySaid(upgrades: readonly UpgradeAnswer[], socket: ObservedSocket | undefined): string | undefined {
+/**
+ * How the proxy answered the upgrade the failure is about. With a cause named in front of it
+ * (`inFront`), the proxy only answered what reached it, and is not blamed for the 1006.
+ */
+export function proxySaid(upgrades: readonly UpgradeAnswer[], socket: ObservedSocket | undefined, inFront = false): string | undefined {
   if (socket?.code !== 1006) return undefined;
-  if (socket.openedAt !== undefined) return 'the proxy completed the upgrade, then the connection ended without a close frame';
+  const own = upgrades.find((u) => u.own);
+  if (own) return `the front end answered the upgrade itself (${own.line.replace(/ \(the front end's own answer.*\)$/, '')}): it never reached the proxy`;
+  if (socket.openedAt !== undefined) return inFront ? 'the connection ended without a close frame after the upgrade' : 'the proxy completed the upgrade, then the connection ended without a close frame';
   const answer = upgrades.find((u) => u.status !== 101) ?? upgrades[0];
   if (!answer) return 'the upgrade never reached the proxy';
   if (answer.status === undefined) return `the upgrade got ${answer.line}`;
+  if (inFront) return `the proxy answered what reached it with ${answer.line}`;
   return `the proxy answered the upgrade with ${answer.line} instead of completing it and sending a close frame`;
 }
 
 export function inferCause(evidence: Evidence): string {
-  const hops = [proxySaid(evidence.upgrades, evidence.socket), socksSaw(evidence.socks, evidence.socksAddresses, evidence.socksUrl)];
+  const hops = [proxySaid(evidence.upgrades, evidence.socket, (evidence.named ?? []).length > 0), socksSaw(evidence.socks, evidence.socksAddresses, evidence.socksUrl)];
   const checks = evidence.socket?.code === 1006 ? [] : evidence.failedChecks.map((c) => `${c.what}: saw ${c.saw}`);
   return [...(evidence.named ?? []), ...checks, ...hops].filter((part): part is string => part !== undefined).join('; ');
 }

@@ -4,7 +4,7 @@ import type { SocketRecord } from '../browser/recorder.ts';
 import type { Outcome } from './types.ts';
 
 /** A socket as the in-page recorder saw it: the fields a catalog outcome is judged on. */
-export type ObservedSocket = Pick<SocketRecord, 'url' | 'createdAt' | 'openedAt' | 'closedAt' | 'code' | 'reason'>;
+export type ObservedSocket = Pick<SocketRecord, 'url' | 'createdAt' | 'openedAt' | 'closedAt' | 'code' | 'reason' | 'abortedByPage'>;
 
 export interface Observation {
   sockets: ObservedSocket[];
@@ -57,7 +57,7 @@ export function judge(outcome: Outcome, seen: Observation): Verdict {
   const wbSaw = wb ? `connected=${wb.connected} reconnects=${wb.reconnects} lost=${wb.lost}` : 'no workbench report';
 
   if (!(outcome.closeCodes ?? []).includes(1006)) {
-    const abnormal = seen.sockets.filter((s) => s.code === 1006);
+    const abnormal = seen.sockets.filter((s) => s.code === 1006 && !s.abortedByPage);
     check('no socket closed with 1006', abnormal.length === 0, abnormal.length ? `${abnormal.length} × 1006` : 'none');
   }
   if (outcome.workbench === 'connects') check('workbench connects', wb?.connected === true, wbSaw);
@@ -103,7 +103,8 @@ export function judge(outcome: Outcome, seen: Observation): Verdict {
   }
   if (outcome.survives !== undefined) {
     const watched = outcome.survives === 'all' ? seen.sockets : seen.sockets.filter((s) => s.url.includes('/dev/code/'));
-    const closed = watched.filter((s) => s.closedAt !== undefined);
+    // The page's own closes (1000, or 1005 with no code) are the probe finishing, not the path failing.
+    const closed = watched.filter((s) => s.closedAt !== undefined && s.code !== 1000 && s.code !== 1005);
     check(`no ${outcome.survives === 'all' ? '' : 'workbench '}socket closed`, closed.length === 0, closed.length ? closed.map((s) => `${s.code} ${new URL(s.url).pathname.slice(0, 24)}`).join(', ') : `${watched.length} open`);
   }
   if (outcome.firstCloseUrl !== undefined) check(`first close is /${outcome.firstCloseUrl}/`, new RegExp(outcome.firstCloseUrl).test(first?.url ?? ''), first ? new URL(first.url).pathname : 'no socket closed');

@@ -54,9 +54,12 @@ export const platformScenarios: Scenario[] = [
     wrong: 'with CPU only during requests (the default), tailscaled misses its keepalives, rekeys and map polls while no request is open; the first CONNECT after idle waits, then fails (05 01)',
     evidence: ['cloud.google.com/run/docs/configuring/billing-settings', 'cloud.google.com/run/docs/tips/general'],
     remedy: 'gcloud run deploy --no-cpu-throttling (instance-based billing), --min-instances 1, /readyz as the startup probe',
-    tailnet: { socksFaults: [{ type: 'throttled-between-requests', attributes: { stallMs: 400, failConnects: 1 } }] },
+    // Idle longer than idleMs before the first connection (quietMs), so its CONNECT finds tailscaled
+    // behind; the workbench's retry a second later comes sooner than idleMs after, and lands.
+    tailnet: { socksFaults: [{ type: 'throttled-between-requests', attributes: { stallMs: 400, idleMs: 600, failConnects: 1 } }] },
     legacyKnobs: ['passThroughUpgrade'],
     probe: 'workbench',
+    quietMs: 800,
     expect: {
       legacy: { says: 'the stalled, failed CONNECT passes through as 1006', closeCodes: [1006], socksLog: 'context deadline exceeded' },
       fixed: {

@@ -145,7 +145,7 @@ export interface Scenario {
   /** Faults of the hop in front of the proxy (both profiles): a reverse proxy, ingress or platform front end misbehaving. */
   front?: FrontFault[];
   probe: Probe;
-  /** quiet / background probes: how long the session stays quiet (ms). */
+  /** quiet / background probes: how long the session stays quiet (ms); workbench probe: how long nothing connects first (an idle instance). */
   quietMs?: number;
   /** background probe: the page's timers wake up only on multiples of this (ms), as a throttled background tab's do. */
   throttleWindowMs?: number;

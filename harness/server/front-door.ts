@@ -99,7 +99,7 @@ export class FrontDoor {
       (admission) => {
         if (socket.destroyed) return;
         if (admission.kind === 'answer') {
-          this.onUpgradeAnswer({ path, status: Number(admission.response.slice(9, 12)), line: `${admission.response.split('\r\n')[0]} (the front end's own answer)` });
+          this.onUpgradeAnswer({ path, status: Number(admission.response.slice(9, 12)), line: `${admission.response.split('\r\n')[0]} (the front end's own answer)`, own: true });
           return void socket.end(admission.response);
         }
         if (admission.kind === 'hollow') return this.hollow(req, socket, path, admission.closeAfterMs);
@@ -137,7 +137,7 @@ export class FrontDoor {
       return void socket.destroy();
     }
     socket.write(response);
-    this.onUpgradeAnswer({ path, status: 101, line: "HTTP/1.1 101 Switching Protocols (the front end's own answer: nothing behind it)" });
+    this.onUpgradeAnswer({ path, status: 101, line: "HTTP/1.1 101 Switching Protocols (the front end's own answer: nothing behind it)", own: true });
     socket.resume();
     if (closeAfterMs > 0) {
       const timer = setTimeout(() => socket.destroy(), closeAfterMs);

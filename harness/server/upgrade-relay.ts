@@ -14,8 +14,8 @@ export interface Target {
   port: number;
 }
 
-/** How the proxy answered an upgrade: its status line, or how the connection ended without one. */
-export type UpgradeAnswer = { path: string; status?: number; line: string };
+/** How the proxy answered an upgrade: its status line, or how the connection ended without one; `own`: the hop in front answered it itself. */
+export type UpgradeAnswer = { path: string; status?: number; line: string; own?: true };
 
 export interface RelaySettings {
   /** An upgrade the proxy leaves unanswered this long (ms) is dropped: a 1006 in the browser. */

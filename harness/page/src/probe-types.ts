@@ -19,7 +19,7 @@ export interface ProbeRequest {
   saw?: string;
   /** until 'saw': and a socket closed too. */
   alsoClose?: boolean;
-  /** quiet / background probes: the quiet period (ms). */
+  /** quiet / background probes: the quiet period (ms); workbench probe: a wait before it connects (an idle instance). */
   quietMs?: number;
   /** background probe: page timers wake on multiples of this (ms) during the quiet period. */
   throttleWindowMs?: number;

@@ -35,6 +35,7 @@ export async function runProbe(request: ProbeRequest, context: ProbeContext): Pr
       Object.assign(result, { workbench: quiet.workbench, terminal: quiet.terminal });
       if (!quiet.settled) result.settledBy = 'deadline';
     } else {
+      if (request.quietMs) await new Promise((resolve) => setTimeout(resolve, request.quietMs));
       const { report, settled } = await workbenchProbe(request, {
         ...workbenchOptions,
         // 64 MiB each way can hold a socket silent for longer than the scaled 20 s dead-socket
