@@ -47,3 +47,24 @@ test('a fault checkbox reaches code-server: the next upgrade is refused, and the
   await page.getByLabel('code-server refuses upgrade (403)').uncheck();
   await expect.poll(() => stack.info().faults.server).toEqual([]);
 });
+
+test.describe('a front-door switch', () => {
+  // The fault sits in front of the proxy: the browser sees the 1006 it causes, and the page names it.
+  test.use({ allowAbnormalClose: true });
+
+  test('reaches the hop in front: the next upgrade gets a 302 to a login page, and the page names that cause under the 1006', async ({ page, stack, sockets }) => {
+    await stack.applyScenario(null, 'fixed');
+    await openHarnessPage(page, stack);
+    await page.getByLabel('front end: auth proxy 302 to its login').check();
+    await expect.poll(() => stack.info().faults.front.map((f) => f.type)).toEqual(['answer-upgrade']);
+    await expect(page.locator('#health-text')).toContainText('front end: auth proxy 302 to its login');
+    await page.click('#connect-workbench');
+    const refused = page.locator('#timeline-body tr.abnormal').first();
+    await expect(refused.locator('.named-cause')).toContainText('302 Found → /oauth2/start');
+    await expect(refused.locator('.named-cause')).toContainText('never follows a redirect on a WebSocket handshake');
+    expect((await sockets.records()).some((s) => s.code === 1006)).toBe(true);
+    await expect(page.locator('#logs .cause').first()).toContainText('302 Found');
+    await page.getByLabel('front end: auth proxy 302 to its login').uncheck();
+    await expect.poll(() => stack.info().faults.front).toEqual([]);
+  });
+});
