@@ -56,10 +56,10 @@ export const platformScenarios: Scenario[] = [
     remedy: 'gcloud run deploy --no-cpu-throttling (instance-based billing), --min-instances 1, /readyz as the startup probe',
     // Idle longer than idleMs before the first connection (quietMs), so its CONNECT finds tailscaled
     // behind; the workbench's retry a second later comes sooner than idleMs after, and lands.
-    tailnet: { socksFaults: [{ type: 'throttled-between-requests', attributes: { stallMs: 400, idleMs: 600, failConnects: 1 } }] },
+    tailnet: { socksFaults: [{ type: 'throttled-between-requests', attributes: { stallMs: 400, idleMs: 1500, failConnects: 1 } }] },
     legacyKnobs: ['passThroughUpgrade'],
     probe: 'workbench',
-    quietMs: 800,
+    quietMs: 1800,
     expect: {
       legacy: { says: 'the stalled, failed CONNECT passes through as 1006', closeCodes: [1006], socksLog: 'context deadline exceeded' },
       fixed: {
