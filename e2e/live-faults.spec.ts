@@ -1,5 +1,6 @@
 // A switch flipped in the page reaches the mock tailnet at once: the next connection sees it.
 import { expect, openHarnessPage, test } from '../harness/playwright/index.ts';
+import { timing } from '../harness/scenarios/index.ts';
 import type { Page } from '@playwright/test';
 
 /** The status pill of one connection of the n-th workbench this page opened. */
@@ -67,4 +68,20 @@ test.describe('a front-door switch', () => {
     await page.getByLabel('front end: auth proxy 302 to its login').uncheck();
     await expect.poll(() => stack.info().faults.front).toEqual([]);
   });
+});
+
+test('background tab: with its timers throttled behind a browser → proxy idle timer, the workbench lives on the pongs to the proxy’s pings', async ({ page, stack, sockets }) => {
+  await stack.applyScenario(null, 'fixed');
+  await openHarnessPage(page, stack);
+  await page.getByLabel('front end: idle timeout 1000 ms, browser → proxy only').check();
+  await expect.poll(() => stack.info().faults.front.map((f) => f.name)).toEqual(['ui-idle-up']);
+  await page.click('#connect-workbench');
+  await expect(pill(page, 1, 'management')).toHaveText('#1 management: connected');
+  await page.check('#background-tab');
+  // Longer than the idle timeout and the throttle window: the workbench's own KeepAlive waits for a 2.5 s wake-up.
+  await page.waitForTimeout(timing.throttleWindowMs);
+  await page.uncheck('#background-tab');
+  await expect(pill(page, 1, 'management')).toHaveText('#1 management: connected');
+  expect((await sockets.records()).filter((s) => s.closedAt !== undefined)).toEqual([]);
+  expect(stack.logs().filter((l) => l.source === 'cause')).toEqual([]);
 });

@@ -24,6 +24,7 @@ export const faultSwitches: FaultSwitch[] = [
   { label: 'front end: upgrade headers not forwarded', target: 'front', fault: { name: 'ui-strip-upgrade', type: 'strip-upgrade' } },
   { label: 'front end: auth proxy 302 to its login', target: 'front', fault: { name: 'ui-auth-302', type: 'answer-upgrade', attributes: { status: 302, location: '/oauth2/start?rd=%2Fdev%2Fcode%2F' } } },
   { label: 'front end: idle timeout 1000 ms (traffic resets it)', target: 'front', fault: { name: 'ui-idle', type: 'idle-timeout', attributes: { idleMs: 1000 } } },
+  { label: 'front end: idle timeout 1000 ms, browser → proxy only', target: 'front', fault: { name: 'ui-idle-up', type: 'idle-timeout', attributes: { idleMs: 1000, direction: 'to-proxy' } } },
   { label: 'front end: rewrite misses the WebSocket path (/ide)', target: 'front', fault: { name: 'ui-prefix', type: 'path-prefix', attributes: { prefix: '/ide' } } },
   { label: 'front end: reload drops every socket now', target: 'front', fault: { name: 'ui-drop-all', type: 'drop-all' } },
   { label: 'front end: drain closes every socket 1001 now', target: 'front', fault: { name: 'ui-go-away', type: 'drop-all', attributes: { mode: 'go-away' } } },

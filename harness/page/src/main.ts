@@ -77,6 +77,8 @@ const terminal = mountTerminal(timeline.constructorFor('terminal'));
 byId('connect-terminal').addEventListener('click', () => void terminal.connect());
 byId('connect-workbench').addEventListener('click', () => workbench.connect());
 byId('disconnect-workbench').addEventListener('click', () => workbench.disconnect());
+const backgroundTab = byId<HTMLInputElement>('background-tab');
+backgroundTab.addEventListener('change', () => workbench.setBackground(backgroundTab.checked));
 byId('clear-timeline').addEventListener('click', () => timeline.clear());
 // The buttons ask only what they say: runProbe would also open a workbench (a scenario run
 // judges the sockets too), and each click would leave one more behind.
