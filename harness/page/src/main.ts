@@ -39,7 +39,14 @@ function showInfo(next: StackInfo): void {
 function showScenario(id: string): void {
   const scenario = catalog.find((s) => s.id === id);
   const rows: [string, string][] = scenario
-    ? [['wrong', scenario.wrong], ['legacy', scenario.expect.legacy.says], ['fixed', scenario.expect.fixed.says], ['knobs', scenario.legacyKnobs.join(', ') || '—']]
+    ? [
+        ['wrong', scenario.wrong],
+        ['legacy', scenario.expect.legacy.says],
+        ['fixed', scenario.expect.fixed.says],
+        ['knobs', scenario.legacyKnobs.join(', ') || '—'],
+        ...(scenario.remedy ? [['remedy', scenario.remedy] as [string, string]] : []),
+        ...(scenario.evidence ? [['reported', scenario.evidence.join(', ')] as [string, string]] : []),
+      ]
     : [['scenario', 'none: a healthy tailnet, no faults but the ones switched on below']];
   byId('scenario-detail').replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
 }
