@@ -55,6 +55,8 @@ export class UpgradeRelay implements Link {
   /** The hop's close frame, waiting for the next frame boundary towards the browser. */
   private pendingClose: Buffer | undefined;
   private goingAway = false;
+  /** The front end's open timeout: cleared by the proxy's first answer. */
+  private readonly unanswered: NodeJS.Timeout;
   private readonly timers: (NodeJS.Timeout | undefined)[] = [];
 
   constructor(
@@ -71,10 +73,11 @@ export class UpgradeRelay implements Link {
     this.proxy = connect(target.port, target.host);
     const { openTimeoutMs, requestTimeoutMs } = settings;
     // Both deadlines drop the browser's socket without a close frame, as the real hop does.
-    this.timers.push(setTimeout(() => {
+    this.unanswered = setTimeout(() => {
       this.answer(`no answer within the front end's ${openTimeoutMs} ms open timeout`);
       this.drop();
-    }, openTimeoutMs));
+    }, openTimeoutMs);
+    this.timers.push(this.unanswered);
     if (requestTimeoutMs > 0) this.timers.push(setTimeout(() => this.drop(), requestTimeoutMs));
     this.proxy.on('connect', () => {
       this.proxy.write(rawRequest(request));
@@ -94,6 +97,11 @@ export class UpgradeRelay implements Link {
       // A clean end (FIN) goes on after the bytes before it — the proxy's close frame included; an error (RST, refused) drops the browser's socket.
       if (hadError) this.drop();
       else if (!this.goingAway) browser.end();
+      // The hop's own close frame still waits for a boundary that will not come: now, or never.
+      else if (this.pendingClose) {
+        if (this.towardsBrowser.atBoundary) this.sendPendingClose();
+        else this.drop();
+      }
     });
     browser.once('close', () => {
       this.answer('no answer: the browser went away first');
@@ -156,7 +164,7 @@ export class UpgradeRelay implements Link {
     const lineEnd = head.indexOf('\r\n');
     if (lineEnd < 0 && head.length < maxHeadBytes) return void (this.head = head);
     const line = lineEnd > 0 ? head.subarray(0, lineEnd).toString('latin1') : '';
-    clearTimeout(this.timers[0]);
+    clearTimeout(this.unanswered);
     this.answer(line || 'bytes without a status line');
     const end = head.indexOf('\r\n\r\n');
     if (!/^HTTP\/1\.1 101 /.test(line) || (end < 0 && head.length > maxHeadBytes)) {
