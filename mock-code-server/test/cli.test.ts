@@ -29,9 +29,10 @@ describe('mock-code-server CLI', () => {
     client.ws.terminate();
     const refused = await openRaw(wsUrl(url, { reconnectionToken: 'cli-2' })).catch((error: Error) => error.message);
     expect(refused, stderr.text).toBe('Unexpected server response: 502');
-    // One stderr line per upgrade, handshake and socket end.
+    // One stderr line per upgrade, handshake and socket end. The child's stderr reaches us through a
+    // pipe, behind the responses the client has already seen: each line is awaited, not assumed.
     await expect.poll(() => stderr.text, { timeout: 10_000 }).toMatch(/socket #1 handshake ok: management token=cli-token\n[^]*socket #1 closed/);
-    expect(stderr.text, stderr.text).toMatch(/socket #2 upgrade \/stable-\w+\?reconnectionToken=cli-2 refused 502/);
+    await expect.poll(() => stderr.text, { timeout: 10_000 }).toMatch(/socket #2 upgrade \/stable-\w+\?reconnectionToken=cli-2 refused 502/);
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
   });
