@@ -146,7 +146,7 @@ function requestHandler(config: ProxyConfig, parts: ProxyParts, agent: SocksAgen
       case 'terminal':
         return answer(426, 'the terminal route only accepts WebSocket upgrades\n', { upgrade: 'websocket' });
       case 'code':
-        return forwardHttp(req, res, route.target, { upstream, prefix: config.codePrefix, agent, responseTimeoutMs: config.responseTimeoutMs, upstreamHeaders: parts.upstreamHeaders }, record, finish);
+        return forwardHttp(req, res, route.target, { upstream, prefix: config.codePrefix, agent, responseTimeoutMs: config.responseTimeoutMs, upstreamHeaders: parts.upstreamHeaders, retry: { windowMs: config.httpRetryWindowMs, intervalMs: config.retryIntervalMs } }, record, finish);
     }
   };
 }
