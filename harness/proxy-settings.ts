@@ -34,6 +34,9 @@ export function proxyOptionsFor(scenario: Scenario | null, profile: Profile, whe
     socksConnectReplyTimeoutMs: timing.socksConnectReplyMs,
     upgradeTimeoutMs: timing.upgradeMs,
     responseTimeoutMs: timing.responseMs,
+    wsRetryWindowMs: timing.wsRetryWindowMs,
+    httpRetryWindowMs: timing.httpRetryWindowMs,
+    retryIntervalMs: timing.retryIntervalMs,
     shutdownGraceMs: 100,
     ...tuning,
     beforeDial: scenario?.upgradePathThrows
@@ -65,6 +68,9 @@ export function proxyEnvFor(scenario: Scenario | null, profile: Profile, where: 
     SOCKS_CONNECT_REPLY_TIMEOUT_MS: String(timing.socksConnectReplyMs),
     UPGRADE_TIMEOUT_MS: String(timing.upgradeMs),
     RESPONSE_TIMEOUT_MS: String(timing.responseMs),
+    WS_RETRY_WINDOW_MS: String(timing.wsRetryWindowMs),
+    HTTP_RETRY_WINDOW_MS: String(timing.httpRetryWindowMs),
+    RETRY_INTERVAL_MS: String(timing.retryIntervalMs),
     SHUTDOWN_GRACE_MS: '100',
   };
   const settings: Record<string, unknown> = { ...knobsFor(scenario, profile), ...(scenario?.proxy?.[profile] ?? {}) };

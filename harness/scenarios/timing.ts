@@ -17,6 +17,15 @@ export const timing = {
   /** Proxy: upstream's HTTP response headers (30000 ms). */
   responseMs: 3000,
   /**
+   * Proxy: how long a WebSocket's tunnel and upgrade are tried again while the browser waits
+   * (7000 ms, below the client's 10 s handshake wait: here 700 against 1000).
+   */
+  wsRetryWindowMs: 700,
+  /** Proxy: the same for an HTTP request safe to repeat (3000 ms). */
+  httpRetryWindowMs: 300,
+  /** Proxy: the longest pause between two attempts of a retry window (500 ms). */
+  retryIntervalMs: 50,
+  /**
    * The hop in front of the proxy gives up on an upgrade nobody answers, and drops the browser's
    * socket: python websockets' open_timeout (10 s) in the seed notes, a 1006 in the browser.
    */
@@ -42,4 +51,12 @@ export const timing = {
  */
 export function deadlineWindow(ms: number): { closeAfterMs: number; closeWithinMs: number } {
   return { closeAfterMs: Math.floor(ms * 0.9), closeWithinMs: Math.ceil(ms * 1.1) + 150 };
+}
+
+/**
+ * A step deadline that a retry window may try again: the close comes no sooner than the deadline
+ * (a proxy that does not retry closes there) and no later than the window's end, each ± 10 %.
+ */
+export function retriedDeadlineWindow(ms: number): { closeAfterMs: number; closeWithinMs: number } {
+  return { closeAfterMs: deadlineWindow(ms).closeAfterMs, closeWithinMs: deadlineWindow(Math.max(ms, timing.wsRetryWindowMs)).closeWithinMs };
 }
