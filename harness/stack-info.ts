@@ -29,6 +29,8 @@ export interface FaultChange {
   socks?: SocksFault[];
   server?: ServerFault[];
   peerState?: PeerState;
+  /** Also end every live tunnel to the peer, as a path that breaks does (an outage's start). */
+  dropPeerTunnels?: boolean;
 }
 
 /** One line of the stack's combined log, as streamed to the page. */

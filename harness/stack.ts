@@ -246,6 +246,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         peerState = change.peerState;
         running?.socks.setPeerState(devbox.address, peerState);
       }
+      if (change.dropPeerTunnels && running) {
+        const socks = running.socks;
+        const peerNames = [devbox.address, ...devbox.names];
+        for (const c of socks.connections()) if (peerNames.some((name) => c.destination?.startsWith(`${name}:`))) socks.kill(c.id);
+      }
       return changed();
     },
     logs: () => [...lines],

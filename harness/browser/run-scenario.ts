@@ -31,13 +31,20 @@ function settleFor(outcome: Outcome): Settle {
   return 'connected';
 }
 
-export function probeRequestFor(scenario: Scenario, profile: Profile): ProbeRequest {
+/** What a run may change of its row: the outage's length (the peer's return at another phase of the client's attempts). */
+export interface RunOverrides {
+  outageForMs?: number;
+}
+
+export function probeRequestFor(scenario: Scenario, profile: Profile, overrides: RunOverrides = {}): ProbeRequest {
   const outcome = scenario.expect[profile];
+  const outage = scenario.outage && { ...scenario.outage, forMs: overrides.outageForMs ?? scenario.outage.forMs };
   return {
     probe: scenario.probe,
     until: settleFor(outcome),
-    // 64 MiB through three hops and back takes real time; everything else is ms-scaled.
-    deadlineMs: scenario.probe === 'large-messages' ? timing.probeDeadlineMs * 15 : timing.probeDeadlineMs,
+    // 64 MiB through three hops and back takes real time; an outage lasts what it lasts; everything else is ms-scaled.
+    deadlineMs: scenario.probe === 'large-messages' ? timing.probeDeadlineMs * 15 : timing.probeDeadlineMs + (outage?.forMs ?? 0),
+    outage,
     health: profile === 'legacy' && scenario.legacyHealthIsPortProbe ? 'port-probe' : 'readyz',
     // From the ~1 MiB of the recorded extension host's first message up to 64 MiB.
     echoBytes: scenario.probe === 'large-messages' ? [1024 * 1024, 8 * 1024 * 1024, 64 * 1024 * 1024] : undefined,
@@ -56,13 +63,14 @@ export async function runScenario(
   scenario: Scenario,
   profile: Profile,
   readSockets: () => Promise<SocketRecord[]>,
+  overrides: RunOverrides = {},
 ): Promise<ScenarioRun> {
   // Leave the previous page first: its sockets must not live through the proxy's restart.
   await page.goto('about:blank');
   await stack.applyScenario(scenario.id, profile);
   await openHarnessPage(page, stack);
   const startedAt = Date.now();
-  const request = probeRequestFor(scenario, profile);
+  const request = probeRequestFor(scenario, profile, overrides);
   const result = await page.evaluate((req) => {
     const api = window.harnessPage;
     if (!api) throw new Error('the harness page did not load');

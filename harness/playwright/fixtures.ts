@@ -6,7 +6,7 @@ import type { BrowserContext, Page } from '@playwright/test';
 import { RECORD_BINDING, RECORDS_GLOBAL, SocketLog, assertNoAbnormalClose, webSocketRecorderScript } from '../browser/recorder.ts';
 import type { SocketRecord } from '../browser/recorder.ts';
 import { runScenario } from '../browser/run-scenario.ts';
-import type { ScenarioRun } from '../browser/run-scenario.ts';
+import type { RunOverrides, ScenarioRun } from '../browser/run-scenario.ts';
 import { applicability, notApplicableBecause, scenarioById } from '../scenarios/index.ts';
 import type { Profile } from '../scenarios/index.ts';
 import { startStack } from '../stack.ts';
@@ -35,7 +35,7 @@ export interface HarnessTestOptions {
 export interface HarnessFixtures extends HarnessTestOptions {
   sockets: SocketWatch;
   /** Runs a catalog row on this test's page and judges it; skips the test when the row does not apply to the proxy. */
-  runScenario: (id: string, profile?: Profile) => Promise<ScenarioRun>;
+  runScenario: (id: string, profile?: Profile, overrides?: RunOverrides) => Promise<ScenarioRun>;
   /** Attaches the stack's log lines (and a bring-your-own proxy's output) to each test's report. */
   stackLogs: void;
 }
@@ -101,11 +101,11 @@ export const test = base.extend<HarnessFixtures, HarnessWorkerFixtures>({
     { auto: true },
   ],
   runScenario: async ({ stack, page, sockets, proxyCommand, readinessRoute }, use, testInfo) => {
-    await use(async (id, profile = 'fixed') => {
+    await use(async (id, profile = 'fixed', overrides = {}) => {
       const scenario = scenarioById(id);
       const fits = applicability(scenario, profile, { ours: proxyCommand === undefined, readinessRoute: proxyCommand === undefined || readinessRoute });
       if (!fits.applicable) testInfo.skip(true, `${id} (${profile}) is not applicable to this proxy: ${notApplicableBecause(fits)}`);
-      const run = await runScenario(stack, page, scenario, profile, () => sockets.records());
+      const run = await runScenario(stack, page, scenario, profile, () => sockets.records(), overrides);
       const { checks } = run.verdict;
       await testInfo.attach('verdict.json', { body: JSON.stringify({ checks, result: run.result }, null, 2), contentType: 'application/json' });
       return run;

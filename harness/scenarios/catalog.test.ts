@@ -12,7 +12,7 @@ const specIds = [
   'ipv6-only-bind', 'ipv4-only-bind', 'port-probe-health', 'not-socks', 'slow-handshake', 'blackhole',
   'truncated-reply-split', 'truncated-reply-close', 'peer-down', 'peer-refuses', 'tailnet-not-ready',
   'upstream-drops', 'socks-reset', 'query-dropped', 'origin-mismatch', 'vsda-404', 'large-messages',
-  'request-timeout', 'tunnel-idle', 'terminal',
+  'request-timeout', 'tunnel-idle', 'terminal', 'peer-outage', 'peer-outage-down',
 ];
 
 describe('the scenario catalog', () => {

@@ -38,6 +38,11 @@ export const timing = {
    */
   codeServerTimeScale: 0.1,
   /**
+   * The workbench client's wait for its first control message (VS Code's 10 s), at the time
+   * scale above; an outage row keeps the peer away 10 times that.
+   */
+  handshakeWaitMs: 1000,
+  /**
    * How long the page waits for a probe to settle before it reports what it saw. A workbench
    * behind the fixed proxy spends its handshake wait (1 s scaled) on every 1014 before it retries,
    * as the real one does: `tailnet-not-ready` connects only after two of them.

@@ -46,6 +46,15 @@ export interface PlatformSetting {
   maxMessageBytes?: number;
 }
 
+/**
+ * The tailnet peer goes away mid-session — its tunnels end, new CONNECTs fail as `peerState`
+ * says — and comes back `forMs` later; the probe measures how long the workbench then takes.
+ */
+export interface Outage {
+  peerState: 'down' | 'refusing';
+  forMs: number;
+}
+
 /** The state of the mock tailnet a scenario sets up. */
 export interface TailnetSetting {
   bind?: BindMode;
@@ -116,5 +125,7 @@ export interface Scenario {
   /** The hops in front of the proxy, emulated by the harness's front door, per profile. */
   platform?: Partial<Record<Profile, PlatformSetting>>;
   probe: Probe;
+  /** Once the workbench is up, the peer is gone for a while (recovery rows). */
+  outage?: Outage;
   expect: Record<Profile, Outcome>;
 }

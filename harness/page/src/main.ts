@@ -26,6 +26,7 @@ let catalog: Scenario[] = [];
 
 function showInfo(next: StackInfo): void {
   info = next;
+  workbench.peerChanged(next.peer.state);
   renderStack(next);
   renderFaults(next, control, report);
   const select = byId<HTMLSelectElement>('scenario-select');

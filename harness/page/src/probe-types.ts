@@ -1,6 +1,7 @@
 // The contract between the page's probes and whoever drives them (repro, the e2e specs):
 // `window.harnessPage.run(request)` resolves with a ProbeResult.
-import type { Probe } from '../../scenarios/types.ts';
+import type { Outage, Probe } from '../../scenarios/types.ts';
+import type { Recovery } from './recovery.ts';
 import type { SocketEntry } from './timeline.ts';
 
 export type Settle = 'connected' | 'first-close' | 'recovered';
@@ -15,6 +16,8 @@ export interface ProbeRequest {
   health?: 'readyz' | 'port-probe';
   /** Extension-host messages to round-trip, in bytes (large-messages). */
   echoBytes?: number[];
+  /** 'recovered' with an outage: once the workbench is up, the page takes the peer away for this long. */
+  outage?: Outage;
 }
 
 export interface WorkbenchReport {
@@ -32,6 +35,8 @@ export interface WorkbenchReport {
   events: string[];
   /** Largest extension-host message that came back intact (bytes). */
   echoedBytes?: number;
+  /** After a drop: when the fault cleared, each connection's attempts, and how long the workbench took to be back. */
+  recovery?: Recovery;
 }
 
 export interface ProbeResult {

@@ -31,6 +31,7 @@ export async function runProbe(request: ProbeRequest, context: ProbeContext): Pr
         timeScale: request.probe === 'large-messages' ? 1 : context.info()?.codeServer.timeScale ?? 1,
         WebSocket: context.timeline.constructorFor('workbench'),
         deadlineMs: left(),
+        control: context.control,
       });
       result.workbench = report;
       if (!settled) result.settledBy = 'deadline';
