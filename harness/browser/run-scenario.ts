@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import type { ProbeRequest, ProbeResult, Settle } from '../page/src/probe-types.ts';
 import { judge } from '../scenarios/judge.ts';
 import type { Verdict } from '../scenarios/judge.ts';
-import { timing } from '../scenarios/index.ts';
+import { realTime, timing } from '../scenarios/index.ts';
 import type { Outcome, Profile, Scenario } from '../scenarios/index.ts';
 import type { Observations, Stack } from '../stack.ts';
 import type { LogLine } from '../stack-info.ts';
@@ -36,14 +36,16 @@ export interface RunOverrides {
   outageForMs?: number;
 }
 
-export function probeRequestFor(scenario: Scenario, profile: Profile, overrides: RunOverrides = {}): ProbeRequest {
+/** `realServer`: a real code-server, in real time (its probes wait real seconds). */
+export function probeRequestFor(scenario: Scenario, profile: Profile, overrides: RunOverrides = {}, realServer = false): ProbeRequest {
   const outcome = scenario.expect[profile];
   const outage = scenario.outage && { ...scenario.outage, forMs: overrides.outageForMs ?? scenario.outage.forMs };
+  const settleMs = realServer ? realTime.probeDeadlineMs : timing.probeDeadlineMs;
   return {
     probe: scenario.probe,
     until: settleFor(outcome),
     // 64 MiB through three hops and back takes real time; an outage lasts what it lasts; everything else is ms-scaled.
-    deadlineMs: scenario.probe === 'large-messages' ? timing.probeDeadlineMs * 15 : timing.probeDeadlineMs + (outage?.forMs ?? 0),
+    deadlineMs: scenario.probe === 'large-messages' ? settleMs * 15 : settleMs + (outage?.forMs ?? 0),
     outage,
     health: profile === 'legacy' && scenario.legacyHealthIsPortProbe ? 'port-probe' : 'readyz',
     // From the ~1 MiB of the recorded extension host's first message up to 64 MiB.
@@ -70,7 +72,7 @@ export async function runScenario(
   await stack.applyScenario(scenario.id, profile);
   await openHarnessPage(page, stack);
   const startedAt = Date.now();
-  const request = probeRequestFor(scenario, profile, overrides);
+  const request = probeRequestFor(scenario, profile, overrides, stack.info().codeServer.kind === 'real');
   const result = await page.evaluate((req) => {
     const api = window.harnessPage;
     if (!api) throw new Error('the harness page did not load');

@@ -7,7 +7,8 @@ import { RECORD_BINDING, RECORDS_GLOBAL, SocketLog, assertNoAbnormalClose, webSo
 import type { SocketRecord } from '../browser/recorder.ts';
 import { runScenario } from '../browser/run-scenario.ts';
 import type { RunOverrides, ScenarioRun } from '../browser/run-scenario.ts';
-import { applicability, notApplicableBecause, scenarioById } from '../scenarios/index.ts';
+import type { CodeServerSource } from '../real-code-server.ts';
+import { applicability, notApplicableBecause, realCodeServerApplicability, scenarioById } from '../scenarios/index.ts';
 import type { Profile } from '../scenarios/index.ts';
 import { startStack } from '../stack.ts';
 import type { Stack } from '../stack.ts';
@@ -25,6 +26,12 @@ export interface HarnessWorkerOptions {
   proxyCommand: string | undefined;
   /** The command serves GET /readyz as the contract describes, so the rows that judge readiness apply. */
   readinessRoute: boolean;
+  /**
+   * A real code-server instead of the mock (a command serving on $PORT, or a loopback URL); rows
+   * that need the mock's own parts are skipped. Default: the mock (the `real-code-server` project
+   * sets it from HARNESS_CODE_SERVER_CMD / HARNESS_CODE_SERVER_URL).
+   */
+  codeServer: CodeServerSource | undefined;
 }
 
 export interface HarnessTestOptions {
@@ -56,9 +63,10 @@ async function snapshot(context: BrowserContext, log: SocketLog, keyOf: (page: P
 export const test = base.extend<HarnessFixtures, HarnessWorkerFixtures>({
   proxyCommand: [process.env.HARNESS_PROXY_CMD || undefined, { option: true, scope: 'worker' }],
   readinessRoute: [false, { option: true, scope: 'worker' }],
+  codeServer: [undefined, { option: true, scope: 'worker' }],
   stack: [
-    async ({ proxyCommand }, use) => {
-      const stack = await startStack({ proxyCommand });
+    async ({ proxyCommand, codeServer }, use) => {
+      const stack = await startStack({ proxyCommand, codeServer });
       await use(stack);
       await stack.close();
     },
@@ -105,6 +113,8 @@ export const test = base.extend<HarnessFixtures, HarnessWorkerFixtures>({
       const scenario = scenarioById(id);
       const fits = applicability(scenario, profile, { ours: proxyCommand === undefined, readinessRoute: proxyCommand === undefined || readinessRoute });
       if (!fits.applicable) testInfo.skip(true, `${id} (${profile}) is not applicable to this proxy: ${notApplicableBecause(fits)}`);
+      const real = stack.info().codeServer.kind === 'real' ? realCodeServerApplicability(scenario) : { applicable: true as const };
+      if (!real.applicable) testInfo.skip(true, `${id} does not apply to a real code-server: ${real.why}`);
       const run = await runScenario(stack, page, scenario, profile, () => sockets.records(), overrides);
       const { checks } = run.verdict;
       await testInfo.attach('verdict.json', { body: JSON.stringify({ checks, result: run.result }, null, 2), contentType: 'application/json' });

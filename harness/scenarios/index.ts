@@ -5,7 +5,7 @@ import type { Scenario } from './types.ts';
 
 export type * from './types.ts';
 export { profiles } from './types.ts';
-export { timing, deadlineWindow } from './timing.ts';
+export { timing, realTime, deadlineWindow } from './timing.ts';
 
 /** Every row of the catalog, in the README's order. */
 export const scenarios: readonly Scenario[] = [...socksHopScenarios, ...sessionScenarios, ...outageScenarios];
@@ -22,5 +22,5 @@ export function scenarioById(id: string): Scenario {
   if (!found) throw new UnknownScenarioError(id);
   return found;
 }
-export { applicability, notApplicableBecause, partNeeded } from './contract.ts';
+export { applicability, notApplicableBecause, partNeeded, realCodeServerApplicability } from './contract.ts';
 export type { Applicability, ContractPart, ProxyUnderTest } from './contract.ts';

@@ -51,6 +51,18 @@ export const timing = {
 } as const;
 
 /**
+ * The same path in real time, for a real code-server (its timers cannot be scaled): the proxy keeps
+ * its production deadlines, tailscaled its 5 s dial budget, the client VS Code's own timers.
+ */
+export const realTime = {
+  socksDialMs: 5000,
+  openTimeoutMs: 15_000,
+  codeServerTimeScale: 1,
+  handshakeWaitMs: 10_000,
+  probeDeadlineMs: 60_000,
+} as const;
+
+/**
  * The catalog's "± 10 %" for a deadline, plus 150 ms on the late side: the SOCKS TCP connect
  * before the deadline starts, and timers on a loaded 2-core machine running Chromium.
  */

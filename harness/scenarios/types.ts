@@ -37,6 +37,8 @@ export interface ProxyTuning {
   socksGreetingTimeoutMs?: number;
   socksConnectReplyTimeoutMs?: number;
   upgradeTimeoutMs?: number;
+  /** 0 turns the retry window off: the proxy as it was before it (a before/after comparison). */
+  wsRetryWindowMs?: number;
 }
 
 export interface PlatformSetting {

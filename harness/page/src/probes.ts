@@ -30,6 +30,7 @@ export async function runProbe(request: ProbeRequest, context: ProbeContext): Pr
         // rule (2 s): the large-messages probe runs the client on VS Code's own timers.
         timeScale: request.probe === 'large-messages' ? 1 : context.info()?.codeServer.timeScale ?? 1,
         WebSocket: context.timeline.constructorFor('workbench'),
+        hostEchoes: context.info()?.codeServer.kind !== 'real',
         deadlineMs: left(),
         control: context.control,
       });

@@ -6,12 +6,14 @@ import type { ControlClient } from './control.ts';
 import { describeEvent } from './event-words.ts';
 import type { ProbeRequest, WorkbenchReport } from './probe-types.ts';
 import { recoveryOf } from './recovery.ts';
-import { EchoTraffic } from './workbench-traffic.ts';
+import { EchoTraffic, environmentCall } from './workbench-traffic.ts';
 import { Pokes, waitFor } from './wait.ts';
 
 export interface WorkbenchProbeOptions {
   commit: string;
   timeScale: number;
+  /** The extension host echoes (mock-code-server); a real code-server's is only waited for. */
+  hostEchoes: boolean;
   WebSocket: typeof WebSocket;
   deadlineMs: number;
   /** Takes the peer away and brings it back for a request with an outage. */
@@ -57,7 +59,7 @@ export async function workbenchProbe(request: ProbeRequest, options: WorkbenchPr
     .then(async (wb) => {
       workbench = wb;
       await wb.extensionHost?.ready();
-      await wb.management.call('mock-echo', 'echo', 'ready?');
+      await environmentCall(wb);
       report.connected = true;
       pokes.poke();
     })
@@ -85,7 +87,7 @@ export async function workbenchProbe(request: ProbeRequest, options: WorkbenchPr
     // A drop mid-session (upstream-drops, socks-reset) needs a session with traffic in it.
     settled = await waitFor(() => closed() || report.connected, pokes.subscribe, left());
     if (!closed() && workbench) {
-      const traffic = new EchoTraffic(workbench, pokes.poke);
+      const traffic = new EchoTraffic(workbench, pokes.poke, options.hostEchoes);
       traffic.start();
       settled = await waitFor(closed, pokes.subscribe, left());
       traffic.stop();
@@ -93,7 +95,7 @@ export async function workbenchProbe(request: ProbeRequest, options: WorkbenchPr
   } else {
     settled = await waitFor(connectedOrFailed, pokes.subscribe, left());
     if (workbench && report.connected && request.until === 'recovered') {
-      const traffic = new EchoTraffic(workbench, pokes.poke);
+      const traffic = new EchoTraffic(workbench, pokes.poke, options.hostEchoes);
       traffic.start();
       const outage = request.outage;
       if (outage) {
