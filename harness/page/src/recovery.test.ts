@@ -70,7 +70,7 @@ describe('recoveryFaults', () => {
   });
 
   it('flags a first attempt after the return that landed too late, and a connection never back', () => {
-    expect(recoveryFaults(recoveryOf(outage, 3000)!, window, 30)).toEqual(['extensionHost: back 39 ms after its attempt started (bound 30 ms + 3 ms an attempt takes)']);
+    expect(recoveryFaults(recoveryOf(outage, 3000)!, window, 30)).toEqual(['extensionHost: back 39 ms after its attempt started (bound 30 ms + 2 × 3 ms an attempt takes)']);
     const cut = outage.filter((e) => !(e.connection === 'extensionHost' && e.kind === 'handshake' && e.t > 1000));
     expect(recoveryFaults(recoveryOf(cut, 3000)!, window, 100)).toEqual(['extensionHost: never came back']);
   });
