@@ -4,65 +4,35 @@
 // to ms; attempts are counted at the SOCKS server, so no assertion rests on a wall-clock figure
 // beyond lower bounds.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startMockSocks, type MockSocksHandle } from '../../mock-socks/index.ts';
-import { startMockCodeServer, type MockCodeServerHandle } from '../../mock-code-server/index.ts';
 import { encodeMessage, MessageType, protocolMessage } from '../../mock-code-server/common/framing.ts';
-import type { AccessRecord } from '../log.ts';
-import { startProxy, type ProxyHandle, type StartProxyOptions } from '../server.ts';
+import type { StartProxyOptions } from '../server.ts';
+import { peer, startFlakyPeer, type FlakyPeer } from '../test/flaky-peer.ts';
 import { workbenchSocket } from '../test/workbench.ts';
 
-const peer = '100.84.184.84';
 const windowMs = 400;
 const intervalMs = 40;
-let codeServer: MockCodeServerHandle;
-let socks: MockSocksHandle;
-let proxy: ProxyHandle | undefined;
-let records: AccessRecord[] = [];
-/** Every CONNECT mock-socks answered, in order: one per attempt to reach the upstream. */
-let connects: number[] = [];
+let flaky: FlakyPeer;
 
 beforeAll(async () => {
-  codeServer = await startMockCodeServer({ timeScale: 0.01 });
-  socks = await startMockSocks({ peers: [{ address: peer, ports: { 8888: `127.0.0.1:${codeServer.port}` } }], dialTimeoutMs: 50 });
-  socks.on('connection', (record) => {
-    if (record.event === 'close' && record.replyCode !== undefined) connects.push(performance.now());
-  });
+  flaky = await startFlakyPeer();
 });
-afterAll(async () => {
-  await socks.close();
-  await codeServer.close();
-});
-afterEach(async () => {
-  await proxy?.close();
-  proxy = undefined;
-  await expect.poll(() => socks.connections().length).toBe(0); // a tunnel closing late would count in the next test
-  records = [];
-  connects = [];
-  socks.setPeerState(peer, 'up');
-  codeServer.clearFaults();
-});
+afterAll(() => flaky.close());
+afterEach(() => flaky.reset());
 
 async function start(options: StartProxyOptions = {}): Promise<string> {
-  proxy = await startProxy({
-    socksUrl: `socks5h://localhost:${socks.port}`,
-    upstreamUrl: `http://${peer}:8888`,
-    wsRetryWindowMs: windowMs,
-    retryIntervalMs: intervalMs,
-    log: (record) => records.push({ ...record }),
-    ...options,
-  });
-  return proxy.url.replace(/^http/, 'ws') + '/dev/code';
+  const url = await flaky.startProxy({ wsRetryWindowMs: windowMs, retryIntervalMs: intervalMs, ...options });
+  return url.replace(/^http/, 'ws') + '/dev/code';
 }
 
-const wsRecord = () => records.find((r) => r.kind === 'ws');
+const wsRecord = () => flaky.records.find((r) => r.kind === 'ws');
 const tally = / \((\d+) attempts in (\d+) ms\)$/;
 
 describe('the WebSocket retry window', () => {
   it('connects the workbench when the peer comes back inside the window: its held auth goes through', async () => {
-    socks.setPeerState(peer, 'refusing');
+    flaky.socks.setPeerState(peer, 'refusing');
     const wb = workbenchSocket(await start());
-    await expect.poll(() => connects.length).toBeGreaterThanOrEqual(2);
-    socks.setPeerState(peer, 'up');
+    await expect.poll(() => flaky.connects.length).toBeGreaterThanOrEqual(2);
+    flaky.socks.setPeerState(peer, 'up');
     expect(await wb.outcome).toBe('ok');
     wb.client.ws.close(4000, 'done');
     expect(await wb.client.closed).toMatchObject({ code: 4000 });
@@ -72,13 +42,13 @@ describe('the WebSocket retry window', () => {
   });
 
   it('relays the frames held across the attempts once the upstream answers', async () => {
-    socks.setPeerState(peer, 'refusing');
+    flaky.socks.setPeerState(peer, 'refusing');
     const wb = workbenchSocket(await start());
     await wb.client.opened;
     // Regulars behind the auth, sent while no attempt has reached the upstream yet.
     for (let id = 1; id <= 3; id++) wb.client.ws.send(encodeMessage(protocolMessage(MessageType.Regular, id, 0, new Uint8Array([id]))));
-    await expect.poll(() => connects.length).toBeGreaterThanOrEqual(2);
-    socks.setPeerState(peer, 'up');
+    await expect.poll(() => flaky.connects.length).toBeGreaterThanOrEqual(2);
+    flaky.socks.setPeerState(peer, 'up');
     expect(await wb.outcome).toBe('ok');
     wb.client.ws.close();
     await expect.poll(wsRecord).toBeDefined();
@@ -86,7 +56,7 @@ describe('the WebSocket retry window', () => {
   });
 
   it('closes with 1014 once the window is spent: the last cause, with the attempts', async () => {
-    socks.setPeerState(peer, 'refusing');
+    flaky.socks.setPeerState(peer, 'refusing');
     const opened = performance.now();
     const wb = workbenchSocket(await start());
     const closed = await wb.client.closed;
@@ -95,62 +65,61 @@ describe('the WebSocket retry window', () => {
     expect(closed.reason).toMatch(/^socks\.reply_general_failure \(REP 0x01\)/);
     const [, attempts = '0', ms = '0'] = tally.exec(closed.reason) ?? [];
     expect(Number(attempts)).toBeGreaterThanOrEqual(4); // pauses of 5, 10, 20, 40, 40… ms in 400 ms
-    expect(Number(attempts)).toBe(connects.length);
+    await expect.poll(() => flaky.connects.length).toBe(Number(attempts)); // the last CONNECT's record may come just after the close
     expect(Number(ms)).toBeGreaterThanOrEqual(windowMs - intervalMs);
     expect(after).toBeGreaterThanOrEqual(windowMs - intervalMs);
     expect(await wb.outcome).toBe('closed 1014');
   });
 
   it('stops at once when the browser leaves during the window, and leaves no timer behind', async () => {
-    socks.setPeerState(peer, 'refusing');
+    flaky.socks.setPeerState(peer, 'refusing');
     const base = await start({ wsRetryWindowMs: 60_000 });
     const timersBefore = activeTimers();
     const wb = workbenchSocket(base);
-    await expect.poll(() => connects.length).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => flaky.connects.length).toBeGreaterThanOrEqual(2);
     wb.client.ws.terminate();
-    await expect.poll(() => proxy?.sessions()).toBe(0);
-    const seen = connects.length;
+    await expect.poll(() => flaky.proxy()?.sessions()).toBe(0);
+    const seen = flaky.connects.length;
     await new Promise((resolve) => setTimeout(resolve, 4 * intervalMs));
-    expect(connects.length).toBeLessThanOrEqual(seen + 1); // at most the CONNECT already on its way
-    expect(socks.connections()).toEqual([]);
+    expect(flaky.connects.length).toBeLessThanOrEqual(seen + 1); // at most the CONNECT already on its way
+    expect(flaky.socks.connections()).toEqual([]);
     await expect.poll(activeTimers).toBeLessThanOrEqual(timersBefore);
   });
 
   it('stops at once on a browser close frame during the window, answering its code', async () => {
-    socks.setPeerState(peer, 'refusing');
+    flaky.socks.setPeerState(peer, 'refusing');
     const wb = workbenchSocket(await start({ wsRetryWindowMs: 60_000 }));
-    await expect.poll(() => connects.length).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => flaky.connects.length).toBeGreaterThanOrEqual(2);
     wb.client.ws.close(4000, 'reload');
     expect(await wb.client.closed).toMatchObject({ code: 4000 });
-    await expect.poll(() => proxy?.sessions()).toBe(0);
-    const seen = connects.length;
+    await expect.poll(() => flaky.proxy()?.sessions()).toBe(0);
+    const seen = flaky.connects.length;
     await new Promise((resolve) => setTimeout(resolve, 4 * intervalMs));
-    expect(connects.length).toBeLessThanOrEqual(seen + 1);
+    expect(flaky.connects.length).toBeLessThanOrEqual(seen + 1);
   });
 
   it('stops on shutdown: 1001 at once, no attempt after it', async () => {
-    socks.setPeerState(peer, 'refusing');
+    flaky.socks.setPeerState(peer, 'refusing');
     const wb = workbenchSocket(await start({ wsRetryWindowMs: 60_000 }));
-    await expect.poll(() => connects.length).toBeGreaterThanOrEqual(2);
-    const closing = proxy?.close();
+    await expect.poll(() => flaky.connects.length).toBeGreaterThanOrEqual(2);
+    const closing = flaky.proxy()?.close();
     expect(await wb.client.closed).toMatchObject({ code: 1001 });
     await closing;
-    proxy = undefined;
-    const seen = connects.length;
+    const seen = flaky.connects.length;
     await new Promise((resolve) => setTimeout(resolve, 4 * intervalMs));
-    expect(connects.length).toBeLessThanOrEqual(seen + 1);
-    expect(socks.connections()).toEqual([]);
+    expect(flaky.connects.length).toBeLessThanOrEqual(seen + 1);
+    expect(flaky.socks.connections()).toEqual([]);
   });
 
   it('does not try again a cause that will not pass (an upgrade refused with 403)', async () => {
-    codeServer.setFaults([{ type: 'upgrade-refuse', attributes: { status: 403 } }]);
+    flaky.codeServer.setFaults([{ type: 'upgrade-refuse', attributes: { status: 403 } }]);
     const wb = workbenchSocket(await start());
     expect(await wb.client.closed).toEqual({ code: 1014, reason: 'upstream.upgrade_refused (HTTP 403)' });
-    expect(connects.length).toBe(1);
+    expect(flaky.connects.length).toBe(1);
   });
 
   it('tries again an upgrade refused with 503 (code-server still starting behind a hop) and connects', async () => {
-    codeServer.setFaults([{ type: 'upgrade-refuse', attributes: { status: 503 }, which: { first: 2 } }]);
+    flaky.codeServer.setFaults([{ type: 'upgrade-refuse', attributes: { status: 503 }, which: { first: 2 } }]);
     const wb = workbenchSocket(await start());
     expect(await wb.outcome).toBe('ok');
     wb.client.ws.close();
@@ -159,10 +128,10 @@ describe('the WebSocket retry window', () => {
   });
 
   it('with a window of 0 makes one attempt', async () => {
-    socks.setPeerState(peer, 'refusing');
+    flaky.socks.setPeerState(peer, 'refusing');
     const wb = workbenchSocket(await start({ wsRetryWindowMs: 0 }));
     expect(await wb.client.closed).toEqual({ code: 1014, reason: 'socks.reply_general_failure (REP 0x01)' });
-    expect(connects.length).toBe(1);
+    expect(flaky.connects.length).toBe(1);
   });
 });
 
