@@ -31,9 +31,9 @@ describe('tailnet-harness', { timeout: 60_000 }, () => {
   it('lists its subcommands, and answers a missing or unknown one with exit 2', async () => {
     const help = await run(['--help']);
     expect(help.status).toBe(0);
-    for (const name of ['start', 'check', 'repro', 'proxy', 'mock-socks', 'mock-code-server']) expect(help.stdout).toContain(`  ${name} `);
+    for (const name of ['start', 'check', 'repro', 'proxy', 'mock-socks', 'mock-code-server', 'doctor', 'tap']) expect(help.stdout).toContain(`  ${name} `);
     expect(await run([])).toMatchObject({ status: 2, stderr: expect.stringContaining('usage: tailnet-harness <command>') as unknown as string });
-    expect(await run(['nope'])).toMatchObject({ status: 2, stderr: 'tailnet-harness: unknown command "nope" (one of: start, check, repro, proxy, mock-socks, mock-code-server)\n' });
+    expect(await run(['nope'])).toMatchObject({ status: 2, stderr: 'tailnet-harness: unknown command "nope" (one of: start, check, repro, proxy, mock-socks, mock-code-server, doctor, tap)\n' });
   });
 
   it('answers usage errors with one line and exit 2, an unknown scenario included', async () => {
