@@ -44,8 +44,8 @@ export const timing = {
   handshakeWaitMs: 1000,
   /**
    * How long the page waits for a probe to settle before it reports what it saw. A workbench
-   * behind the fixed proxy spends its handshake wait (1 s scaled) on every 1014 before it retries,
-   * as the real one does: `tailnet-not-ready` connects only after two of them.
+   * spends its handshake wait (1 s scaled) on every 1014 before it retries, as the real one does:
+   * behind a proxy without a retry window, `tailnet-not-ready` connects only after two of them.
    */
   probeDeadlineMs: 6000,
 } as const;
