@@ -2,9 +2,9 @@
 // handshake wait, then comes back — at several points of the client's attempt cycle, since when
 // it returns decides how soon the workbench can notice. For each phase, legacy then fixed on the
 // same page: no 1006 under the fixed proxy, nothing lost, and each connection back as soon as the
-// proxy and the client allow (the attempt held at the return, else the next one; within 100 ms —
-// 1 s unscaled — beyond twice what one attempt costs on this machine). The figures of every phase
-// are printed side by side at the end.
+// proxy and the client allow — the attempt held at the return, within 100 ms (1 s unscaled) beyond
+// twice what one attempt costs on this machine, else the first attempt after it. The figures of
+// every phase are printed side by side at the end.
 import { recoveryFaults, type Recovery } from '../harness/page/src/recovery.ts';
 import { expect, failedChecks, test, timing } from '../harness/playwright/index.ts';
 
