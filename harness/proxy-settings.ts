@@ -29,6 +29,7 @@ const scaledDeadlines = {
   wsRetryWindowMs: timing.wsRetryWindowMs,
   httpRetryWindowMs: timing.httpRetryWindowMs,
   retryIntervalMs: timing.retryIntervalMs,
+  wsPingIntervalMs: timing.pingIntervalMs,
 };
 
 /** Options for our proxy in-process; `legacy` names the knobs the legacy entry (proxy/legacy/) turns on. */

@@ -15,7 +15,7 @@ import { startProxyProcess } from './proxy-process.ts';
 import type { ProxyProcess } from './proxy-process.ts';
 import { startRealCodeServer, type CodeServerSource } from './real-code-server.ts';
 import { realTime, scenarioById, timing } from './scenarios/index.ts';
-import type { PeerState, Profile, ProxyTuning, Scenario, ServerFault, SocksFault } from './scenarios/index.ts';
+import type { FrontFault, PeerState, Profile, ProxyTuning, Scenario, ServerFault, SocksFault } from './scenarios/index.ts';
 import { FrontDoor } from './server/front-door.ts';
 import type { UpgradeAnswer } from './server/front-door.ts';
 import { startHarnessServer } from './server/harness-server.ts';
@@ -96,6 +96,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     observe(seen.upgrades, answer);
     emit('front', `upgrade ${answer.path} → ${answer.line}`);
   };
+  frontDoor.onCause = (cause) => emit('cause', cause);
   const listeners = new Set<(line: LogLine) => void>();
   const changeListeners = new Set<(info: StackInfo) => void>();
   const changed = (): StackInfo => {
@@ -111,6 +112,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   let overrides: ScenarioOverrides = {};
   let socksFaults: SocksFault[] = [];
   let serverFaults: ServerFault[] = [];
+  let frontFaults: FrontFault[] = [];
   let peerState: PeerState = 'up';
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -221,7 +223,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       },
       proxy: running?.info ?? { url: '', kind: 'ours', socksUrl: '', upstreamUrl, terminalUrl, profile, legacyKnobs: [] },
       scenario: scenario ? { id: scenario.id, profile } : null,
-      faults: { socks: socksFaults, server: serverFaults },
+      faults: { socks: socksFaults, server: serverFaults, front: frontFaults },
       platform: { openTimeoutMs: clock.openTimeoutMs, ...(scenario?.platform?.[profile] ?? {}) },
     }),
     applyScenario: (scenarioId, nextProfile, nextOverrides = {}) => {
@@ -231,9 +233,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         profile = nextProfile;
         socksFaults = [...(scenario?.tailnet.socksFaults ?? [])];
         serverFaults = [...(scenario?.tailnet.serverFaults ?? [])];
+        frontFaults = [...(scenario?.front ?? [])];
         peerState = scenario?.tailnet.peerState ?? 'up';
         await stopRunning();
         codeServer.setFaults(serverFaults);
+        frontDoor.setFaults(frontFaults);
         lines = [];
         seen.socks = [];
         seen.upgrades = [];
@@ -244,7 +248,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return next;
     },
     setFaults: (change) => {
-      // Each mock validates before it replaces anything: a bad list leaves every fault as it was.
+      // Each hop validates before it replaces anything: a bad list leaves every fault as it was.
+      if (change.front) frontDoor.checkFaults(change.front);
       if (change.server) codeServer.setFaults(change.server);
       if (change.socks) {
         try {
@@ -256,6 +261,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         socksFaults = change.socks;
       }
       if (change.server) serverFaults = change.server;
+      if (change.front) {
+        frontDoor.setFaults(change.front);
+        frontFaults = change.front;
+      }
       if (change.peerState) {
         peerState = change.peerState;
         running?.socks.setPeerState(devbox.address, peerState);
@@ -284,6 +293,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       changeListeners.clear();
       await stopRunning();
       await server.close();
+      frontDoor.close();
       await codeServer.close();
       await real?.close();
     },

@@ -22,6 +22,7 @@ export const outageScenarios: Scenario[] = [
       fixed: {
         says: "close frames only; back within a pause of the proxy's retries when the peer returns during an attempt, else at the workbench's next attempt; nothing lost",
         closeCodes: [1014],
+        reason: 'upstream\\.(ended_without_close|reset)',
         workbench: 'recovers',
       },
     },
@@ -40,6 +41,7 @@ export const outageScenarios: Scenario[] = [
       fixed: {
         says: "close frames only; back once a dial started after the peer's return lands, within the attempt if one is held; nothing lost",
         closeCodes: [1014],
+        reason: 'upstream\\.(ended_without_close|reset)',
         workbench: 'recovers',
       },
     },

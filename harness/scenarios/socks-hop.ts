@@ -186,8 +186,8 @@ export const socksHopScenarios: Scenario[] = [
     expect: {
       legacy: { says: '1006 on first load', closeCodes: [1006] },
       // The retry window tries the tunnel again while the first attempt waits; a proxy without
-      // one closes with 1014 and the workbench's own next attempt lands.
-      fixed: { says: "the proxy's retry (or the workbench's own next attempt) lands once the tailnet is up; never 1006", workbench: 'connects' },
+      // one closes with 1014 naming the failed CONNECT, and the workbench's own next attempt lands.
+      fixed: { says: "the proxy's retry (or, without one, a close frame naming the failed CONNECT, then the workbench's own next attempt) lands once the tailnet is up; never 1006", workbench: 'connects' },
     },
   },
 ];

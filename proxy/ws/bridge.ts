@@ -59,6 +59,7 @@ export class SessionBridge implements WebSocketBridge {
         upgradeTimeoutMs: config.upgradeTimeoutMs,
         retry: { windowMs: config.wsRetryWindowMs, intervalMs: config.retryIntervalMs },
         lifetimeMs: config.wsLifetimeMs,
+        pingIntervalMs: config.wsPingIntervalMs,
         maxPayloadBytes: config.maxPayloadBytes,
         highWaterMarkBytes: config.highWaterMarkBytes,
         closeGraceMs: config.shutdownGraceMs,

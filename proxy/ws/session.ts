@@ -38,6 +38,7 @@ import type { Dialer } from '../socks/dial.ts';
 import { ClientFrameReader, type ClientFrameSink } from './client-frames.ts';
 import { appendParts, closeFrame, FrameSplitter, FrameTooLargeError, FrameViolationError, Opcode, type Frame } from './frames.ts';
 import { browserAcceptResponse, HandshakeError, offeredProtocols } from './handshake.ts';
+import { keepBrowserAlive, type Keepalive } from './keepalive.ts';
 import { withoutHandshakeHeaders } from './headers.ts';
 import { reachUpstream } from './reach-upstream.ts';
 import { isValidCloseCode } from './validation.ts';
@@ -56,6 +57,8 @@ export interface WsSessionOptions {
   retry: RetryWindow;
   /** Session lifetime, ms; then 1001 both ways. 0 = none. */
   lifetimeMs: number;
+  /** A ping to the browser this often while the session is open, ms (./keepalive.ts). 0 = none. */
+  pingIntervalMs: number;
   maxPayloadBytes: number;
   /** Bytes of browser frames queued while the upstream is being dialled before the browser is paused. */
   highWaterMarkBytes: number;
@@ -112,6 +115,7 @@ export class WsSession {
   private settle: NodeJS.Timeout | undefined;
   private lifetime: NodeJS.Timeout | undefined;
   private grace: NodeJS.Timeout | undefined;
+  private keepalive: Keepalive | undefined;
   /** Aborted once the session fails or ends: the upstream's dial and its retries stop at once. */
   private readonly dialing = new AbortController();
 
@@ -213,6 +217,7 @@ export class WsSession {
     tunnel.resume();
     this.browser?.resume();
     if (this.options.lifetimeMs > 0) this.lifetime = setTimeout(() => this.end(new ProxyError('proxy.lifetime', `after ${this.options.lifetimeMs} ms`)), this.options.lifetimeMs);
+    this.keepalive = keepBrowserAlive(this.options.pingIntervalMs, () => (this.state === 'open' && !this.side.browser.closeSent ? this.browser : undefined));
   }
 
   /** Checked browser bytes: on to the upstream, or queued while it is dialled. */
@@ -419,6 +424,7 @@ export class WsSession {
     clearTimeout(this.lifetime);
     clearTimeout(this.grace);
     clearTimeout(this.settle);
+    this.keepalive?.stop();
     this.early = [];
     this.record.ms = Math.round(performance.now() - this.started);
     this.onEnd(this);

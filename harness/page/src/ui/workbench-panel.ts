@@ -7,6 +7,8 @@ import type { StackInfo } from '../../../stack-info.ts';
 import { connectionState, describeEvent, type Tone } from '../event-words.ts';
 import { describeRecovery, recoveryOf } from '../recovery.ts';
 import type { SocketTimeline } from '../timeline.ts';
+import { timing } from '../../../scenarios/timing.ts';
+import { ThrottledClock } from '../throttled-clock.ts';
 import { workbenchBaseUrl } from '../workbench.ts';
 import { byId, el } from './dom.ts';
 
@@ -25,6 +27,8 @@ export class WorkbenchPanel {
   private opened = 0;
   /** Workbenches up to this one were disconnected. */
   private retiredUpTo = 0;
+  /** Every workbench's timers: throttled while the page plays a background tab. */
+  private readonly clock: ThrottledClock;
   /** Each workbench's timeline, and when it started (its events count from there). */
   private readonly timelines = new Map<number, { startedAt: number; events: TimelineEvent[] }>();
   /** When the peer last came back up (epoch ms), as the stack reported it. */
@@ -36,7 +40,16 @@ export class WorkbenchPanel {
     private readonly info: () => StackInfo | undefined,
     private readonly output: HTMLElement,
     private readonly onNamed: () => void = () => undefined,
-  ) {}
+    throttleWindowMs: number = timing.throttleWindowMs,
+  ) {
+    this.clock = new ThrottledClock(throttleWindowMs);
+  }
+
+  /** The page as a background tab: the workbenches' KeepAlive and acks wake on window boundaries only. */
+  setBackground(on: boolean): void {
+    if (on) this.clock.hide();
+    else this.clock.show();
+  }
 
   /** 'management' or 'extensionHost' for a socket of a workbench opened here. */
   connectionOf(url: URL): string | undefined {
@@ -54,6 +67,7 @@ export class WorkbenchPanel {
       WebSocket: this.timeline.constructorFor('workbench'),
       commit: info?.codeServer.commit ?? '',
       timeScale: info?.codeServer.timeScale ?? 1,
+      clock: this.clock,
       onTimeline: (event) => this.show(index, event),
     }).then(
       async (workbench) => {
