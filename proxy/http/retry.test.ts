@@ -2,18 +2,12 @@
 // could not be opened is sent again while the window lasts; anything else fails at once. Against
 // mock-socks with a peer switched between refusing and up; attempts counted at the SOCKS server.
 import { request } from 'node:http';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StartProxyOptions } from '../server.ts';
-import { peer, startFlakyPeer, type FlakyPeer } from '../test/flaky-peer.ts';
+import { flakyPeerPerFile, peer } from '../test/flaky-peer.ts';
 
 const intervalMs = 40;
-let flaky: FlakyPeer;
-
-beforeAll(async () => {
-  flaky = await startFlakyPeer();
-});
-afterAll(() => flaky.close());
-afterEach(() => flaky.reset());
+const flaky = flakyPeerPerFile();
 
 async function start(options: StartProxyOptions = {}): Promise<string> {
   return (await flaky.startProxy({ httpRetryWindowMs: 400, retryIntervalMs: intervalMs, keepAliveTimeoutMs: 1, ...options })) + '/dev/code';

@@ -2,7 +2,7 @@
 // mock-socks, whose state a test flips (refusing, down, up), every CONNECT mock-socks answered
 // counted — one per attempt of the proxy to reach the upstream — and the proxy under test with its
 // access records. reset() waits until every tunnel is closed, so none counts in the next test.
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { startMockCodeServer, type MockCodeServerHandle } from '../../mock-code-server/index.ts';
 import { startMockSocks, type MockSocksHandle } from '../../mock-socks/index.ts';
 import type { AccessRecord } from '../log.ts';
@@ -24,7 +24,39 @@ export interface FlakyPeer {
   close(): Promise<void>;
 }
 
-export async function startFlakyPeer(): Promise<FlakyPeer> {
+/** One flaky peer for a test file: started before its tests, reset after each, closed after all. */
+export function flakyPeerPerFile(): FlakyPeer {
+  let started: FlakyPeer | undefined;
+  const peerNow = (): FlakyPeer => {
+    if (!started) throw new Error('the flaky peer starts in beforeAll');
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startFlakyPeer();
+  });
+  afterEach(() => peerNow().reset());
+  afterAll(() => peerNow().close());
+  return {
+    get codeServer() {
+      return peerNow().codeServer;
+    },
+    get socks() {
+      return peerNow().socks;
+    },
+    get connects() {
+      return peerNow().connects;
+    },
+    get records() {
+      return peerNow().records;
+    },
+    proxy: () => peerNow().proxy(),
+    startProxy: (options) => peerNow().startProxy(options),
+    reset: () => peerNow().reset(),
+    close: () => peerNow().close(),
+  };
+}
+
+async function startFlakyPeer(): Promise<FlakyPeer> {
   const codeServer = await startMockCodeServer({ timeScale: 0.01 });
   const socks = await startMockSocks({ peers: [{ address: peer, ports: { 8888: `127.0.0.1:${codeServer.port}` } }], dialTimeoutMs: 50 });
   let proxy: ProxyHandle | undefined;

@@ -3,21 +3,15 @@
 // Against mock-socks (a peer switched between refusing and up) and mock-code-server, windows scaled
 // to ms; attempts are counted at the SOCKS server, so no assertion rests on a wall-clock figure
 // beyond lower bounds.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeMessage, MessageType, protocolMessage } from '../../mock-code-server/common/framing.ts';
 import type { StartProxyOptions } from '../server.ts';
-import { peer, startFlakyPeer, type FlakyPeer } from '../test/flaky-peer.ts';
+import { flakyPeerPerFile, peer } from '../test/flaky-peer.ts';
 import { workbenchSocket } from '../test/workbench.ts';
 
 const windowMs = 400;
 const intervalMs = 40;
-let flaky: FlakyPeer;
-
-beforeAll(async () => {
-  flaky = await startFlakyPeer();
-});
-afterAll(() => flaky.close());
-afterEach(() => flaky.reset());
+const flaky = flakyPeerPerFile();
 
 async function start(options: StartProxyOptions = {}): Promise<string> {
   const url = await flaky.startProxy({ wsRetryWindowMs: windowMs, retryIntervalMs: intervalMs, ...options });
