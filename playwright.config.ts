@@ -1,5 +1,7 @@
 import { defineConfig, devices } from '@playwright/test';
 import { chromiumArgs, chromiumExecutable } from './harness/browser/chromium.ts';
+import type { HarnessWorkerOptions } from './harness/playwright/index.ts';
+import { codeServerSource } from './harness/real-code-server.ts';
 
 const ci = Boolean(process.env.CI);
 // A shard writes a blob report that the workflow's merge job turns into HTML + JUnit.
@@ -11,7 +13,7 @@ function reporters(): NonNullable<Parameters<typeof defineConfig>[0]['reporter']
   return [['list'], ['html', { open: 'never' }], ['junit', { outputFile: 'test-results/junit.xml' }]];
 }
 
-export default defineConfig({
+export default defineConfig<HarnessWorkerOptions>({
   testDir: 'e2e',
   // vitest owns *.test.ts; Playwright only the specs.
   testMatch: '**/*.spec.ts',
@@ -35,4 +37,11 @@ export default defineConfig({
       args: [...chromiumArgs],
     },
   },
+  projects: [
+    // The mock tailnet around mock-code-server, time scaled to milliseconds: the regression suite.
+    { name: 'mock', testIgnore: 'real-code-server/**' },
+    // A real code-server in its place, in real time, when HARNESS_CODE_SERVER_CMD or
+    // HARNESS_CODE_SERVER_URL says where one is (harness/README.md); its specs skip otherwise.
+    { name: 'real-code-server', testMatch: 'real-code-server/**/*.spec.ts', timeout: 180_000, use: { codeServer: codeServerSource({}) } },
+  ],
 });

@@ -16,6 +16,8 @@ export interface ProxyProcessOptions {
   /** How long the command gets to accept connections (ms). Default 20000 (tsx or python start-up). */
   readyTimeoutMs?: number;
   cwd?: string;
+  /** What the command is, in its errors: default `the proxy` (a real code-server is started the same way). */
+  what?: string;
 }
 
 export interface ProxyProcess {
@@ -81,10 +83,10 @@ export async function startProxyProcess(options: ProxyProcessOptions): Promise<P
   let exitCode: number | null | undefined;
   void exited.then((code) => (exitCode = code ?? -1));
   while (!(await accepts(host, options.port))) {
-    if (exitCode !== undefined) throw new ProxyProcessError(`the proxy never listened: \`${options.command}\` exited (${exitCode}) before accepting connections on ${host}:${options.port}`, lines);
+    if (exitCode !== undefined) throw new ProxyProcessError(`${options.what ?? 'the proxy'} never listened: \`${options.command}\` exited (${exitCode}) before accepting connections on ${host}:${options.port}`, lines);
     if (Date.now() > deadline) {
       await handle.stop();
-      throw new ProxyProcessError(`the proxy never listened: \`${options.command}\` did not accept connections on ${host}:${options.port} within ${options.readyTimeoutMs ?? 20_000} ms`, lines);
+      throw new ProxyProcessError(`${options.what ?? 'the proxy'} never listened: \`${options.command}\` did not accept connections on ${host}:${options.port} within ${options.readyTimeoutMs ?? 20_000} ms`, lines);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

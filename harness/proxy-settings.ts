@@ -3,7 +3,7 @@
 import { optionSpecs } from '../proxy/index.ts';
 import { legacyOptionSpecs, type LegacyProxyOptions } from '../proxy/legacy/index.ts';
 import { timing } from './scenarios/index.ts';
-import type { LegacyKnobs, Profile, Scenario } from './scenarios/index.ts';
+import type { LegacyKnobs, Profile, ProxyTuning, Scenario } from './scenarios/index.ts';
 import { terminalUrl, upstreamUrl } from './tailnet.ts';
 
 /** The python `extra_headers` TypeError of the seed notes, thrown where our proxy lets one be thrown. */
@@ -19,9 +19,22 @@ function knobsFor(scenario: Scenario | null, profile: Profile): Partial<LegacyKn
   return Object.fromEntries(scenario.legacyKnobs.map((knob) => [knob, true]));
 }
 
+/** The proxy's deadlines scaled to the mock tailnet's ms (timing.ts); a real code-server runs the production ones. */
+const scaledDeadlines = {
+  socksConnectTimeoutMs: timing.socksConnectMs,
+  socksGreetingTimeoutMs: timing.socksGreetingMs,
+  socksConnectReplyTimeoutMs: timing.socksConnectReplyMs,
+  upgradeTimeoutMs: timing.upgradeMs,
+  responseTimeoutMs: timing.responseMs,
+  wsRetryWindowMs: timing.wsRetryWindowMs,
+  httpRetryWindowMs: timing.httpRetryWindowMs,
+  retryIntervalMs: timing.retryIntervalMs,
+  wsPingIntervalMs: timing.pingIntervalMs,
+};
+
 /** Options for our proxy in-process; `legacy` names the knobs the legacy entry (proxy/legacy/) turns on. */
-export function proxyOptionsFor(scenario: Scenario | null, profile: Profile, where: { socksUrl: string }): LegacyProxyOptions {
-  const tuning = scenario?.proxy?.[profile] ?? {};
+export function proxyOptionsFor(scenario: Scenario | null, profile: Profile, where: { socksUrl: string; scaled?: boolean; tuning?: ProxyTuning }): LegacyProxyOptions {
+  const tuning = { ...scenario?.proxy?.[profile], ...where.tuning };
   return {
     listen: '127.0.0.1:0',
     socksUrl: where.socksUrl,
@@ -29,12 +42,7 @@ export function proxyOptionsFor(scenario: Scenario | null, profile: Profile, whe
     terminalUrl,
     // The legacy run is the fixed proxy with this row's knobs on, so the failure shown is the row's own.
     legacy: knobsFor(scenario, profile),
-    socksConnectTimeoutMs: timing.socksConnectMs,
-    socksGreetingTimeoutMs: timing.socksGreetingMs,
-    socksConnectReplyTimeoutMs: timing.socksConnectReplyMs,
-    upgradeTimeoutMs: timing.upgradeMs,
-    responseTimeoutMs: timing.responseMs,
-    wsPingIntervalMs: timing.pingIntervalMs,
+    ...(where.scaled === false ? {} : scaledDeadlines),
     shutdownGraceMs: 100,
     ...tuning,
     beforeDial: scenario?.upgradePathThrows
@@ -53,7 +61,7 @@ const envNames: Record<string, string> = Object.fromEntries([...optionSpecs, ...
  * scenario's knobs and scaled deadlines — so `--proxy-cmd "npm run proxy"` runs the fixed profile,
  * and `--proxy-cmd "npx tsx proxy/legacy/cli.ts"` both (the product reads no LEGACY_* variable).
  */
-export function proxyEnvFor(scenario: Scenario | null, profile: Profile, where: { socksUrl: string; port: number }): Record<string, string> {
+export function proxyEnvFor(scenario: Scenario | null, profile: Profile, where: { socksUrl: string; port: number; scaled?: boolean; tuning?: ProxyTuning }): Record<string, string> {
   const env: Record<string, string> = {
     PORT: String(where.port),
     LISTEN: `127.0.0.1:${where.port}`,
@@ -61,15 +69,9 @@ export function proxyEnvFor(scenario: Scenario | null, profile: Profile, where: 
     UPSTREAM_URL: upstreamUrl,
     TERMINAL_URL: terminalUrl,
     PROXY_PROFILE: 'fixed',
-    SOCKS_CONNECT_TIMEOUT_MS: String(timing.socksConnectMs),
-    SOCKS_GREETING_TIMEOUT_MS: String(timing.socksGreetingMs),
-    SOCKS_CONNECT_REPLY_TIMEOUT_MS: String(timing.socksConnectReplyMs),
-    UPGRADE_TIMEOUT_MS: String(timing.upgradeMs),
-    RESPONSE_TIMEOUT_MS: String(timing.responseMs),
-    WS_PING_INTERVAL_MS: String(timing.pingIntervalMs),
     SHUTDOWN_GRACE_MS: '100',
   };
-  const settings: Record<string, unknown> = { ...knobsFor(scenario, profile), ...(scenario?.proxy?.[profile] ?? {}) };
+  const settings: Record<string, unknown> = { ...(where.scaled === false ? {} : scaledDeadlines), ...knobsFor(scenario, profile), ...scenario?.proxy?.[profile], ...where.tuning };
   for (const [key, value] of Object.entries(settings)) {
     const name = envNames[key];
     if (name !== undefined) env[name] = String(value);

@@ -5,7 +5,8 @@ export interface StackInfo {
   /** The harness page and control API; also the front end the browser reaches the proxy through. */
   pageUrl: string;
   socks: { addresses: { host: string; port: number; family: 4 | 6 }[]; bind: BindMode };
-  codeServer: { url: string; commit: string; timeScale: number };
+  /** mock-code-server, or a real code-server in its place (then time runs unscaled). */
+  codeServer: { url: string; commit: string; timeScale: number; kind: 'mock' | 'real' };
   peer: { address: string; names: string[]; ports: Record<number, string>; state: PeerState };
   proxy: {
     url: string;
@@ -31,6 +32,8 @@ export interface FaultChange {
   server?: ServerFault[];
   front?: FrontFault[];
   peerState?: PeerState;
+  /** Also end every live tunnel to the peer, as a path that breaks does (an outage's start). */
+  dropPeerTunnels?: boolean;
 }
 
 /** One line of the stack's combined log, as streamed to the page. */

@@ -1,6 +1,7 @@
 // A whole mock tailnet on ephemeral ports: mock-code-server (code-server and the terminal) as the
-// peer "devbox", mock-socks in front of it as tailscaled, the proxy (ours, or any command), and
-// the harness server — page, control API and the front end the browser reaches the proxy through.
+// peer "devbox" — or a real code-server as its code-server, in real time —, mock-socks in front of
+// it as tailscaled, the proxy (ours, or any command), and the harness server — page, control API
+// and the front end the browser reaches the proxy through.
 // A scenario restarts mock-socks and the proxy (a bind mode or a profile is fixed at start);
 // faults change live. close() leaves no process, socket or timer behind.
 import { startMockCodeServer } from '../mock-code-server/index.ts';
@@ -12,8 +13,9 @@ import { startLegacyProxy } from '../proxy/legacy/index.ts';
 import { freePort } from './free-port.ts';
 import { startProxyProcess } from './proxy-process.ts';
 import type { ProxyProcess } from './proxy-process.ts';
-import { scenarioById, timing } from './scenarios/index.ts';
-import type { FrontFault, PeerState, Profile, Scenario, ServerFault, SocksFault } from './scenarios/index.ts';
+import { startRealCodeServer, type CodeServerSource } from './real-code-server.ts';
+import { realTime, scenarioById, timing } from './scenarios/index.ts';
+import type { FrontFault, PeerState, Profile, ProxyTuning, Scenario, ServerFault, SocksFault } from './scenarios/index.ts';
 import { FrontDoor } from './server/front-door.ts';
 import type { UpgradeAnswer } from './server/front-door.ts';
 import { startHarnessServer } from './server/harness-server.ts';
@@ -25,6 +27,11 @@ import { proxyOptionsFor, proxyEnvFor } from './proxy-settings.ts';
 export interface StackOptions {
   /** Bring your own proxy: a shell command run with PORT, SOCKS5_PROXY, UPSTREAM_URL, TERMINAL_URL. */
   proxyCommand?: string;
+  /**
+   * A real code-server as the peer's port 8888 instead of mock-code-server (which still serves the
+   * terminal): a command serving on 127.0.0.1:$PORT, or a loopback URL. Time then runs unscaled.
+   */
+  codeServer?: CodeServerSource;
   /** Scenario applied at start; default none (a healthy tailnet, fixed proxy). */
   scenario?: string;
   profile?: Profile;
@@ -66,6 +73,8 @@ export interface Stack {
 export interface ScenarioOverrides {
   /** SOCKS5_PROXY template; `{port}` is the mock's port. */
   socksUrl?: string;
+  /** Proxy settings over the row's (ours in-process, or a command's variables). */
+  proxy?: ProxyTuning;
 }
 
 interface Running {
@@ -75,8 +84,11 @@ interface Running {
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const real = options.codeServer ? await startRealCodeServer(options.codeServer) : undefined;
+  const clock = real ? realTime : timing;
   const codeServer: MockCodeServerHandle = await startMockCodeServer({ timeScale: timing.codeServerTimeScale });
-  const frontDoor = new FrontDoor({ openTimeoutMs: timing.openTimeoutMs, requestTimeoutMs: 0, maxMessageBytes: 0 });
+  const codePort = real ? `${real.host}:${real.port}` : `127.0.0.1:${codeServer.port}`;
+  const frontDoor = new FrontDoor({ openTimeoutMs: clock.openTimeoutMs, requestTimeoutMs: 0, maxMessageBytes: 0 });
   const seen: { socks: ConnectionRecord[]; upgrades: UpgradeAnswer[] } = { socks: [], upgrades: [] };
   // Bounded: a long `start` session keeps only the latest.
   const observe = <T>(list: T[], item: T): void => void (list.push(item) > 1000 && list.shift());
@@ -124,11 +136,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const socks = await startMockSocks({
       listen: 'localhost:0',
       bind: scenario?.tailnet.bind ?? 'go',
-      dialTimeoutMs: timing.socksDialMs,
+      dialTimeoutMs: clock.socksDialMs,
       peers: [{
         address: devbox.address,
         names: [...devbox.names],
-        ports: { [devbox.codePort]: `127.0.0.1:${codeServer.port}`, [devbox.terminalPort]: `127.0.0.1:${codeServer.port}` },
+        ports: { [devbox.codePort]: codePort, [devbox.terminalPort]: `127.0.0.1:${codeServer.port}` },
         state: peerState,
       }],
       faults: socksFaults,
@@ -147,7 +159,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         const child: ProxyProcess = await startProxyProcess({
           command: options.proxyCommand,
           port,
-          env: proxyEnvFor(scenario, profile, { socksUrl, port }),
+          env: proxyEnvFor(scenario, profile, { socksUrl, port, scaled: !real, tuning: overrides.proxy }),
         });
         child.onLine((line) => {
           processOutput.push(line);
@@ -157,7 +169,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         proxy = { url: child.url, host: child.host, port: child.port, close: () => child.stop() };
         Object.assign(proxyInfo, { kind: 'command', command: options.proxyCommand });
       } else {
-        const { legacy, ...product } = proxyOptionsFor(scenario, profile, { socksUrl });
+        const { legacy, ...product } = proxyOptionsFor(scenario, profile, { socksUrl, scaled: !real, tuning: overrides.proxy });
         const log = (record: object) => emit('proxy', JSON.stringify(record));
         // A row's knobs live in the legacy entry; the fixed run (and a legacy row with no knob) is the product alone.
         proxy = legacyKnobs.length > 0 ? await startLegacyProxy({ ...product, legacy, log }) : await startProxy({ ...product, log });
@@ -200,17 +212,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     info: () => ({
       pageUrl: server.url,
       socks: { addresses: running?.socks.addresses ?? [], bind: scenario?.tailnet.bind ?? 'go' },
-      codeServer: { url: codeServer.url, commit: codeServer.commit, timeScale: timing.codeServerTimeScale },
+      codeServer: real
+        ? { url: real.url, commit: real.commit, timeScale: realTime.codeServerTimeScale, kind: 'real' }
+        : { url: codeServer.url, commit: codeServer.commit, timeScale: timing.codeServerTimeScale, kind: 'mock' },
       peer: {
         address: devbox.address,
         names: [...devbox.names],
-        ports: { [devbox.codePort]: `127.0.0.1:${codeServer.port}`, [devbox.terminalPort]: `127.0.0.1:${codeServer.port}` },
+        ports: { [devbox.codePort]: codePort, [devbox.terminalPort]: `127.0.0.1:${codeServer.port}` },
         state: peerState,
       },
       proxy: running?.info ?? { url: '', kind: 'ours', socksUrl: '', upstreamUrl, terminalUrl, profile, legacyKnobs: [] },
       scenario: scenario ? { id: scenario.id, profile } : null,
       faults: { socks: socksFaults, server: serverFaults, front: frontFaults },
-      platform: { openTimeoutMs: timing.openTimeoutMs, ...(scenario?.platform?.[profile] ?? {}) },
+      platform: { openTimeoutMs: clock.openTimeoutMs, ...(scenario?.platform?.[profile] ?? {}) },
     }),
     applyScenario: (scenarioId, nextProfile, nextOverrides = {}) => {
       const next = queue.then(async () => {
@@ -255,6 +269,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         peerState = change.peerState;
         running?.socks.setPeerState(devbox.address, peerState);
       }
+      if (change.dropPeerTunnels && running) {
+        const socks = running.socks;
+        const peerNames = [devbox.address, ...devbox.names];
+        for (const c of socks.connections()) if (peerNames.some((name) => c.destination?.startsWith(`${name}:`))) socks.kill(c.id);
+      }
       return changed();
     },
     logs: () => [...lines],
@@ -276,6 +295,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await server.close();
       frontDoor.close();
       await codeServer.close();
+      await real?.close();
     },
   };
 

@@ -29,6 +29,16 @@ export interface ProxyConfig {
   upgradeTimeoutMs: number;
   /** Upstream's HTTP response headers, ms. */
   responseTimeoutMs: number;
+  /**
+   * While a browser's WebSocket waits (answered, its first frames held), a failed tunnel or upgrade
+   * is attempted again for this long, ms; 0 = once. Below the workbench's 10 s wait for its first
+   * control message, so an upstream reached at the window's end still answers it in time.
+   */
+  wsRetryWindowMs: number;
+  /** The same for an HTTP request that is safe to repeat (GET, HEAD, OPTIONS without a body) whose tunnel could not be opened, ms; 0 = once. */
+  httpRetryWindowMs: number;
+  /** The longest pause between two attempts of a retry window, ms (the first are an eighth, a quarter, a half of it). */
+  retryIntervalMs: number;
   /** A browser's request headers, from its first byte, ms (slow-loris bound). */
   headersTimeoutMs: number;
   /** A browser's whole request (headers and body), ms. */
@@ -75,6 +85,9 @@ export const optionSpecs: readonly OptionSpec<keyof ProxyConfig>[] = [
   deadline('socksConnectReplyTimeoutMs', 'SOCKS_CONNECT_REPLY_TIMEOUT_MS', 'socks-connect-reply-timeout-ms', 8000, "SOCKS CONNECT reply (ms); above tailscaled's 5 s dial budget"),
   deadline('upgradeTimeoutMs', 'UPGRADE_TIMEOUT_MS', 'upgrade-timeout-ms', 10_000, "upstream's 101 once the tunnel is up (ms)"),
   deadline('responseTimeoutMs', 'RESPONSE_TIMEOUT_MS', 'response-timeout-ms', 30_000, "upstream's HTTP response headers (ms)"),
+  { key: 'wsRetryWindowMs', env: 'WS_RETRY_WINDOW_MS', flag: 'ws-retry-window-ms', kind: 'ms', default: 7000, min: 0, max: maxDeadlineMs, doc: "a WebSocket's tunnel and upgrade are tried again for this long while the browser waits (ms, 0 = once); below the workbench's 10 s handshake wait" },
+  { key: 'httpRetryWindowMs', env: 'HTTP_RETRY_WINDOW_MS', flag: 'http-retry-window-ms', kind: 'ms', default: 3000, min: 0, max: maxDeadlineMs, doc: 'a GET/HEAD/OPTIONS without a body whose tunnel failed is tried again for this long (ms, 0 = once)' },
+  { key: 'retryIntervalMs', env: 'RETRY_INTERVAL_MS', flag: 'retry-interval-ms', kind: 'ms', default: 500, min: 1, max: 60_000, doc: 'longest pause between two attempts of a retry window (ms); the first are 1/8, 1/4, 1/2 of it' },
   deadline('headersTimeoutMs', 'HEADERS_TIMEOUT_MS', 'headers-timeout-ms', 10_000, "a browser's request headers, from their first byte (ms); a slower client is closed (408) within a quarter more, at most 1 s more"),
   { key: 'requestTimeoutMs', env: 'REQUEST_TIMEOUT_MS', flag: 'request-timeout-ms', kind: 'ms', default: 3_600_000, min: 1, max: maxTimerMs, doc: "a browser's whole request, body included (ms); Cloud Run's longest request timeout" },
   deadline('keepAliveTimeoutMs', 'KEEP_ALIVE_TIMEOUT_MS', 'keep-alive-timeout-ms', 5000, 'an idle kept-alive connection: a browser\'s, or a tunnel kept for the next request (ms)'),

@@ -13,8 +13,11 @@ import type { ProxyHandle } from './server.ts';
 import { workbenchSocket } from './test/workbench.ts';
 
 const peer = '100.84.184.84';
-/** Deadlines scaled to ms; the mock's dial budget (tailscaled: 5 s) is below the CONNECT-reply deadline, as in production. */
-const timeouts = { socksConnectTimeoutMs: 300, socksGreetingTimeoutMs: 100, socksConnectReplyTimeoutMs: 150, upgradeTimeoutMs: 150 };
+/**
+ * Deadlines scaled to ms; the mock's dial budget (tailscaled: 5 s) is below the CONNECT-reply
+ * deadline, as in production, and the retry window (7 s) above the step deadlines.
+ */
+const timeouts = { socksConnectTimeoutMs: 300, socksGreetingTimeoutMs: 100, socksConnectReplyTimeoutMs: 150, upgradeTimeoutMs: 150, wsRetryWindowMs: 300, retryIntervalMs: 40 };
 /** The browser's (python's open_timeout's) own patience, for legacy runs that hang; the faults that hang last longer. */
 const clientHandshakeTimeoutMs = 500;
 
@@ -68,8 +71,8 @@ interface FaultCase {
   serverFaults?: ServerFaultSpec[];
   peerState?: PeerState;
   afterOk?: 'send-regular' | 'close-4000';
-  /** The fixed profile's close: code and reason. */
-  fixed: { code: number; reason: RegExp; outcome?: RegExp };
+  /** The fixed profile's close: code and reason, and whether the retry window tried again (a cause that can pass). */
+  fixed: { code: number; reason: RegExp; outcome?: RegExp; retried?: boolean };
   /** The legacy knobs that reproduce the seed notes' failure, and what the client then sees. */
   legacy?: { knobs: Partial<LegacyKnobs>; code: number };
 }
@@ -77,23 +80,26 @@ interface FaultCase {
 const passThrough = { passThroughUpgrade: true };
 const hanging = { passThroughUpgrade: true, noTimeouts: true };
 const gateway = (reason: RegExp, outcome?: RegExp) => ({ code: 1014, reason, outcome });
+/** A cause that can pass: attempted again until the window is spent, the reason says how often. */
+const retried = (reason: RegExp) => ({ ...gateway(reason), retried: true });
+const transientReplies = new Set([1, 3, 4, 5, 6]);
 
 const replyNames = ['general_failure', 'not_allowed', 'network_unreachable', 'host_unreachable', 'connection_refused', 'ttl_expired', 'command_not_supported', 'address_type_not_supported'];
 
 const socksCases: (FaultCase & { type: string })[] = [
-  { type: 'slow-handshake', name: 'slow-handshake over the CONNECT-reply deadline', socksFaults: [{ type: 'slow-handshake', attributes: { delayMs: 2000 }, where: 'connect' }], fixed: gateway(/^socks\.timeout\.connect_reply after 150 ms/), legacy: { knobs: hanging, code: 1006 } },
-  { type: 'truncate-reply', name: 'truncate-reply: close after 4 bytes of the CONNECT reply', socksFaults: [{ type: 'truncate-reply', attributes: { mode: 'close-after', bytes: 4 }, where: 'connect' }], fixed: gateway(/^socks\.reply_truncated \(got 4 of 10 bytes of the connect reply\)/), legacy: { knobs: passThrough, code: 1006 } },
-  { type: 'blackhole', name: 'blackhole from the greeting on', socksFaults: [{ type: 'blackhole', where: 'greeting' }], fixed: gateway(/^socks\.timeout\.greeting after 100 ms/), legacy: { knobs: hanging, code: 1006 } },
-  ...replyNames.map((name, i) => ({ type: 'reply-code', name: `reply-code ${i + 1}`, socksFaults: [{ type: 'reply-code', attributes: { code: i + 1 } }], fixed: gateway(new RegExp(`^socks\\.reply_${name} \\(REP 0x0${i + 1}\\)`)), legacy: { knobs: passThrough, code: 1006 } })),
+  { type: 'slow-handshake', name: 'slow-handshake over the CONNECT-reply deadline', socksFaults: [{ type: 'slow-handshake', attributes: { delayMs: 2000 }, where: 'connect' }], fixed: retried(/^socks\.timeout\.connect_reply after \d+ ms/), legacy: { knobs: hanging, code: 1006 } },
+  { type: 'truncate-reply', name: 'truncate-reply: close after 4 bytes of the CONNECT reply', socksFaults: [{ type: 'truncate-reply', attributes: { mode: 'close-after', bytes: 4 }, where: 'connect' }], fixed: retried(/^socks\.reply_truncated \(got 4 of 10 bytes of the connect reply\)/), legacy: { knobs: passThrough, code: 1006 } },
+  { type: 'blackhole', name: 'blackhole from the greeting on', socksFaults: [{ type: 'blackhole', where: 'greeting' }], fixed: retried(/^socks\.timeout\.greeting after \d+ ms/), legacy: { knobs: hanging, code: 1006 } },
+  ...replyNames.map((name, i) => ({ type: 'reply-code', name: `reply-code ${i + 1}`, socksFaults: [{ type: 'reply-code', attributes: { code: i + 1 } }], fixed: (transientReplies.has(i + 1) ? retried : gateway)(new RegExp(`^socks\\.reply_${name} \\(REP 0x0${i + 1}\\)`)), legacy: { knobs: passThrough, code: 1006 } })),
   { type: 'not-socks', name: 'not-socks: an HTTP server on the port', socksFaults: [{ type: 'not-socks' }], fixed: gateway(/^socks\.not_socks got "HTTP\/1\.1 400 Bad"/), legacy: { knobs: passThrough, code: 1006 } },
-  { type: 'reset', name: 'reset at the CONNECT', socksFaults: [{ type: 'reset', where: 'connect' }], fixed: gateway(/^socks\.(reset\.connect_reply|closed\.connect_reply)/), legacy: { knobs: passThrough, code: 1006 } },
+  { type: 'reset', name: 'reset at the CONNECT', socksFaults: [{ type: 'reset', where: 'connect' }], fixed: retried(/^socks\.(reset\.connect_reply|closed\.connect_reply)/), legacy: { knobs: passThrough, code: 1006 } },
   { type: 'reset', name: 'reset mid-session (scenario socks-reset)', socksFaults: [{ type: 'reset', attributes: { afterBytes: 300 }, where: 'downstream' }], fixed: gateway(/^upstream\.reset /, /^(ok|closed)/), legacy: { knobs: passThrough, code: 1006 } },
   { type: 'limit-data', name: 'limit-data: the tunnel ends after 300 bytes down', socksFaults: [{ type: 'limit-data', attributes: { bytes: 300 }, where: 'downstream' }], fixed: gateway(/^upstream\.ended_without_close/, /^(ok|closed)/), legacy: { knobs: passThrough, code: 1006 } },
-  { type: 'timeout', name: 'timeout: the downstream goes silent, then closes', socksFaults: [{ type: 'timeout', attributes: { timeoutMs: 60 }, where: 'downstream' }], fixed: gateway(/^upstream\.closed_before_upgrade/), legacy: { knobs: passThrough, code: 1006 } },
+  { type: 'timeout', name: 'timeout: the downstream goes silent, then closes', socksFaults: [{ type: 'timeout', attributes: { timeoutMs: 60 }, where: 'downstream' }], fixed: retried(/^upstream\.closed_before_upgrade/), legacy: { knobs: passThrough, code: 1006 } },
   { type: 'slow-close', name: 'slow-close: code-server ends the socket, teardown is slow', socksFaults: [{ type: 'slow-close', attributes: { delayMs: 40 }, where: 'downstream' }], serverFaults: [{ type: 'end-after-ms', attributes: { ms: 20 } }], fixed: gateway(/^upstream\.ended_without_close/, /^(ok|closed 1014)$/), legacy: { knobs: passThrough, code: 1006 } },
-  { type: 'tailnet-not-ready', name: 'tailnet-not-ready: every tailnet CONNECT fails', socksFaults: [{ type: 'tailnet-not-ready', attributes: { forMs: 60_000 } }], fixed: gateway(/^socks\.reply_general_failure/), legacy: { knobs: passThrough, code: 1006 } },
-  { type: 'peer', name: 'peer down: 05 01 after the dial budget', peerState: 'down', fixed: gateway(/^socks\.reply_general_failure/), legacy: { knobs: passThrough, code: 1006 } },
-  { type: 'peer', name: 'peer refusing: 05 01 at once', peerState: 'refusing', fixed: gateway(/^socks\.reply_general_failure/), legacy: { knobs: passThrough, code: 1006 } },
+  { type: 'tailnet-not-ready', name: 'tailnet-not-ready: every tailnet CONNECT fails', socksFaults: [{ type: 'tailnet-not-ready', attributes: { forMs: 60_000 } }], fixed: retried(/^socks\.reply_general_failure/), legacy: { knobs: passThrough, code: 1006 } },
+  { type: 'peer', name: 'peer down: 05 01 after the dial budget', peerState: 'down', fixed: retried(/^socks\.reply_general_failure/), legacy: { knobs: passThrough, code: 1006 } },
+  { type: 'peer', name: 'peer refusing: 05 01 at once', peerState: 'refusing', fixed: retried(/^socks\.reply_general_failure/), legacy: { knobs: passThrough, code: 1006 } },
 ];
 
 /** Faults that slow or reshape the stream without breaking it: the session must simply work. */
@@ -110,7 +116,7 @@ const serverCases: (FaultCase & { type: string })[] = [
   { type: 'end-after-messages', name: 'end-after-messages (scenario upstream-drops)', serverFaults: [{ type: 'end-after-messages', attributes: { count: 1 } }], afterOk: 'send-regular', fixed: gateway(/^upstream\.ended_without_close/, /^ok$/), legacy: { knobs: passThrough, code: 1006 } },
   { type: 'restart', name: 'restart after one message: every socket ends at TCP level', serverFaults: [{ type: 'restart', attributes: { afterMessages: 1 } }], afterOk: 'send-regular', fixed: gateway(/^upstream\.ended_without_close/, /^ok$/), legacy: { knobs: passThrough, code: 1006 } },
   { type: 'end-after-ms', name: 'end-after-ms', serverFaults: [{ type: 'end-after-ms', attributes: { ms: 30 } }], fixed: gateway(/^upstream\.ended_without_close/, /^(ok|closed 1014)$/), legacy: { knobs: passThrough, code: 1006 } },
-  { type: 'upgrade-delay', name: 'upgrade-delay over the upgrade deadline', serverFaults: [{ type: 'upgrade-delay', attributes: { ms: 2000 } }], fixed: gateway(/^upstream\.timeout\.upgrade no 101 after 150 ms/), legacy: { knobs: hanging, code: 1006 } },
+  { type: 'upgrade-delay', name: 'upgrade-delay over the upgrade deadline', serverFaults: [{ type: 'upgrade-delay', attributes: { ms: 2000 } }], fixed: retried(/^upstream\.timeout\.upgrade no 101 after \d+ ms/), legacy: { knobs: hanging, code: 1006 } },
   { type: 'upgrade-refuse', name: 'upgrade-refuse 403', serverFaults: [{ type: 'upgrade-refuse', attributes: { status: 403 } }], fixed: gateway(/^upstream\.upgrade_refused \(HTTP 403\)/), legacy: { knobs: passThrough, code: 1006 } },
   { type: 'handshake-error', name: 'handshake-error', serverFaults: [{ type: 'handshake-error', attributes: { reason: 'Unauthorized client refused' } }], fixed: gateway(/^upstream\.ended_without_close/, /^error: Unauthorized client refused$/), legacy: { knobs: passThrough, code: 1006 } },
 ];
@@ -128,6 +134,7 @@ async function expectCodedClose(c: (typeof socksCases)[number] | (typeof serverC
   const result = await attempt(await proxy(), { afterOk: c.afterOk });
   expect(result.code).toBe(c.fixed.code);
   expect(result.reason).toMatch(c.fixed.reason);
+  expect(result.reason).toMatch(c.fixed.retried ? / \((\d{2,}|[2-9]) attempts in \d+ ms\)$/ : /^(?!.* attempts in \d+ ms\)$)/);
   expect(result.outcome).toMatch(c.fixed.outcome ?? /^closed 1014$/);
   // Nothing left behind: the session is gone and every tunnel to the SOCKS server is closed.
   await expect.poll(() => proxies.reduce((n, p) => n + p.sessions(), 0)).toBe(0);

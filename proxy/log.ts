@@ -21,6 +21,8 @@ export interface AccessRecord {
   closeBrowser?: number;
   closeUpstream?: number;
   cause?: string;
+  /** Attempts to reach the upstream when there was more than one (a retry window at work). */
+  attempts?: number;
   ms: number;
 }
 

@@ -21,7 +21,7 @@ describe('routeFor', () => {
 
   it('answers the vsda files itself, knowing where they would go upstream', () => {
     const path = '/dev/code/stable-abc/static/node_modules/vsda/rust/web/vsda_bg.wasm';
-    expect(routeFor(path, config)).toEqual({ kind: 'vsda', contentType: 'application/wasm', target: '/stable-abc/static/node_modules/vsda/rust/web/vsda_bg.wasm' });
+    expect(routeFor(path, config)).toEqual({ kind: 'vsda', contentType: 'application/wasm', body: '', target: '/stable-abc/static/node_modules/vsda/rust/web/vsda_bg.wasm' });
   });
 
   it.each(['http://evil.example/dev/code/', '*', '/dev/code/../etc/passwd', '/dev/code/%2e%2e/x', '/dev/code/%2E%2e%2Fx', '/dev/code/a%00b', '/dev/code/%zz'])('refuses %s', (target) => {

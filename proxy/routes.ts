@@ -6,17 +6,22 @@ import type { ProxyConfig } from './config.ts';
 export type Route =
   | { kind: 'healthz' }
   | { kind: 'readyz' }
-  | { kind: 'vsda'; contentType: string; target: string }
+  | { kind: 'vsda'; contentType: string; body: string; target: string }
   | { kind: 'code'; target: string }
   | { kind: 'terminal'; target: string }
   | { kind: 'redirect'; location: string }
   | { kind: 'bad_request'; reason: string }
   | { kind: 'not_found' };
 
-// The two files every open-source build 404s (vscode-remote-protocol.md "code-server's HTTP side").
-const vsdaFiles: Record<string, string> = {
-  'vsda.js': 'application/javascript',
-  'vsda_bg.wasm': 'application/wasm',
+// The two files every open-source build 404s. The workbench loads vsda.js with its AMD loader
+// (VS Code's amdX.ts `AMDModuleImporter.load`), which warns "Did not receive a define call" for a
+// script without one: the stub defines an empty module. Its sign service (signService.ts
+// `SignService.vsda`) then finds no `vsda_web` and falls back to unsigned messages — the errors of
+// that path are swallowed by AbstractSignService — exactly as with no vsda at all; the empty wasm
+// is only fetched. `define` is checked first so the file is harmless outside that loader.
+const vsdaFiles: Record<string, { contentType: string; body: string }> = {
+  'vsda.js': { contentType: 'text/javascript', body: 'if (typeof define === "function") define([], function () { return {}; });\n' },
+  'vsda_bg.wasm': { contentType: 'application/wasm', body: '' },
 };
 const vsdaDir = '/static/node_modules/vsda/rust/web/';
 
@@ -51,8 +56,8 @@ export function routeFor(rawTarget: string, config: Pick<ProxyConfig, 'codePrefi
   const target = joinTarget(config.upstreamUrl, rest, query);
   const vsda = rest.lastIndexOf(vsdaDir);
   if (vsda !== -1) {
-    const contentType = vsdaFiles[rest.slice(vsda + vsdaDir.length)];
-    if (contentType) return { kind: 'vsda', contentType, target };
+    const file = vsdaFiles[rest.slice(vsda + vsdaDir.length)];
+    if (file) return { kind: 'vsda', ...file, target };
   }
   return { kind: 'code', target };
 }

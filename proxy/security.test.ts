@@ -81,9 +81,15 @@ describe('only the configured upstreams are dialled', () => {
   });
 
   it('an upgrade with a foreign Host still reaches only the upstream', async () => {
-    const before = dialled.length;
-    expect(await raw(`GET /dev/code/stable-x HTTP/1.1\r\nHost: 127.0.0.1:22\r\n${upgradeHeaders}\r\n`)).toMatch(/^HTTP\/1.1 101/);
-    await expect.poll(() => dialled.length).toBeGreaterThan(before); // the session's tunnel, closed with the socket
+    const before = destinations().length;
+    // The browser stays until the session's tunnel is asked for: one that leaves at once stops the dial.
+    const socket = connect(proxy.port, '127.0.0.1');
+    socket.on('error', () => {});
+    const answer = new Promise<string>((resolve) => socket.once('data', (chunk: Buffer) => resolve(chunk.toString('latin1'))));
+    socket.write(`GET /dev/code/stable-x HTTP/1.1\r\nHost: 127.0.0.1:22\r\n${upgradeHeaders}\r\n`);
+    expect(await answer).toMatch(/^HTTP\/1.1 101/);
+    await expect.poll(() => destinations().length).toBeGreaterThan(before);
+    socket.destroy();
     expect(destinations().every((d) => allowed.has(d))).toBe(true);
   });
 

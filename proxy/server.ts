@@ -134,8 +134,8 @@ function requestHandler(config: ProxyConfig, parts: ProxyParts, agent: SocksAgen
         );
         return;
       case 'vsda':
-        // Empty 200s: the workbench only logs errors for these when they 404 (seeds: "Mocked vsda Files").
-        return answer(200, '', { 'content-type': route.contentType, 'cache-control': 'public, max-age=86400' });
+        // 200s the workbench's loader takes quietly (./routes.ts): a 404 is logged on every load.
+        return answer(200, route.body, { 'content-type': route.contentType, 'cache-control': 'public, max-age=86400' });
       case 'redirect':
         return answer(308, '', { location: route.location });
       case 'bad_request':
@@ -146,7 +146,7 @@ function requestHandler(config: ProxyConfig, parts: ProxyParts, agent: SocksAgen
       case 'terminal':
         return answer(426, 'the terminal route only accepts WebSocket upgrades\n', { upgrade: 'websocket' });
       case 'code':
-        return forwardHttp(req, res, route.target, { upstream, prefix: config.codePrefix, agent, responseTimeoutMs: config.responseTimeoutMs, upstreamHeaders: parts.upstreamHeaders }, record, finish);
+        return forwardHttp(req, res, route.target, { upstream, prefix: config.codePrefix, agent, responseTimeoutMs: config.responseTimeoutMs, upstreamHeaders: parts.upstreamHeaders, retry: { windowMs: config.httpRetryWindowMs, intervalMs: config.retryIntervalMs } }, record, finish);
     }
   };
 }

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 
 // These flags work in the containers this runs in (no sandbox, no GPU, no background traffic);
-// --disable-quic keeps every connection on the TCP path the harness observes.
+// --disable-quic keeps every connection on the TCP path the harness observes. Chromium was seen
+// looking up Google's hosts during tests even so: every name but localhost resolves to nothing,
+// so no packet of the browser's leaves loopback (IP literals are not looked up).
 export const chromiumArgs: readonly string[] = [
   '--no-sandbox',
   '--disable-gpu',
@@ -10,6 +12,7 @@ export const chromiumArgs: readonly string[] = [
   '--disable-sync',
   '--no-first-run',
   '--disable-quic',
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
 ];
 
 /**

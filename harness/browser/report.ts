@@ -2,6 +2,7 @@
 // first, then what each hop saw.
 import { explainRun } from '../check/cause.ts';
 import { distinctTail } from '../distinct-lines.ts';
+import { describeRecovery } from '../page/src/recovery.ts';
 import { summariseProxyLine } from '../proxy-line.ts';
 import type { HttpError } from './run-in-browser.ts';
 import type { ScenarioRun } from './run-scenario.ts';
@@ -87,6 +88,7 @@ export function formatRun(run: ScenarioRun, httpErrors: HttpError[], options: Re
   if (run.result.workbench) {
     const wb = run.result.workbench;
     lines.push('', `   workbench  connected=${wb.connected} handshakes=${wb.handshakes} reconnects=${wb.reconnects} lost=${wb.lost}${wb.echoedBytes !== undefined ? ` echoed=${wb.echoedBytes} B` : ''}`);
+    if (wb.recovery) lines.push(`   recovery   ${describeRecovery(wb.recovery)}`);
   }
   if (run.result.error) lines.push(`   probe error: ${run.result.error}`);
   return lines.join('\n');

@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import type { ProbeRequest, ProbeResult, Settle } from '../page/src/probe-types.ts';
 import { judge } from '../scenarios/judge.ts';
 import type { Verdict } from '../scenarios/judge.ts';
-import { timing } from '../scenarios/index.ts';
+import { realTime, timing } from '../scenarios/index.ts';
 import type { Outcome, Profile, Scenario } from '../scenarios/index.ts';
 import type { Observations, Stack } from '../stack.ts';
 import type { LogLine } from '../stack-info.ts';
@@ -32,8 +32,16 @@ function settleFor(outcome: Outcome): Settle {
   return 'connected';
 }
 
-export function probeRequestFor(scenario: Scenario, profile: Profile): ProbeRequest {
+/** What a run may change of its row: the outage's length (the peer's return at another phase of the client's attempts). */
+export interface RunOverrides {
+  outageForMs?: number;
+}
+
+/** `realServer`: a real code-server, in real time (its probes wait real seconds). */
+export function probeRequestFor(scenario: Scenario, profile: Profile, overrides: RunOverrides = {}, realServer = false): ProbeRequest {
   const outcome = scenario.expect[profile];
+  const outage = scenario.outage && { ...scenario.outage, forMs: overrides.outageForMs ?? scenario.outage.forMs };
+  const settleMs = realServer ? realTime.probeDeadlineMs : timing.probeDeadlineMs;
   return {
     probe: scenario.probe,
     until: settleFor(outcome),
@@ -41,8 +49,9 @@ export function probeRequestFor(scenario: Scenario, profile: Profile): ProbeRequ
     alsoClose: outcome.workbenchSaw !== undefined && outcome.closeCodes !== undefined,
     quietMs: scenario.quietMs,
     throttleWindowMs: scenario.throttleWindowMs,
-    // 64 MiB through three hops and back takes real time; everything else is ms-scaled.
-    deadlineMs: (scenario.probe === 'large-messages' ? timing.probeDeadlineMs * 15 : timing.probeDeadlineMs) + (scenario.quietMs ?? 0),
+    // 64 MiB through three hops and back takes real time; an outage lasts what it lasts; everything else is ms-scaled.
+    deadlineMs: (scenario.probe === 'large-messages' ? settleMs * 15 : settleMs) + (scenario.quietMs ?? 0) + (outage?.forMs ?? 0),
+    outage,
     health: profile === 'legacy' && scenario.legacyHealthIsPortProbe ? 'port-probe' : 'readyz',
     // From the ~1 MiB of the recorded extension host's first message up to 64 MiB.
     echoBytes: scenario.probe === 'large-messages' ? [1024 * 1024, 8 * 1024 * 1024, 64 * 1024 * 1024] : undefined,
@@ -61,13 +70,14 @@ export async function runScenario(
   scenario: Scenario,
   profile: Profile,
   readSockets: () => Promise<SocketRecord[]>,
+  overrides: RunOverrides = {},
 ): Promise<ScenarioRun> {
   // Leave the previous page first: its sockets must not live through the proxy's restart.
   await page.goto('about:blank');
   await stack.applyScenario(scenario.id, profile);
   await openHarnessPage(page, stack);
   const startedAt = Date.now();
-  const request = probeRequestFor(scenario, profile);
+  const request = probeRequestFor(scenario, profile, overrides, stack.info().codeServer.kind === 'real');
   const result = await page.evaluate((req) => {
     const api = window.harnessPage;
     if (!api) throw new Error('the harness page did not load');

@@ -3,6 +3,14 @@ export class UsageError extends Error {
   readonly code = 'E_USAGE';
 }
 
+/** `--code-server-cmd` / `--code-server-url`, the flags of every subcommand that starts a stack. */
+export const codeServerFlags = ['code-server-cmd', 'code-server-url'] as const;
+
+export const codeServerHelp = `  --code-server-cmd CMD  a real code-server instead of mock-code-server: CMD serves on 127.0.0.1:$PORT
+                         (harness/examples/real-code-server.ts runs one with no network but loopback)
+  --code-server-url URL  a real code-server already running on loopback (HARNESS_CODE_SERVER_CMD /
+                         HARNESS_CODE_SERVER_URL say the same); time then runs unscaled`;
+
 export interface ParsedArgs {
   flags: Map<string, string | true>;
   positionals: string[];

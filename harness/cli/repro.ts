@@ -4,14 +4,16 @@ import type { Browser } from 'playwright-core';
 import { launchChromium, runInBrowser } from '../browser/run-in-browser.ts';
 import { formatRun } from '../browser/report.ts';
 import { buildPage } from '../page-build.ts';
-import { applicability, notApplicableBecause, profiles, scenarioById, scenarios } from '../scenarios/index.ts';
+import { applicability, notApplicableBecause, profiles, realCodeServerApplicability, scenarioById, scenarios } from '../scenarios/index.ts';
 import type { Profile } from '../scenarios/index.ts';
 import { socksListening } from '../stack-info.ts';
 import { startStack } from '../stack.ts';
-import { UsageError, parseArgs, stringFlag } from './args.ts';
+import { codeServerSource } from '../real-code-server.ts';
+import { UsageError, codeServerFlags, codeServerHelp, parseArgs, stringFlag } from './args.ts';
 import { runCommand } from './exit.ts';
 
 const help = `usage: tailnet-harness repro <scenario> [--profile legacy|fixed|both] [--proxy-cmd CMD] [--hex]
+                              [--code-server-cmd CMD | --code-server-url URL]
        tailnet-harness repro --list
 
 Runs one catalog row in headless Chromium against a fresh mock tailnet and prints, per profile,
@@ -24,6 +26,7 @@ lines shown once, the last ones kept).
   --proxy-cmd CMD  run CMD as the proxy (the proxy contract: PORT, SOCKS5_PROXY, UPSTREAM_URL,
                    TERMINAL_URL, deadline variables)
   --hex            also print each SOCKS conversation's bytes, as mock tailscaled saw them
+${codeServerHelp}
   --list           one row id per line with a one-line description
   --help           this text
 
@@ -39,7 +42,7 @@ function list(): number {
 
 export function main(argv: string[]): Promise<void> {
   return runCommand('repro', async () => {
-    const args = parseArgs(argv, ['profile', 'proxy-cmd'], ['help', 'list', 'hex']);
+    const args = parseArgs(argv, ['profile', 'proxy-cmd', ...codeServerFlags], ['help', 'list', 'hex']);
     if (args.flags.has('help')) return void console.log(help), 0;
     if (args.flags.has('list')) return list();
     const [id, ...extra] = args.positionals;
@@ -55,10 +58,13 @@ export function main(argv: string[]): Promise<void> {
       if (!fits.applicable) console.log(`\n━━ ${scenario.id} · ${profile} ━━ not applicable to --proxy-cmd: ${notApplicableBecause(fits)}`);
       return fits.applicable;
     });
-    if (runs.length === 0) return 0;
+    const codeServer = codeServerSource({ command: stringFlag(args, 'code-server-cmd'), url: stringFlag(args, 'code-server-url') });
+    const real = codeServer ? realCodeServerApplicability(scenario) : { applicable: true as const };
+    if (!real.applicable) console.log(`\n━━ ${scenario.id} ━━ not applicable to a real code-server: ${real.why}`);
+    if (runs.length === 0 || !real.applicable) return 0;
 
     await buildPage();
-    const stack = await startStack({ proxyCommand, socksTranscripts: args.flags.has('hex') });
+    const stack = await startStack({ proxyCommand, codeServer, socksTranscripts: args.flags.has('hex') });
     let browser: Browser | undefined;
     let status = 0;
     try {

@@ -3,10 +3,12 @@ import { buildPage } from '../page-build.ts';
 import { profiles, scenarioById } from '../scenarios/index.ts';
 import type { Profile } from '../scenarios/index.ts';
 import { startStack } from '../stack.ts';
-import { UsageError, parseArgs, parseListen, parsePort, stringFlag } from './args.ts';
+import { codeServerSource } from '../real-code-server.ts';
+import { UsageError, codeServerFlags, codeServerHelp, parseArgs, parseListen, parsePort, stringFlag } from './args.ts';
 import { runCommand } from './exit.ts';
 
 const help = `usage: tailnet-harness start [--port N | --listen HOST:PORT] [--scenario ID] [--profile fixed|legacy] [--proxy-cmd CMD]
+                             [--code-server-cmd CMD | --code-server-url URL]
 
 Starts mock-code-server (code-server + terminal) as the tailnet peer devbox (100.84.184.84),
 mock-socks as tailscaled's SOCKS5 server, the proxy, and the harness page; prints the URL to open.
@@ -18,6 +20,7 @@ mock-socks as tailscaled's SOCKS5 server, the proxy, and the harness page; print
   --profile P          fixed (default) or legacy
   --proxy-cmd CMD      run CMD as the proxy instead of ours (the proxy contract: PORT,
                        SOCKS5_PROXY, UPSTREAM_URL, TERMINAL_URL; /dev/code/ and /dev/ws/terminal)
+${codeServerHelp}
   --help               this text
 
 The first stdout line is "listening on HOST:PORT"; logs go to stderr. The control API is under
@@ -31,7 +34,7 @@ function listenFrom(port: string | undefined, listen: string | undefined): { hos
 
 export function main(argv: string[]): Promise<void> {
   return runCommand('start', async () => {
-    const args = parseArgs(argv, ['listen', 'port', 'scenario', 'profile', 'proxy-cmd'], ['help']);
+    const args = parseArgs(argv, ['listen', 'port', 'scenario', 'profile', 'proxy-cmd', ...codeServerFlags], ['help']);
     if (args.flags.has('help')) return void console.log(help), 0;
     if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])} (see --help)`);
     const listen = listenFrom(stringFlag(args, 'port'), stringFlag(args, 'listen'));
@@ -40,7 +43,8 @@ export function main(argv: string[]): Promise<void> {
     const scenario = stringFlag(args, 'scenario');
     if (scenario) scenarioById(scenario);
     await buildPage();
-    const stack = await startStack({ ...listen, scenario, profile, proxyCommand: stringFlag(args, 'proxy-cmd') });
+    const codeServer = codeServerSource({ command: stringFlag(args, 'code-server-cmd'), url: stringFlag(args, 'code-server-url') });
+    const stack = await startStack({ ...listen, scenario, profile, proxyCommand: stringFlag(args, 'proxy-cmd'), codeServer });
     console.log(`listening on ${new URL(stack.url).host}`);
     const info = stack.info();
     console.error(`harness: open ${stack.url}/`);

@@ -6,8 +6,9 @@ import type { BrowserContext, Page } from '@playwright/test';
 import { RECORD_BINDING, RECORDS_GLOBAL, SocketLog, assertNoAbnormalClose, webSocketRecorderScript } from '../browser/recorder.ts';
 import type { SocketRecord } from '../browser/recorder.ts';
 import { runScenario } from '../browser/run-scenario.ts';
-import type { ScenarioRun } from '../browser/run-scenario.ts';
-import { applicability, notApplicableBecause, scenarioById } from '../scenarios/index.ts';
+import type { RunOverrides, ScenarioRun } from '../browser/run-scenario.ts';
+import type { CodeServerSource } from '../real-code-server.ts';
+import { applicability, notApplicableBecause, realCodeServerApplicability, scenarioById } from '../scenarios/index.ts';
 import type { Profile } from '../scenarios/index.ts';
 import { startStack } from '../stack.ts';
 import type { Stack } from '../stack.ts';
@@ -25,6 +26,12 @@ export interface HarnessWorkerOptions {
   proxyCommand: string | undefined;
   /** The command serves GET /readyz as the contract describes, so the rows that judge readiness apply. */
   readinessRoute: boolean;
+  /**
+   * A real code-server instead of the mock (a command serving on $PORT, or a loopback URL); rows
+   * that need the mock's own parts are skipped. Default: the mock (the `real-code-server` project
+   * sets it from HARNESS_CODE_SERVER_CMD / HARNESS_CODE_SERVER_URL).
+   */
+  codeServer: CodeServerSource | undefined;
 }
 
 export interface HarnessTestOptions {
@@ -35,7 +42,7 @@ export interface HarnessTestOptions {
 export interface HarnessFixtures extends HarnessTestOptions {
   sockets: SocketWatch;
   /** Runs a catalog row on this test's page and judges it; skips the test when the row does not apply to the proxy. */
-  runScenario: (id: string, profile?: Profile) => Promise<ScenarioRun>;
+  runScenario: (id: string, profile?: Profile, overrides?: RunOverrides) => Promise<ScenarioRun>;
   /** Attaches the stack's log lines (and a bring-your-own proxy's output) to each test's report. */
   stackLogs: void;
 }
@@ -56,9 +63,10 @@ async function snapshot(context: BrowserContext, log: SocketLog, keyOf: (page: P
 export const test = base.extend<HarnessFixtures, HarnessWorkerFixtures>({
   proxyCommand: [process.env.HARNESS_PROXY_CMD || undefined, { option: true, scope: 'worker' }],
   readinessRoute: [false, { option: true, scope: 'worker' }],
+  codeServer: [undefined, { option: true, scope: 'worker' }],
   stack: [
-    async ({ proxyCommand }, use) => {
-      const stack = await startStack({ proxyCommand });
+    async ({ proxyCommand, codeServer }, use) => {
+      const stack = await startStack({ proxyCommand, codeServer });
       await use(stack);
       await stack.close();
     },
@@ -101,11 +109,13 @@ export const test = base.extend<HarnessFixtures, HarnessWorkerFixtures>({
     { auto: true },
   ],
   runScenario: async ({ stack, page, sockets, proxyCommand, readinessRoute }, use, testInfo) => {
-    await use(async (id, profile = 'fixed') => {
+    await use(async (id, profile = 'fixed', overrides = {}) => {
       const scenario = scenarioById(id);
       const fits = applicability(scenario, profile, { ours: proxyCommand === undefined, readinessRoute: proxyCommand === undefined || readinessRoute });
       if (!fits.applicable) testInfo.skip(true, `${id} (${profile}) is not applicable to this proxy: ${notApplicableBecause(fits)}`);
-      const run = await runScenario(stack, page, scenario, profile, () => sockets.records());
+      const real = stack.info().codeServer.kind === 'real' ? realCodeServerApplicability(scenario) : { applicable: true as const };
+      if (!real.applicable) testInfo.skip(true, `${id} does not apply to a real code-server: ${real.why}`);
+      const run = await runScenario(stack, page, scenario, profile, () => sockets.records(), overrides);
       const { checks } = run.verdict;
       await testInfo.attach('verdict.json', { body: JSON.stringify({ checks, result: run.result }, null, 2), contentType: 'application/json' });
       return run;

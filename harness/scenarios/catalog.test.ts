@@ -16,6 +16,8 @@ const specIds = [
   // The most-reported causes beyond the seed notes: the hop in front, then the platform and code-server's lifecycle.
   'upgrade-not-forwarded', 'idle-timeout', 'base-path-missed', 'auth-expired', 'reload-drops-all', 'hollow-101',
   'frame-corrupted', 'keepalive-starved', 'websocket-cap', 'session-lost', 'cloud-run-concurrency', 'cloud-run-cpu-throttled',
+  // Recovery: the peer gone for 10× the workbench's handshake wait, then back.
+  'peer-outage', 'peer-outage-down',
 ];
 
 describe('the scenario catalog', () => {
@@ -31,7 +33,8 @@ describe('the scenario catalog', () => {
   });
 
   it('gives every row beyond the seed notes its public evidence and its remedy', () => {
-    const beyond = scenarios.filter((s) => s.front !== undefined || s.faultSits !== undefined || specIds.indexOf(s.id) >= specIds.indexOf('upgrade-not-forwarded'));
+    const reported = specIds.slice(specIds.indexOf('upgrade-not-forwarded'), specIds.indexOf('cloud-run-cpu-throttled') + 1);
+    const beyond = scenarios.filter((s) => s.front !== undefined || s.faultSits !== undefined || reported.includes(s.id));
     expect(beyond.length).toBe(12);
     for (const s of beyond) {
       expect(s.evidence?.length, s.id).toBeGreaterThan(0);

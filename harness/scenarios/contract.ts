@@ -39,6 +39,21 @@ export function applicability(scenario: Scenario, profile: Profile, proxy: Proxy
   return { applicable: false, needs, why: why[needs] };
 }
 
+/**
+ * Whether a row's fixed run can judge a real code-server: it must need none of mock-code-server's
+ * own parts (its faults, its echoing extension host, its terminal) and no deadline scaled to the
+ * mock's milliseconds, and not keep the peer away for minutes of real time.
+ */
+export function realCodeServerApplicability(scenario: Scenario): { applicable: true } | { applicable: false; why: string } {
+  const outcome = scenario.expect.fixed;
+  if (scenario.tailnet.serverFaults?.length) return { applicable: false, why: "a fault of mock-code-server's, which a real code-server has no switch for" };
+  if (scenario.probe === 'large-messages') return { applicable: false, why: "the echo of mock-code-server's extension host; a real one speaks its own RPC" };
+  if (scenario.probe === 'terminal') return { applicable: false, why: 'the terminal, which mock-code-server serves in both modes' };
+  if (outcome.closeWithinMs !== undefined || outcome.closeAfterMs !== undefined || scenario.platform) return { applicable: false, why: "deadlines scaled to the mock's milliseconds; a real code-server runs in real time" };
+  if (scenario.outage) return { applicable: false, why: `an outage of ${scenario.outage.forMs} ms scaled is 10× VS Code's 10 s handshake wait in real time: the real-workbench spec runs its own` };
+  return { applicable: true };
+}
+
 /** "needs our-hooks — why", the words every report uses for a row that does not apply. */
 export function notApplicableBecause(fits: { needs?: ContractPart; why?: string }): string {
   return `needs ${fits.needs ?? 'more than the proxy offers'} — ${fits.why ?? ''}`;

@@ -1,4 +1,5 @@
 import { frontHopScenarios } from './front-hop.ts';
+import { outageScenarios } from './outage.ts';
 import { platformScenarios } from './platform.ts';
 import { sessionScenarios } from './session.ts';
 import { socksHopScenarios } from './socks-hop.ts';
@@ -6,10 +7,10 @@ import type { Scenario } from './types.ts';
 
 export type * from './types.ts';
 export { profiles } from './types.ts';
-export { timing, deadlineWindow } from './timing.ts';
+export { timing, realTime, deadlineWindow } from './timing.ts';
 
 /** Every row of the catalog, in the README's order. */
-export const scenarios: readonly Scenario[] = [...socksHopScenarios, ...sessionScenarios, ...frontHopScenarios, ...platformScenarios];
+export const scenarios: readonly Scenario[] = [...socksHopScenarios, ...sessionScenarios, ...frontHopScenarios, ...platformScenarios, ...outageScenarios];
 
 export class UnknownScenarioError extends Error {
   readonly code = 'E_UNKNOWN_SCENARIO';
@@ -23,5 +24,5 @@ export function scenarioById(id: string): Scenario {
   if (!found) throw new UnknownScenarioError(id);
   return found;
 }
-export { applicability, notApplicableBecause, partNeeded } from './contract.ts';
+export { applicability, notApplicableBecause, partNeeded, realCodeServerApplicability } from './contract.ts';
 export type { Applicability, ContractPart, ProxyUnderTest } from './contract.ts';

@@ -1,6 +1,6 @@
 // Catalog rows whose failure is on the proxy → SOCKS hop: where tailscaled
 // listens, what its port answers, how its handshake misbehaves, the state of the tailnet peer.
-import { deadlineWindow, timing } from './timing.ts';
+import { retriedDeadlineWindow, timing } from './timing.ts';
 import type { Scenario } from './types.ts';
 
 const passThrough1006 = 'browser 1006 (the failed upgrade is passed through)';
@@ -90,10 +90,10 @@ export const socksHopScenarios: Scenario[] = [
     expect: {
       legacy: { says: 'hang until the open timeout, then 1006', closeCodes: [1006], closeAfterMs: timing.openTimeoutMs * 0.9 },
       fixed: {
-        says: 'close frame at the greeting deadline (± 10 %), reason names the step; never a hang',
+        says: 'close frame no sooner than the greeting deadline and by the end of the retry window (± 10 %), reason names the step; never a hang',
         closeCodes: [1014],
         reason: 'greeting|timed? ?out',
-        ...deadlineWindow(timing.socksGreetingMs),
+        ...retriedDeadlineWindow(timing.socksGreetingMs),
       },
     },
   },
@@ -107,7 +107,7 @@ export const socksHopScenarios: Scenario[] = [
     probe: 'workbench',
     expect: {
       legacy: { says: 'hang, then 1006', closeCodes: [1006], closeAfterMs: timing.openTimeoutMs * 0.9 },
-      fixed: { says: 'close frame at the handshake deadline', closeCodes: [1014], reason: 'timed? ?out', ...deadlineWindow(timing.socksGreetingMs) },
+      fixed: { says: 'close frame no sooner than the handshake deadline, by the end of the retry window', closeCodes: [1014], reason: 'timed? ?out', ...retriedDeadlineWindow(timing.socksGreetingMs) },
     },
   },
   {
@@ -185,7 +185,9 @@ export const socksHopScenarios: Scenario[] = [
     probe: 'workbench',
     expect: {
       legacy: { says: '1006 on first load', closeCodes: [1006] },
-      fixed: { says: "close frame naming the failed CONNECT, then the workbench's own reconnection lands once the tailnet is up; never 1006", closeCodes: [1014], reason: 'general.failure|unreachable|not ready', workbench: 'connects' },
+      // The retry window tries the tunnel again while the first attempt waits; a proxy without
+      // one closes with 1014 naming the failed CONNECT, and the workbench's own next attempt lands.
+      fixed: { says: "the proxy's retry (or, without one, a close frame naming the failed CONNECT, then the workbench's own next attempt) lands once the tailnet is up; never 1006", workbench: 'connects' },
     },
   },
 ];

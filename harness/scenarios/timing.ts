@@ -17,6 +17,15 @@ export const timing = {
   /** Proxy: upstream's HTTP response headers (30000 ms). */
   responseMs: 3000,
   /**
+   * Proxy: how long a WebSocket's tunnel and upgrade are tried again while the browser waits
+   * (7000 ms, below the client's 10 s handshake wait: here 700 against 1000).
+   */
+  wsRetryWindowMs: 700,
+  /** Proxy: the same for an HTTP request safe to repeat (3000 ms). */
+  httpRetryWindowMs: 300,
+  /** Proxy: the longest pause between two attempts of a retry window (500 ms). */
+  retryIntervalMs: 50,
+  /**
    * The hop in front of the proxy gives up on an upgrade nobody answers, and drops the browser's
    * socket: python websockets' open_timeout (10 s) in the seed notes, a 1006 in the browser.
    */
@@ -29,9 +38,14 @@ export const timing = {
    */
   codeServerTimeScale: 0.1,
   /**
+   * The workbench client's wait for its first control message (VS Code's 10 s), at the time
+   * scale above; an outage row keeps the peer away 10 times that.
+   */
+  handshakeWaitMs: 1000,
+  /**
    * How long the page waits for a probe to settle before it reports what it saw. A workbench
-   * behind the fixed proxy spends its handshake wait (1 s scaled) on every 1014 before it retries,
-   * as the real one does: `tailnet-not-ready` connects only after two of them.
+   * spends its handshake wait (1 s scaled) on every 1014 before it retries, as the real one does:
+   * behind a proxy without a retry window, `tailnet-not-ready` connects only after two of them.
    */
   probeDeadlineMs: 6000,
   /**
@@ -49,9 +63,29 @@ export const timing = {
 } as const;
 
 /**
+ * The same path in real time, for a real code-server (its timers cannot be scaled): the proxy keeps
+ * its production deadlines, tailscaled its 5 s dial budget, the client VS Code's own timers.
+ */
+export const realTime = {
+  socksDialMs: 5000,
+  openTimeoutMs: 15_000,
+  codeServerTimeScale: 1,
+  handshakeWaitMs: 10_000,
+  probeDeadlineMs: 60_000,
+} as const;
+
+/**
  * The catalog's "± 10 %" for a deadline, plus 150 ms on the late side: the SOCKS TCP connect
  * before the deadline starts, and timers on a loaded 2-core machine running Chromium.
  */
 export function deadlineWindow(ms: number): { closeAfterMs: number; closeWithinMs: number } {
   return { closeAfterMs: Math.floor(ms * 0.9), closeWithinMs: Math.ceil(ms * 1.1) + 150 };
+}
+
+/**
+ * A step deadline that a retry window may try again: the close comes no sooner than the deadline
+ * (a proxy that does not retry closes there) and no later than the window's end, each ± 10 %.
+ */
+export function retriedDeadlineWindow(ms: number): { closeAfterMs: number; closeWithinMs: number } {
+  return { closeAfterMs: deadlineWindow(ms).closeAfterMs, closeWithinMs: deadlineWindow(Math.max(ms, timing.wsRetryWindowMs)).closeWithinMs };
 }

@@ -50,6 +50,8 @@ export interface ProxyTuning {
   socksGreetingTimeoutMs?: number;
   socksConnectReplyTimeoutMs?: number;
   upgradeTimeoutMs?: number;
+  /** 0 turns the retry window off: the proxy as it was before it (a before/after comparison). */
+  wsRetryWindowMs?: number;
 }
 
 export interface PlatformSetting {
@@ -57,6 +59,15 @@ export interface PlatformSetting {
   requestTimeoutMs?: number;
   /** A hop with a per-message limit (bytes) that answers 1009, as the seed's python proxy did. */
   maxMessageBytes?: number;
+}
+
+/**
+ * The tailnet peer goes away mid-session — its tunnels end, new CONNECTs fail as `peerState`
+ * says — and comes back `forMs` later; the probe measures how long the workbench then takes.
+ */
+export interface Outage {
+  peerState: 'down' | 'refusing';
+  forMs: number;
 }
 
 /** The state of the mock tailnet a scenario sets up. */
@@ -158,5 +169,7 @@ export interface Scenario {
   evidence?: string[];
   /** What fixes it, and where. */
   remedy?: string;
+  /** Once the workbench is up, the peer is gone for a while (recovery rows). */
+  outage?: Outage;
   expect: Record<Profile, Outcome>;
 }

@@ -71,7 +71,13 @@ function parseFaultChange(body: Record<string, unknown>): FaultChange {
   const change: FaultChange = {};
   for (const key of ['socks', 'server', 'front'] as const) if (body[key] !== undefined) change[key] = parseFaultList(key, body[key]);
   if (body.peerState !== undefined) change.peerState = parsePeerState(body.peerState);
+  if (body.dropPeerTunnels !== undefined) change.dropPeerTunnels = parseDrop(body.dropPeerTunnels);
   return change;
+}
+
+function parseDrop(drop: unknown): boolean {
+  if (typeof drop !== 'boolean') throw new ControlError('E_BAD_DROP', 'drop must be true or false');
+  return drop;
 }
 
 /** A fault's name: its `name`, else its type (mock-socks's rule, used by the switches too). */
@@ -132,9 +138,11 @@ export class ControlApi {
         case 'POST /__harness/faults':
           this.setFaults(parseFaultChange(asObject(await readJson(req))));
           return send(res, 200, this.control.info());
-        case 'POST /__harness/peer':
-          this.setFaults({ peerState: parsePeerState(asObject(await readJson(req)).state) });
+        case 'POST /__harness/peer': {
+          const body = asObject(await readJson(req));
+          this.setFaults({ peerState: parsePeerState(body.state), ...(body.drop === undefined ? {} : { dropPeerTunnels: parseDrop(body.drop) }) });
           return send(res, 200, this.faults());
+        }
         case 'POST /__harness/reset':
           this.setFaults({ socks: [], server: [], front: [], peerState: 'up' });
           return send(res, 200, this.faults());

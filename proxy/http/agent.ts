@@ -2,9 +2,17 @@
 // request instead of paying a TCP connect + greeting + CONNECT each time.
 import { Agent, type AgentOptions } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Dialer, SocksTunnel } from '../socks/dial.ts';
+import type { DialLimits, Dialer, SocksTunnel } from '../socks/dial.ts';
 
 type CreateCallback = (error: Error | null, socket?: Duplex) => void;
+
+/** Node hands a request's options on to createConnection: a new tunnel's dial limits ride in them. */
+const dialLimitsKey = 'socksDialLimits';
+
+/** Request options that give the request's tunnel, if one is opened for it, these limits. */
+export function tunnelLimits(limits: DialLimits): Record<typeof dialLimitsKey, DialLimits> {
+  return { [dialLimitsKey]: limits };
+}
 
 export class SocksAgent extends Agent {
   private readonly dialer: Dialer;
@@ -17,8 +25,8 @@ export class SocksAgent extends Agent {
   }
 
   // Node's Agent accepts a socket through the callback when createConnection returns nothing.
-  override createConnection(options: { host?: string | null; port?: number | string | null }, callback: CreateCallback): undefined {
-    this.dialer.dial({ host: options.host ?? 'localhost', port: Number(options.port ?? 80) }).then(
+  override createConnection(options: { host?: string | null; port?: number | string | null; [dialLimitsKey]?: DialLimits }, callback: CreateCallback): undefined {
+    this.dialer.dial({ host: options.host ?? 'localhost', port: Number(options.port ?? 80) }, options[dialLimitsKey]).then(
       (tunnel) => {
         this.fresh.set(tunnel.socket, tunnel);
         callback(null, tunnel.socket);

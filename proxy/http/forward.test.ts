@@ -136,9 +136,23 @@ describe('HTTP forwarding', () => {
     expect(stack.socks.connects.length - before).toBeLessThanOrEqual(1);
   });
 
-  it('answers the vsda files with empty 200s', async () => {
-    const res = await fetch(stack.proxy.url + '/dev/code/stable-x/static/node_modules/vsda/rust/web/vsda.js');
-    expect(res.status).toBe(200);
-    expect(await res.text()).toBe('');
+  it('answers vsda.js with an empty AMD module and vsda_bg.wasm with an empty 200', async () => {
+    // Broke: an empty vsda.js made the workbench's loader warn "Did not receive a define call from script …vsda.js".
+    const base = stack.proxy.url + '/dev/code/stable-x/static/node_modules/vsda/rust/web/';
+    const js = await fetch(base + 'vsda.js');
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toBe('text/javascript');
+    // Run as the loader runs it: exactly one define call, no dependency to resolve, an empty module.
+    const calls: unknown[][] = [];
+    new Function('define', await js.text())((...args: unknown[]) => calls.push(args));
+    expect(calls).toHaveLength(1);
+    const [dependencies, factory] = calls[0] as [string[], () => unknown];
+    expect(dependencies).toEqual([]);
+    expect(factory()).toEqual({});
+    new Function('define', await (await fetch(base + 'vsda.js')).text())(undefined); // outside the loader: nothing thrown
+    const wasm = await fetch(base + 'vsda_bg.wasm');
+    expect(wasm.status).toBe(200);
+    expect(wasm.headers.get('content-type')).toBe('application/wasm');
+    expect((await wasm.arrayBuffer()).byteLength).toBe(0);
   });
 });

@@ -118,6 +118,27 @@ describe('SocksDialer', () => {
     expect(await pending).toBe('socks.closed.greeting server closed the connection');
   });
 
+  it('a budget shorter than the step deadlines ends the dial as the timeout of the step in progress', async () => {
+    let closed = false;
+    const server = await socks({ script: (s) => s.resume().once('close', () => (closed = true)) }); // reads the greeting, never answers
+    const d = dialer(server.url(), { greetingTimeoutMs: 600_000, connectReplyTimeoutMs: 600_000 });
+    expect(await causeOf(d.dial({ host: '100.84.184.84', port: 8888 }, { budgetMs: 50 }))).toMatch(/^socks\.timeout\.greeting after \d+ ms \(the dial's budget\)$/);
+    await expect.poll(() => closed).toBe(true);
+  });
+
+  it('an aborted dial destroys its socket at once and rejects', async () => {
+    let greeted: () => void = () => {};
+    const greeting = new Promise<void>((resolve) => (greeted = resolve));
+    let closed = false;
+    const server = await socks({ script: (s) => s.once('data', () => greeted()).once('close', () => (closed = true)) });
+    const caller = new AbortController();
+    const pending = causeOf(dialer(server.url(), { greetingTimeoutMs: 600_000 }).dial({ host: '100.84.184.84', port: 8888 }, { signal: caller.signal }));
+    await greeting;
+    caller.abort();
+    expect(await pending).toMatch(/^socks\.handshake_failed greeting: dial aborted/);
+    await expect.poll(() => closed).toBe(true);
+  });
+
   it('maps a SOCKS error reply to its RFC 1928 name', async () => {
     const server = await socks({ routes: {} }); // answers 05 05 for any destination
     expect(await causeOf(dialer(server.url()).dial({ host: '100.84.184.84', port: 8888 }))).toMatch(/^socks.reply_connection_refused/);

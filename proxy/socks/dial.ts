@@ -42,10 +42,21 @@ export interface SocksTunnel {
   steps: DialStep[];
 }
 
+/**
+ * What a caller may put on one dial (a retry window's rest, a browser that left): the step deadlines
+ * stay as configured, these only cut a dial short.
+ */
+export interface DialLimits {
+  /** The whole dial ends within this (ms): the step still in progress then fails as that step's timeout. */
+  budgetMs?: number;
+  /** Aborted: the socket in progress is destroyed and the dial rejects at once. */
+  signal?: AbortSignal;
+}
+
 /** What the rest of the proxy needs of a dialer: tunnels, a name for logs, and an abort on shutdown. */
 export interface Dialer {
   readonly serverName: string;
-  dial(target: SocksTarget): Promise<SocksTunnel>;
+  dial(target: SocksTarget, limits?: DialLimits): Promise<SocksTunnel>;
   abortAll(): void;
 }
 
@@ -88,11 +99,12 @@ export class SocksDialer implements Dialer {
     return formatAddress(this.server.host, this.server.port);
   }
 
-  async dial(target: SocksTarget): Promise<SocksTunnel> {
+  async dial(target: SocksTarget, limits: DialLimits = {}): Promise<SocksTunnel> {
     const steps: DialStep[] = [];
+    const cut = new DialCut(limits);
     try {
       const destination = await this.destination(target);
-      const { socket, server } = await this.connectToServer(steps);
+      const { socket, server } = await this.connectToServer(steps, cut);
       this.inFlight.add(socket);
       try {
         await this.handshake(socket, destination, steps);
@@ -101,8 +113,10 @@ export class SocksDialer implements Dialer {
       }
       return { socket, server, steps };
     } catch (error) {
-      const proxyError = error instanceof ProxyError ? error : new ProxyError('socks.handshake_failed', String(error));
+      const proxyError = cut.cause(steps) ?? (error instanceof ProxyError ? error : new ProxyError('socks.handshake_failed', String(error)));
       throw new SocksDialError(proxyError, steps);
+    } finally {
+      cut.dispose();
     }
   }
 
@@ -117,16 +131,17 @@ export class SocksDialer implements Dialer {
     }
   }
 
-  private async connectToServer(steps: DialStep[]): Promise<{ socket: Socket; server: string }> {
+  private async connectToServer(steps: DialStep[], cut: DialCut): Promise<{ socket: Socket; server: string }> {
     const resolved = await (this.options.serverAddresses ?? socksServerAddresses)(this.server.host);
     const preferred = this.preferred;
     const addresses = preferred && resolved.includes(preferred) ? [preferred, ...resolved.filter((a) => a !== preferred)] : resolved;
     const failures: { address: string; code: string }[] = [];
     for (const address of addresses) {
+      if (cut.done) break;
       const started = performance.now();
       const name = formatAddress(address, this.server.port);
       try {
-        const socket = await connectWithDeadline(address, this.server.port, this.options.connectTimeoutMs);
+        const socket = await connectWithDeadline(address, this.server.port, this.options.connectTimeoutMs, cut);
         steps.push({ step: 'tcp_connect', ok: true, ms: elapsed(started), detail: name });
         this.preferred = address;
         return { socket, server: name };
@@ -224,9 +239,10 @@ export class SocksDialer implements Dialer {
   }
 }
 
-function connectWithDeadline(host: string, port: number, timeoutMs: number): Promise<Socket> {
+function connectWithDeadline(host: string, port: number, timeoutMs: number, cut: DialCut): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host, port, noDelay: true });
+    cut.hold(socket);
     const timer = setTimeout(() => socket.destroy(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' })), timeoutMs);
     socket.once('connect', () => {
       clearTimeout(timer);
@@ -238,6 +254,59 @@ function connectWithDeadline(host: string, port: number, timeoutMs: number): Pro
       reject(error);
     });
   });
+}
+
+/**
+ * A dial's limits at work: the socket in progress (connecting, then in its handshake) is destroyed
+ * when the budget is spent or the caller aborts, so the dial ends there instead of at its step's
+ * own deadline. Its timer and listener go with dispose(), whichever way the dial ended.
+ */
+class DialCut {
+  private socket: Socket | undefined;
+  private readonly started = performance.now();
+  private readonly timer: NodeJS.Timeout | undefined;
+  private readonly signal: AbortSignal | undefined;
+  private expired = false;
+  private aborted = false;
+  private readonly abort = () => {
+    this.aborted = true;
+    this.socket?.destroy(Object.assign(new Error('dial aborted'), { code: 'ECONNABORTED' }));
+  };
+
+  constructor(limits: DialLimits) {
+    this.signal = limits.signal;
+    if (limits.budgetMs !== undefined) {
+      this.timer = setTimeout(() => {
+        this.expired = true;
+        this.socket?.destroy(Object.assign(new Error('dial budget spent'), { code: 'ETIMEDOUT' }));
+      }, limits.budgetMs);
+    }
+    if (this.signal?.aborted) this.aborted = true;
+    else this.signal?.addEventListener('abort', this.abort, { once: true });
+  }
+
+  get done(): boolean {
+    return this.expired || this.aborted;
+  }
+
+  /** The socket the dial is on now; destroyed at once if the dial was already cut. */
+  hold(socket: Socket): void {
+    this.socket = socket;
+    if (this.done) socket.destroy(Object.assign(new Error('dial cut short'), { code: this.expired ? 'ETIMEDOUT' : 'ECONNABORTED' }));
+  }
+
+  /** When the budget cut the dial: the step it was in, as that step's timeout. */
+  cause(steps: DialStep[]): ProxyError | undefined {
+    if (!this.expired) return undefined;
+    const step = steps.at(-1)?.step ?? 'tcp_connect';
+    return new ProxyError(`socks.timeout.${step === 'tcp_connect' ? 'connect' : step}`, `after ${Math.round(performance.now() - this.started)} ms (the dial's budget)`);
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.signal?.removeEventListener('abort', this.abort);
+    this.socket = undefined;
+  }
 }
 
 export function elapsed(since: number): number {

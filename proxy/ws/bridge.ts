@@ -57,6 +57,7 @@ export class SessionBridge implements WebSocketBridge {
         upstreamTarget: to.target,
         upstreamHeaders: this.options.upstreamHeaders,
         upgradeTimeoutMs: config.upgradeTimeoutMs,
+        retry: { windowMs: config.wsRetryWindowMs, intervalMs: config.retryIntervalMs },
         lifetimeMs: config.wsLifetimeMs,
         pingIntervalMs: config.wsPingIntervalMs,
         maxPayloadBytes: config.maxPayloadBytes,

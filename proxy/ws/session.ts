@@ -2,7 +2,8 @@
 // upgrade first and only then dials the upstream, so every failure after that point — SOCKS, the
 // upstream's answer, an upstream that vanishes, an exception in the proxy — reaches the browser as
 // a close frame with a code and a reason, never as 1006. The steps of run() go in order; the first
-// that throws ends the session.
+// that throws ends the session. The dial phase (tunnel, then the upstream's upgrade) is attempted
+// again within the retry window while the browser's first frames wait (./reach-upstream.ts).
 //
 // Once both sides are open, frames cross unchanged (no extension is negotiated on either side, and
 // both legs towards the upstream are client→server), so payloads are never unmasked or re-framed.
@@ -31,13 +32,15 @@ import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { asProxyError, CloseCode, closeReason, ProxyError } from '../errors.ts';
-import { recordDialSteps, type AccessRecord } from '../log.ts';
-import { SocksDialError, type Dialer } from '../socks/dial.ts';
+import type { AccessRecord } from '../log.ts';
+import type { RetryWindow } from '../retry-window.ts';
+import type { Dialer } from '../socks/dial.ts';
 import { ClientFrameReader, type ClientFrameSink } from './client-frames.ts';
 import { appendParts, closeFrame, FrameSplitter, FrameTooLargeError, FrameViolationError, Opcode, type Frame } from './frames.ts';
-import { browserAcceptResponse, HandshakeError, offeredProtocols, upstreamUpgrade } from './handshake.ts';
+import { browserAcceptResponse, HandshakeError, offeredProtocols } from './handshake.ts';
 import { keepBrowserAlive, type Keepalive } from './keepalive.ts';
 import { withoutHandshakeHeaders } from './headers.ts';
+import { reachUpstream } from './reach-upstream.ts';
 import { isValidCloseCode } from './validation.ts';
 
 export interface WsSessionOptions {
@@ -50,6 +53,8 @@ export interface WsSessionOptions {
   upstreamHeaders: (req: IncomingMessage, upstreamHost: string) => OutgoingHttpHeaders;
   /** Deadline for the upstream's 101 once the tunnel is up, ms. */
   upgradeTimeoutMs: number;
+  /** How long the tunnel and the upgrade are attempted again while the browser's first frames wait (./reach-upstream.ts). */
+  retry: RetryWindow;
   /** Session lifetime, ms; then 1001 both ways. 0 = none. */
   lifetimeMs: number;
   /** A ping to the browser this often while the session is open, ms (./keepalive.ts). 0 = none. */
@@ -111,6 +116,8 @@ export class WsSession {
   private lifetime: NodeJS.Timeout | undefined;
   private grace: NodeJS.Timeout | undefined;
   private keepalive: Keepalive | undefined;
+  /** Aborted once the session fails or ends: the upstream's dial and its retries stop at once. */
+  private readonly dialing = new AbortController();
 
   constructor(options: WsSessionOptions, record: AccessRecord, onEnd: (session: WsSession) => void) {
     this.options = options;
@@ -128,15 +135,22 @@ export class WsSession {
       if (this.options.refuse) throw this.options.refuse;
       await this.options.beforeDial?.(req);
       if (this.state !== 'opening') return;
-      const tunnel = await this.dialTunnel();
+      const { tunnel, first } = await reachUpstream(
+        {
+          dialer: this.options.dialer,
+          upstreamUrl: this.options.upstreamUrl,
+          target: this.options.upstreamTarget,
+          headers: withoutHandshakeHeaders(this.options.upstreamHeaders(req, this.options.upstreamUrl.host)),
+          protocols: offeredProtocols(req),
+          upgradeTimeoutMs: this.options.upgradeTimeoutMs,
+          retry: this.options.retry,
+          record: this.record,
+          onTunnelError: (error) => (this.upstreamError ??= error),
+        },
+        this.dialing.signal,
+      );
       if (this.state !== 'opening') return void tunnel.destroy();
       this.upstream = tunnel;
-      tunnel.on('error', (error: NodeJS.ErrnoException) => (this.upstreamError ??= error));
-      const started = performance.now();
-      const headers = withoutHandshakeHeaders(this.options.upstreamHeaders(req, this.options.upstreamUrl.host));
-      const first = await upstreamUpgrade(tunnel, this.options.upstreamTarget, headers, offeredProtocols(req), this.options.upgradeTimeoutMs);
-      this.record.hops['upstream.upgrade'] = Math.round(performance.now() - started);
-      if (this.state !== 'opening') return void tunnel.destroy();
       this.startRelay(tunnel, first);
     } catch (error) {
       this.fail(error);
@@ -179,19 +193,6 @@ export class WsSession {
     if (head.length) this.reader.push(head, this.fromBrowser);
     socket.resume();
     return true;
-  }
-
-  private async dialTunnel(): Promise<Duplex> {
-    const upstream = this.options.upstreamUrl;
-    try {
-      const tunnel = await this.options.dialer.dial({ host: upstream.hostname, port: Number(upstream.port || 80) });
-      recordDialSteps(this.record, tunnel.steps);
-      this.record.socks = tunnel.server;
-      return tunnel.socket;
-    } catch (error) {
-      if (error instanceof SocksDialError) recordDialSteps(this.record, error.steps);
-      throw error;
-    }
   }
 
   private startRelay(tunnel: Duplex, first: Buffer): void {
@@ -353,6 +354,7 @@ export class WsSession {
 
   private fail(error: unknown): void {
     if (this.state === 'closed') return;
+    this.dialing.abort();
     const cause = asProxyError(error);
     this.record.cause ??= cause.message;
     this.sendClose('browser', cause.closeCode, cause.message);
@@ -418,6 +420,7 @@ export class WsSession {
   private finish(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.dialing.abort();
     clearTimeout(this.lifetime);
     clearTimeout(this.grace);
     clearTimeout(this.settle);

@@ -7,7 +7,7 @@ function info(change: { peer?: StackInfo['peer']['state']; socks?: StackInfo['fa
   return {
     pageUrl: 'http://127.0.0.1:1',
     socks: { addresses: [], bind: 'go' },
-    codeServer: { url: '', commit: '', timeScale: 1 },
+    codeServer: { url: '', commit: '', timeScale: 1, kind: 'mock' },
     peer: { address: '100.84.184.84', names: [], ports: {}, state: change.peer ?? 'up' },
     proxy: { url: change.proxyUrl ?? 'http://127.0.0.1:2', kind: 'ours', socksUrl: '', upstreamUrl: '', terminalUrl: '', profile: 'fixed', legacyKnobs: change.knobs ?? [] },
     scenario: null,

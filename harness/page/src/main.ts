@@ -29,6 +29,7 @@ const causes: NamedCause[] = [];
 
 function showInfo(next: StackInfo): void {
   info = next;
+  workbench.peerChanged(next.peer.state);
   renderStack(next);
   renderFaults(next, control, report);
   const select = byId<HTMLSelectElement>('scenario-select');

@@ -1,6 +1,7 @@
 // The contract between the page's probes and whoever drives them (repro, the e2e specs):
 // `window.harnessPage.run(request)` resolves with a ProbeResult.
-import type { Probe } from '../../scenarios/types.ts';
+import type { Outage, Probe } from '../../scenarios/types.ts';
+import type { Recovery } from './recovery.ts';
 import type { SocketEntry } from './timeline.ts';
 
 export type Settle = 'connected' | 'first-close' | 'recovered' | 'saw';
@@ -23,6 +24,8 @@ export interface ProbeRequest {
   quietMs?: number;
   /** background probe: page timers wake on multiples of this (ms) during the quiet period. */
   throttleWindowMs?: number;
+  /** 'recovered' with an outage: once the workbench is up, the page takes the peer away for this long. */
+  outage?: Outage;
 }
 
 export interface WorkbenchReport {
@@ -42,6 +45,8 @@ export interface WorkbenchReport {
   echoedBytes?: number;
   /** background probe: a management call made after the quiet period was answered. */
   afterQuiet?: boolean;
+  /** After a drop: when the fault cleared, each connection's attempts, and how long the workbench took to be back. */
+  recovery?: Recovery;
 }
 
 export interface ProbeResult {

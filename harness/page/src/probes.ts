@@ -25,7 +25,9 @@ export async function runProbe(request: ProbeRequest, context: ProbeContext): Pr
       commit,
       timeScale: context.info()?.codeServer.timeScale ?? 1,
       WebSocket: context.timeline.constructorFor('workbench'),
+      hostEchoes: context.info()?.codeServer.kind !== 'real',
       deadlineMs: left(),
+      control: context.control,
     };
     if (request.probe === 'terminal') {
       result.terminal = await terminalProbe(context.timeline.constructorFor('terminal'), left());

@@ -7,6 +7,7 @@ import { terminalProbe } from './probes-http.ts';
 import { ThrottledClock } from './throttled-clock.ts';
 import { workbenchProbe } from './workbench.ts';
 import type { WorkbenchProbeOptions } from './workbench.ts';
+import { environmentCall } from './workbench-traffic.ts';
 
 type Report = Pick<ProbeResult, 'workbench' | 'terminal'> & { settled: boolean };
 
@@ -29,7 +30,7 @@ export async function backgroundProbe(request: ProbeRequest, options: WorkbenchP
   clock.show();
   const left = Math.max(0, options.deadlineMs - (Date.now() - started));
   report.afterQuiet = await Promise.race([
-    workbench.management.call('mock-echo', 'echo', 'back from the background').then(() => true, () => false),
+    environmentCall(workbench).then(() => true, () => false),
     new Promise<boolean>((resolve) => setTimeout(() => resolve(false), left)),
   ]);
   return { workbench: report, settled: report.afterQuiet };

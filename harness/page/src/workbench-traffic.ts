@@ -1,8 +1,15 @@
-// Messages the probe pushes through the workbench while the path misbehaves: numbered echoes on
-// the extension host and echo calls on management. Each must come back exactly once, in order.
+// Messages the probe pushes through the workbench while the path misbehaves: calls on management
+// that every code-server answers (the workbench's own first call, getEnvironmentData), and — with
+// mock-code-server, whose extension host echoes — numbered echoes on the extension host (a real
+// extension host speaks its own RPC and is left alone). Each must come back exactly once, in order.
 import type { Workbench } from '../../../mock-code-server/common/index.ts';
 
 const tick = 5;
+
+/** A call every code-server answers, as the workbench makes it (remoteAgentEnvironmentChannel.ts). */
+export function environmentCall(workbench: Workbench): Promise<unknown> {
+  return workbench.management.call('remoteextensionsenvironment', 'getEnvironmentData', { remoteAuthority: location.host });
+}
 
 export class EchoTraffic {
   private sent = 0;
@@ -12,9 +19,14 @@ export class EchoTraffic {
   private timer: ReturnType<typeof setInterval> | undefined;
   private readonly unsubscribe: () => void;
 
-  constructor(private readonly workbench: Workbench, private readonly poke: () => void) {
+  constructor(
+    private readonly workbench: Workbench,
+    private readonly poke: () => void,
+    /** The extension host echoes what it gets (mock-code-server's does; a real one does not). */
+    private readonly hostEchoes = true,
+  ) {
     this.unsubscribe =
-      workbench.extensionHost?.onMessage((data) => {
+      (hostEchoes ? workbench.extensionHost : undefined)?.onMessage((data) => {
         if (data.length === 8 && data[0] === 0xec) {
           this.received.push(new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(4));
           this.poke();
@@ -24,12 +36,14 @@ export class EchoTraffic {
 
   start(): void {
     this.timer = setInterval(() => {
-      const message = new Uint8Array(8);
-      message[0] = 0xec;
-      new DataView(message.buffer).setUint32(4, ++this.sent);
-      this.workbench.extensionHost?.send(message);
+      if (this.hostEchoes && this.workbench.extensionHost) {
+        const message = new Uint8Array(8);
+        message[0] = 0xec;
+        new DataView(message.buffer).setUint32(4, ++this.sent);
+        this.workbench.extensionHost.send(message);
+      }
       this.callsSent++;
-      this.workbench.management.call('mock-echo', 'echo', this.callsSent).then(
+      environmentCall(this.workbench).then(
         () => {
           this.callsAnswered++;
           this.poke();
@@ -48,16 +62,15 @@ export class EchoTraffic {
     return this.sent + this.callsSent;
   }
 
-  /** Everything sent came back (or the extension host is not there to echo). */
+  /** Everything sent came back (echoes only where the extension host echoes). */
   complete(): boolean {
-    return this.callsAnswered === this.callsSent && (!this.workbench.extensionHost || this.received.length >= this.sent);
+    return this.callsAnswered === this.callsSent && this.received.length >= this.sent;
   }
 
   /** Messages missing, duplicated or out of order. */
   lost(): number {
     this.unsubscribe();
     let wrong = this.callsSent - this.callsAnswered;
-    if (!this.workbench.extensionHost) return wrong;
     for (let i = 0; i < Math.max(this.sent, this.received.length); i++) if (this.received[i] !== i + 1) wrong++;
     return wrong;
   }

@@ -2,25 +2,24 @@
 // the proxy on the page's origin, driven until the outcome the caller waits for.
 import { connectWorkbench } from '../../../mock-code-server/common/index.ts';
 import type { Clock, TimelineEvent, Workbench } from '../../../mock-code-server/common/index.ts';
+import type { ControlClient } from './control.ts';
+import { describeEvent } from './event-words.ts';
 import type { ProbeRequest, WorkbenchReport } from './probe-types.ts';
-import { EchoTraffic } from './workbench-traffic.ts';
+import { recoveryOf } from './recovery.ts';
+import { EchoTraffic, environmentCall } from './workbench-traffic.ts';
 import { Pokes, waitFor } from './wait.ts';
 
 export interface WorkbenchProbeOptions {
   commit: string;
   timeScale: number;
+  /** The extension host echoes (mock-code-server); a real code-server's is only waited for. */
+  hostEchoes: boolean;
   WebSocket: typeof WebSocket;
   deadlineMs: number;
+  /** Takes the peer away and brings it back for a request with an outage. */
+  control: ControlClient;
   /** The client's timers (default the page's own). */
   clock?: Clock;
-}
-
-export function describeEvent(e: TimelineEvent): string {
-  const parts = [`+${Math.round(e.t)}ms`, e.connection, e.kind];
-  if (e.code !== undefined) parts.push(String(e.code));
-  if (e.reason) parts.push(e.reason);
-  if (e.lost !== undefined) parts.push(`lost=${e.lost}`);
-  return parts.join(' ');
 }
 
 export function workbenchBaseUrl(origin: string): string {
@@ -42,6 +41,10 @@ export async function workbenchProbe(request: ProbeRequest, options: WorkbenchPr
   const report: WorkbenchReport = { connected: false, handshakes: 0, reconnects: 0, lost: 0, events: [] };
   let failure: string | undefined;
   let workbench: Workbench | undefined;
+  /** The client's timeline counts from here (connectWorkbench reads the same clock). */
+  const connectedFrom = Date.now();
+  /** When the outage ended, on the timeline; a one-shot fault is over at its drop. */
+  let clearedT: number | undefined;
   const connecting: Promise<Workbench> = connectWorkbench({
     baseUrl: workbenchBaseUrl(location.origin),
     WebSocket: options.WebSocket,
@@ -61,13 +64,14 @@ export async function workbenchProbe(request: ProbeRequest, options: WorkbenchPr
     .then(async (wb) => {
       workbench = wb;
       await wb.extensionHost?.ready();
-      await wb.management.call('mock-echo', 'echo', 'ready?');
+      await environmentCall(wb);
       report.connected = true;
       pokes.poke();
     })
     .catch(fail);
   const closed = () => events.some((e) => e.kind === 'close');
-  const reconnected = () => events.some((e) => e.kind === 'handshake' && e.reason?.startsWith('reconnected'));
+  // Every connection that dropped is back (after the outage, when there was one).
+  const reconnected = () => recoveryOf(events, clearedT)?.ms !== undefined;
   let settled: boolean;
 
   const connectedOrFailed = () => report.connected || failure !== undefined;
@@ -98,7 +102,7 @@ export async function workbenchProbe(request: ProbeRequest, options: WorkbenchPr
     // A drop mid-session (upstream-drops, socks-reset) needs a session with traffic in it.
     settled = await waitFor(() => closed() || report.connected, pokes.subscribe, left());
     if (!closed() && workbench) {
-      const traffic = new EchoTraffic(workbench, pokes.poke);
+      const traffic = new EchoTraffic(workbench, pokes.poke, options.hostEchoes);
       traffic.start();
       settled = await waitFor(closed, pokes.subscribe, left());
       traffic.stop();
@@ -106,10 +110,24 @@ export async function workbenchProbe(request: ProbeRequest, options: WorkbenchPr
   } else {
     settled = await waitFor(connectedOrFailed, pokes.subscribe, left());
     if (workbench && report.connected && request.until === 'recovered') {
-      const traffic = new EchoTraffic(workbench, pokes.poke);
+      const traffic = new EchoTraffic(workbench, pokes.poke, options.hostEchoes);
       traffic.start();
-      settled = await waitFor(closed, pokes.subscribe, left());
-      report.sentBeforeDrop = traffic.count;
+      const outage = request.outage;
+      if (outage) {
+        const outageStarted = Date.now();
+        await options.control.setFaults({ peerState: outage.peerState, dropPeerTunnels: true });
+        settled = await waitFor(closed, pokes.subscribe, left());
+        report.sentBeforeDrop = traffic.count;
+        // Messages sent during the outage would only wait in the replay queue: the drop's are enough.
+        traffic.stop();
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, outageStarted + outage.forMs - Date.now())));
+        // Taken before the peer is back: the recovery measured is never shorter than it was.
+        clearedT = Date.now() - connectedFrom;
+        await options.control.setFaults({ peerState: 'up' });
+      } else {
+        settled = await waitFor(closed, pokes.subscribe, left());
+        report.sentBeforeDrop = traffic.count;
+      }
       settled = (await waitFor(reconnected, pokes.subscribe, left())) && settled;
       traffic.stop();
       settled = (await waitFor(() => traffic.complete(), pokes.subscribe, left())) && settled;
@@ -120,6 +138,7 @@ export async function workbenchProbe(request: ProbeRequest, options: WorkbenchPr
   report.handshakes = events.filter((e) => e.kind === 'handshake').length;
   report.reconnects = events.filter((e) => e.kind === 'handshake' && e.reason?.startsWith('reconnected')).length;
   report.lost += events.reduce((sum, e) => sum + (e.lost ?? 0), 0);
+  report.recovery = recoveryOf(events, clearedT);
   report.events = events.map(describeEvent);
   if (failure) report.events.push(`failed: ${failure}`);
   return { report, settled, workbench };

@@ -1,29 +1,18 @@
 // The Connect / Disconnect buttons: a workbench a person watches while flipping fault switches.
+// Its log is the recovery timeline: every attempt in words, and — once a dropped connection is
+// back — how long after the fault cleared (the peer switched back up, else the drop itself).
 import { connectWorkbench } from '../../../../mock-code-server/common/index.ts';
 import type { TimelineEvent, Workbench } from '../../../../mock-code-server/common/index.ts';
 import type { StackInfo } from '../../../stack-info.ts';
+import { connectionState, describeEvent, type Tone } from '../event-words.ts';
+import { describeRecovery, recoveryOf } from '../recovery.ts';
 import type { SocketTimeline } from '../timeline.ts';
 import { timing } from '../../../scenarios/timing.ts';
 import { ThrottledClock } from '../throttled-clock.ts';
-import { describeEvent, workbenchBaseUrl } from '../workbench.ts';
+import { workbenchBaseUrl } from '../workbench.ts';
 import { byId, el } from './dom.ts';
 
-type Shown = { text: string; tone: '' | 'ok' | 'bad' | 'warn' };
-
-function stateOf(event: TimelineEvent): Shown {
-  switch (event.kind) {
-    case 'handshake':
-      return { text: event.reason === 'ok' ? 'connected' : event.reason ?? 'connected', tone: 'ok' };
-    case 'close':
-      return { text: `closed ${event.code ?? ''} ${event.reason ?? ''}`.trim(), tone: event.code === 1006 ? 'bad' : 'warn' };
-    case 'reconnect':
-      return { text: `reconnecting (attempt ${event.attempt ?? '?'})`, tone: 'warn' };
-    case 'error':
-      return { text: event.reason ?? 'error', tone: 'bad' };
-    default:
-      return { text: event.kind, tone: '' };
-  }
-}
+type Shown = { text: string; tone: Tone };
 
 /** Lines of the workbench log kept: a reconnection loop adds a few every second. */
 const LOG_LINES = 200;
@@ -40,6 +29,11 @@ export class WorkbenchPanel {
   private retiredUpTo = 0;
   /** Every workbench's timers: throttled while the page plays a background tab. */
   private readonly clock: ThrottledClock;
+  /** Each workbench's timeline, and when it started (its events count from there). */
+  private readonly timelines = new Map<number, { startedAt: number; events: TimelineEvent[] }>();
+  /** When the peer last came back up (epoch ms), as the stack reported it. */
+  private peerBackAt: number | undefined;
+  private peerState: string | undefined;
 
   constructor(
     private readonly timeline: SocketTimeline,
@@ -67,6 +61,7 @@ export class WorkbenchPanel {
     this.lines.length = 0;
     const info = this.info();
     const index = ++this.opened;
+    this.timelines.set(index, { startedAt: Date.now(), events: [] });
     connectWorkbench({
       baseUrl: workbenchBaseUrl(location.origin),
       WebSocket: this.timeline.constructorFor('workbench'),
@@ -99,10 +94,25 @@ export class WorkbenchPanel {
     this.render();
   }
 
+  /** The stack's state changed: a peer switched back up is when an outage's fault cleared. */
+  peerChanged(state: string): void {
+    if (state === 'up' && this.peerState !== undefined && this.peerState !== 'up') this.peerBackAt = Date.now();
+    this.peerState = state;
+  }
+
   private show(index: number, event: TimelineEvent): void {
     // Milestones (Initialize, extension host ready) are in the log, not the connection's state.
-    if (event.kind !== 'message' && index > this.retiredUpTo) this.shown.set(`${index} ${event.connection}`, { index, connection: event.connection, ...stateOf(event) });
+    if (event.kind !== 'message' && index > this.retiredUpTo) this.shown.set(`${index} ${event.connection}`, { index, connection: event.connection, ...connectionState(event) });
     this.lines.push(`#${index} ${describeEvent(event)}`);
+    const timeline = this.timelines.get(index);
+    timeline?.events.push(event);
+    if (timeline && event.kind === 'handshake' && event.reason?.startsWith('reconnected')) {
+      // The peer's return counts when it came after this workbench's drop; else the drop is the moment.
+      const drop = recoveryOf(timeline.events)?.droppedT;
+      const backT = this.peerBackAt === undefined ? undefined : this.peerBackAt - timeline.startedAt;
+      const recovery = recoveryOf(timeline.events, drop !== undefined && backT !== undefined && backT > drop ? backT : undefined);
+      if (recovery?.ms !== undefined) this.lines.push(`#${index} ${describeRecovery(recovery)}`);
+    }
     if (this.lines.length > LOG_LINES) this.lines.splice(0, this.lines.length - LOG_LINES);
     this.render();
   }

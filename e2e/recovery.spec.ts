@@ -1,0 +1,47 @@
+// The catalog's `peer-outage`: mid-session the tailnet peer refuses for 10× the workbench's
+// handshake wait, then comes back — at several points of the client's attempt cycle, since when
+// it returns decides how soon the workbench can notice. For each phase, legacy then fixed on the
+// same page: no 1006 under the fixed proxy, nothing lost, and each connection back as soon as the
+// proxy and the client allow — the attempt held at the return, within 100 ms (1 s unscaled) beyond
+// twice what one attempt costs on this machine, else the first attempt after it. The figures of
+// every phase are printed side by side at the end.
+import { recoveryFaults, type Recovery } from '../harness/page/src/recovery.ts';
+import { expect, failedChecks, test, timing } from '../harness/playwright/index.ts';
+
+const outageMs = 10 * timing.handshakeWaitMs;
+/** Added to the outage: returns spread over one of the client's 2 s cycles (1 s wait, then a 1 s pause) at that point. */
+const phases = [0, 500, 1000, 1500];
+/** 1 s unscaled: from the return (or the start of the first attempt after it) to the workbench being back. */
+const withinMs = 100;
+const retry = {
+  fixed: { windowMs: timing.wsRetryWindowMs, intervalMs: timing.retryIntervalMs },
+  legacy: { windowMs: 0, intervalMs: 0 },
+};
+
+const results: { phase: number; fixed?: Recovery; legacy?: Recovery }[] = [];
+
+// Legacy runs show their 1006s on purpose; the fixed run's verdict checks it saw none.
+test.use({ allowAbnormalClose: true });
+test.describe.configure({ mode: 'serial' });
+
+test.afterAll(() => {
+  const show = (r: Recovery | undefined) => (r?.ms === undefined ? 'not back' : `${Math.round(r.ms)} ms (${r.connections.map((c) => c.attempts.length).join('/')} attempts)`);
+  console.log(`peer-outage: back after the peer's return (management/extensionHost attempts)\n${results.map((r) => `  outage ${outageMs + r.phase} ms: fixed ${show(r.fixed)}, legacy ${show(r.legacy)}`).join('\n')}`);
+});
+
+for (const phase of phases) {
+  test(`peer back ${outageMs + phase} ms after the drop: the workbench recovers as soon as the attempts allow, fixed and legacy`, async ({ runScenario }) => {
+    test.setTimeout(90_000);
+    const row: (typeof results)[number] = { phase };
+    results.push(row);
+    for (const profile of ['legacy', 'fixed'] as const) {
+      const run = await runScenario('peer-outage', profile, { outageForMs: outageMs + phase });
+      expect(run.verdict.ok, `${profile}: ${failedChecks(run)}`).toBe(true);
+      const recovery = run.result.workbench?.recovery;
+      expect(recovery?.ms, `${profile}: ${run.result.workbench?.events.slice(-12).join('\n')}`).toBeDefined();
+      row[profile] = recovery;
+      if (recovery) expect(recoveryFaults(recovery, retry[profile], withinMs), profile).toEqual([]);
+      test.info().annotations.push({ type: `recovery ${profile}`, description: `${Math.round(recovery?.ms ?? NaN)} ms` });
+    }
+  });
+}
