@@ -31,20 +31,6 @@ export class FrameViolationError extends Error {
   }
 }
 
-/**
- * Total length (header + payload) of the frame starting at `offset` of `buf`, where `available`
- * bytes follow; -1 if they are too few to tell.
- */
-function frameLengthAt(buf: Buffer, offset: number, available: number, maxPayloadBytes: number): number {
-  if (available < 2) return -1;
-  const b1 = buf[offset + 1] ?? 0;
-  const len7 = b1 & 0x7f;
-  if (available < 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0)) return -1;
-  const payload = payloadLength(buf, offset);
-  if (payload > maxPayloadBytes) throw new FrameTooLargeError(`frame of ${payload} bytes over the ${maxPayloadBytes}-byte limit`);
-  return headerLength(b1) + payload;
-}
-
 /** The payload length of the frame whose header (at least up to its extended length) starts at `offset`. */
 export function payloadLength(buf: Buffer, offset: number): number {
   const len7 = (buf[offset + 1] ?? 0) & 0x7f;
@@ -69,16 +55,35 @@ export function closeOf(parts: Buffer[]): Frame {
   return { opcode: Opcode.close, parts, closeCode: content.code, closeReason: content.reason };
 }
 
+/** Where a FrameSplitter delivers the upstream's frames. */
+export interface FrameSink {
+  /** Whole frames other than close frames, in order and as received: a chunk, or a slice of one. */
+  forward(bytes: Buffer): void;
+  /** The same, when a frame spanned chunks: its held bytes, then the slice of the chunk that completed it and the whole frames after it; to be written together. */
+  forwardParts(parts: Buffer[]): void;
+  /** A whole, valid close frame. */
+  close(frame: Frame): void;
+}
+
+const maxHeaderBytes = 14;
+
 /**
- * Incremental splitter: chunks in, complete frames out; the bytes of an unfinished frame are held.
- * Consecutive data frames come out as one Frame (opcode of the first, all their bytes), so a
- * chunk holding a hundred small messages is forwarded with one write; close frames come out alone.
+ * The upstream's frames, read incrementally and passed on whole: each chunk's complete frames go
+ * on at once, in as few buffers as possible (the chunk itself when it ends on a frame boundary),
+ * and only the bytes of a frame not yet complete are held. So a close frame of our own always fits
+ * between two frames. While frames do not span chunks (the steady state of small messages) a push
+ * allocates nothing. Headers are checked as soon as their bytes are in: a control frame announcing
+ * 64 MiB is refused at its header. push() throws FrameViolationError / FrameTooLargeError, and
+ * then forwards nothing of that chunk.
  */
 export class FrameSplitter {
-  /** Held chunks; the first is consumed up to `offset`. */
-  private parts: Buffer[] = [];
-  private offset = 0;
-  private held = 0;
+  /** The bytes of the frame not yet complete, in the chunks they came in. */
+  private held: Buffer[] = [];
+  private heldSize = 0;
+  /** That frame's first bytes, gathered across chunks, and its total length once they tell it (else -1). */
+  private readonly header = Buffer.alloc(maxHeaderBytes);
+  private headerFilled = 0;
+  private heldTotal = -1;
   /** A fragmented message is in progress (§5.4). */
   private fragmented = false;
   private readonly maxPayloadBytes: number;
@@ -89,112 +94,103 @@ export class FrameSplitter {
 
   /** Bytes held for a frame not yet complete. */
   get heldBytes(): number {
-    return this.held;
+    return this.heldSize;
   }
 
-  push(chunk: Buffer): Frame[] {
-    const frames: Frame[] = [];
-    this.parts.push(chunk);
-    this.held += chunk.length;
-    let run: Buffer[] = [];
-    let runOpcode = -1;
-    // The run's tail inside the first held chunk, kept as offsets until it must become a slice.
-    let tail: { buf: Buffer; start: number; end: number } | undefined;
-    const sealTail = () => {
-      if (tail) appendParts(run, [tail.buf.subarray(tail.start, tail.end)]);
-      tail = undefined;
-    };
-    const endRun = () => {
-      sealTail();
-      if (run.length) frames.push({ opcode: runOpcode, parts: run });
-      run = [];
-    };
-    for (;;) {
-      const first = this.parts[0];
-      if (!first) break;
-      const inFirst = first.length - this.offset;
-      // The header usually sits in one chunk; across chunks, 14 bytes are gathered to read it.
-      const header = inFirst >= 14 || this.parts.length === 1 ? first : this.gather(14);
-      const at = header === first ? this.offset : 0;
-      const available = header === first ? Math.min(inFirst, this.held) : Math.min(14, this.held);
-      if (available < 2) break;
-      const b0 = header[at] ?? 0;
-      // Checked before the payload is waited for: a control frame announcing 64 MiB is refused at its header.
-      const violation = checkFrameHeader(b0, header[at + 1] ?? 0, false, this.fragmented);
-      if (violation) throw new FrameViolationError(violation);
-      const total = frameLengthAt(header, at, available, this.maxPayloadBytes);
-      if (total < 0 || this.held < total) break;
+  push(chunk: Buffer, sink: FrameSink): void {
+    /** Next frame to read, and the start of the whole frames not yet forwarded. */
+    let at = 0;
+    let run = 0;
+    /** The held frame this chunk completed, to go out with the whole frames after it. */
+    let completed: Buffer[] | undefined;
+    if (this.heldSize > 0) {
+      const rest = this.completeHeld(chunk);
+      if (rest < 0) return;
+      const b0 = this.header[0] ?? 0;
+      completed = this.release();
       this.fragmented = nextFragmented(b0, this.fragmented);
-      const opcode = b0 & 0x0f;
-      if (opcode === Opcode.close) {
-        endRun();
-        frames.push(closeOf(this.take(total)));
-        continue;
+      at = rest;
+      if ((b0 & 0x0f) === Opcode.close) {
+        completed.push(chunk.subarray(0, rest));
+        sink.close(closeOf(completed));
+        completed = undefined;
+        run = rest;
       }
-      if (!run.length && !tail) runOpcode = opcode;
-      if (total <= inFirst) {
-        // Fast path, many small messages per chunk: extend the run by offsets, no slice per frame.
-        if (tail && tail.buf === first && tail.end === this.offset) tail.end += total;
-        else {
-          sealTail();
-          tail = { buf: first, start: this.offset, end: this.offset + total };
-        }
-        this.offset += total;
-        this.held -= total;
-        if (this.offset === first.length) {
-          this.parts.shift();
-          this.offset = 0;
-        }
-        continue;
-      }
-      sealTail();
-      appendParts(run, this.take(total));
     }
-    endRun();
-    return frames;
+    for (;;) {
+      const total = this.frameTotal(chunk, at, chunk.length - at);
+      if (total < 0 || total > chunk.length - at) break;
+      const b0 = chunk[at] ?? 0;
+      this.fragmented = nextFragmented(b0, this.fragmented);
+      if ((b0 & 0x0f) === Opcode.close) {
+        const frame = closeOf([chunk.subarray(at, at + total)]); // checked before anything of this chunk goes on
+        forwardRun(chunk, run, at, completed, sink);
+        completed = undefined;
+        sink.close(frame);
+        run = at + total;
+      }
+      at += total;
+    }
+    forwardRun(chunk, run, at, completed, sink);
+    if (at < chunk.length) this.hold(at === 0 ? chunk : chunk.subarray(at));
   }
 
-  private gather(n: number): Buffer {
-    const out = Buffer.alloc(Math.min(n, this.held));
-    let filled = 0;
-    for (const [i, part] of this.parts.entries()) {
-      filled += part.copy(out, filled, i === 0 ? this.offset : 0);
-      if (filled >= out.length) break;
-    }
-    return out;
+  /**
+   * Total length (header + payload) of the frame at `at`, where `available` bytes of it are in
+   * `buf`; -1 if they are too few to tell. Throws on a header RFC 6455 refuses or a frame over the limit.
+   */
+  private frameTotal(buf: Buffer, at: number, available: number): number {
+    if (available < 2) return -1;
+    const b1 = buf[at + 1] ?? 0;
+    const violation = checkFrameHeader(buf[at] ?? 0, b1, false, this.fragmented);
+    if (violation) throw new FrameViolationError(violation);
+    const length = headerLength(b1);
+    if (available < length) return -1;
+    const payload = payloadLength(buf, at);
+    if (payload > this.maxPayloadBytes) throw new FrameTooLargeError(`frame of ${payload} bytes over the ${this.maxPayloadBytes}-byte limit`);
+    return length + payload;
   }
 
-  private take(n: number): Buffer[] {
-    const out: Buffer[] = [];
-    let left = n;
-    while (left > 0) {
-      const part = this.parts[0];
-      if (!part) break;
-      const available = part.length - this.offset;
-      if (available <= left) {
-        out.push(this.offset === 0 ? part : part.subarray(this.offset));
-        this.parts.shift();
-        this.offset = 0;
-        left -= available;
-      } else {
-        out.push(part.subarray(this.offset, this.offset + left));
-        this.offset += left;
-        left = 0;
-      }
+  /** The start of a frame the chunk does not complete. */
+  private hold(bytes: Buffer): void {
+    this.held.push(bytes);
+    this.heldSize = bytes.length;
+    this.headerFilled = bytes.copy(this.header, 0, 0, maxHeaderBytes);
+    this.heldTotal = this.frameTotal(this.header, 0, this.headerFilled);
+  }
+
+  /** How many bytes of `chunk` complete the held frame; -1 when the chunk does not (it is held too). */
+  private completeHeld(chunk: Buffer): number {
+    if (this.heldTotal < 0) {
+      this.headerFilled += chunk.copy(this.header, this.headerFilled, 0, maxHeaderBytes - this.headerFilled);
+      this.heldTotal = this.frameTotal(this.header, 0, this.headerFilled);
     }
-    this.held -= n;
-    return out;
+    const missing = this.heldTotal - this.heldSize;
+    if (this.heldTotal < 0 || chunk.length < missing) {
+      this.held.push(chunk);
+      this.heldSize += chunk.length;
+      return -1;
+    }
+    return missing;
+  }
+
+  /** The held frame, complete: its parts are the caller's. */
+  private release(): Buffer[] {
+    const parts = this.held;
+    this.held = [];
+    this.heldSize = 0;
+    this.headerFilled = 0;
+    this.heldTotal = -1;
+    return parts;
   }
 }
 
-/** Appends frame bytes, merging slices that sit next to each other in one chunk. */
-export function appendParts(batch: Buffer[], parts: Buffer[]): void {
-  for (const part of parts) {
-    const last = batch[batch.length - 1];
-    if (last && last.buffer === part.buffer && last.byteOffset + last.length === part.byteOffset) {
-      batch[batch.length - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + part.length);
-    } else batch.push(part);
-  }
+/** `chunk[from, to)` on to the sink, after the parts of a frame it completed; the chunk itself when that is all of it. */
+function forwardRun(chunk: Buffer, from: number, to: number, completed: Buffer[] | undefined, sink: FrameSink): void {
+  if (completed) {
+    if (to > from) completed.push(chunk.subarray(from, to));
+    sink.forwardParts(completed);
+  } else if (to > from) sink.forward(from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to));
 }
 
 /**

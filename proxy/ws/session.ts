@@ -34,7 +34,7 @@ import { asProxyError, CloseCode, closeReason, ProxyError } from '../errors.ts';
 import { recordDialSteps, type AccessRecord } from '../log.ts';
 import { SocksDialError, type Dialer } from '../socks/dial.ts';
 import { ClientFrameReader, type ClientFrameSink } from './client-frames.ts';
-import { appendParts, closeFrame, FrameSplitter, FrameTooLargeError, FrameViolationError, Opcode, type Frame } from './frames.ts';
+import { closeFrame, FrameSplitter, FrameTooLargeError, FrameViolationError, type Frame, type FrameSink } from './frames.ts';
 import { browserAcceptResponse, HandshakeError, offeredProtocols, upstreamUpgrade } from './handshake.ts';
 import { withoutHandshakeHeaders } from './headers.ts';
 import { isValidCloseCode } from './validation.ts';
@@ -94,6 +94,17 @@ export class WsSession {
     close: (frame) => this.browserClose(frame),
     refuse: (error) => this.browserRefused(error),
   };
+  /** Where the upstream's frames go, whole. */
+  private readonly fromUpstream: FrameSink = {
+    forward: (bytes) => this.upstreamData(bytes),
+    forwardParts: (parts) => this.upstreamData(parts),
+    close: (frame) => this.upstreamClose(frame),
+  };
+  /** Backpressure: a paused source is resumed when its destination drains (bound once, not per pause). */
+  private readonly resumeBrowser = () => {
+    if (!this.browserFailed) this.browser?.resume();
+  };
+  private readonly resumeUpstream = () => this.upstream?.resume();
   /** Browser frames that arrived while the upstream was being dialled (the workbench speaks first). */
   private early: Buffer[] = [];
   private earlyBytes = 0;
@@ -195,7 +206,7 @@ export class WsSession {
     const splitter = new FrameSplitter(this.options.maxPayloadBytes);
     const onData = (chunk: Buffer) => {
       try {
-        this.upstreamFrames(splitter.push(chunk));
+        splitter.push(chunk, this.fromUpstream);
       } catch (error) {
         this.fail(upstreamFrameFailure(error));
       }
@@ -206,7 +217,8 @@ export class WsSession {
       this.socketEnded('upstream');
     });
     tunnel.once('close', () => this.socketEnded('upstream'));
-    this.write(this.early.splice(0), tunnel, this.browser);
+    this.writeParts(this.early, tunnel, this.browser);
+    this.early = [];
     this.earlyBytes = 0;
     if (first.length) onData(first);
     tunnel.resume();
@@ -217,7 +229,7 @@ export class WsSession {
   /** Checked browser bytes: on to the upstream, or queued while it is dialled. */
   private browserBytes(bytes: Buffer): void {
     if (this.side.upstream.closeSent) return;
-    if (this.state !== 'opening' && this.upstream) return this.write([bytes], this.upstream, this.browser);
+    if (this.state !== 'opening' && this.upstream) return this.write(bytes, this.upstream, this.browser);
     this.early.push(bytes);
     this.earlyBytes += bytes.length;
     if (this.earlyBytes > this.options.highWaterMarkBytes) this.browser?.pause();
@@ -236,7 +248,7 @@ export class WsSession {
     if (!this.side.upstream.closeSent && this.upstream) {
       this.side.upstream.closeSent = true;
       this.record.closeUpstream ??= code;
-      this.write(frame.parts, this.upstream, undefined);
+      this.writeParts(frame.parts, this.upstream, undefined);
     }
     // The browser's answer to a close it got, or the upstream's end was this close's consequence
     // (code-server ends TCP on Disconnect and on a close frame): the handshake is complete.
@@ -258,56 +270,60 @@ export class WsSession {
     this.browser?.pause();
   }
 
-  private upstreamFrames(frames: Frame[]): void {
-    const batch: Buffer[] = [];
-    const flush = () => {
-      if (batch.length && this.browser) this.write(batch.splice(0), this.browser, this.upstream);
-    };
-    for (const frame of frames) {
-      if (frame.opcode === Opcode.close) {
-        flush();
-        this.side.upstream.closeReceived = frame.closeCode;
-        this.record.closeUpstream ??= frame.closeCode;
-        if (this.side.upstream.closeSent) {
-          // The upstream's answer to the browser's close: relayed if the browser has had none, then done.
-          if (!this.side.browser.closeSent && this.browser) {
-            this.side.browser.closeSent = true;
-            this.write(frame.parts, this.browser, undefined);
-          }
-          return this.closeBoth();
-        }
-      }
-      if (this.side.browser.closeSent || !this.browser) continue;
-      appendParts(batch, frame.parts);
-      if (frame.opcode === Opcode.close) {
-        flush();
-        this.side.browser.closeSent = true;
-        this.record.closeBrowser ??= frame.closeCode;
-        this.state = 'closing';
-        this.startGrace();
-      }
-    }
-    flush();
+  /** The upstream's whole frames, on to the browser unless it has had its close frame. */
+  private upstreamData(bytes: Buffer | Buffer[]): void {
+    if (this.side.browser.closeSent || !this.browser) return;
+    if (Array.isArray(bytes)) this.writeParts(bytes, this.browser, this.upstream);
+    else this.write(bytes, this.browser, this.upstream);
   }
 
-  /** Writes whole frames; a destination that cannot keep up pauses the source until it drains. */
-  private write(parts: Buffer[], to: Duplex, from: Duplex | undefined): void {
+  /** The upstream's close frame, checked. */
+  private upstreamClose(frame: Frame): void {
+    this.side.upstream.closeReceived = frame.closeCode;
+    this.record.closeUpstream ??= frame.closeCode;
+    if (this.side.upstream.closeSent) {
+      // The upstream's answer to the browser's close: relayed if the browser has had none, then done.
+      if (!this.side.browser.closeSent && this.browser) {
+        this.side.browser.closeSent = true;
+        this.writeParts(frame.parts, this.browser, undefined);
+      }
+      return this.closeBoth();
+    }
+    if (this.side.browser.closeSent || !this.browser) return;
+    this.writeParts(frame.parts, this.browser, this.upstream);
+    this.side.browser.closeSent = true;
+    this.record.closeBrowser ??= frame.closeCode;
+    this.state = 'closing';
+    this.startGrace();
+  }
+
+  /** Writes bytes; a destination that cannot keep up pauses the source until it drains. */
+  private write(bytes: Buffer, to: Duplex, from: Duplex | undefined): void {
     if (!to.writable) return;
-    let written = 0;
+    this.written(bytes.length, to.write(bytes), to, from);
+  }
+
+  /** Writes whole frames in one go (one writev when there are several buffers). */
+  private writeParts(parts: readonly Buffer[], to: Duplex, from: Duplex | undefined): void {
+    if (parts.length === 1 && parts[0]) return this.write(parts[0], to, from);
+    if (!to.writable || parts.length === 0) return;
+    let bytes = 0;
     let ok = true;
-    if (parts.length > 1) to.cork();
+    to.cork();
     for (const part of parts) {
       ok = to.write(part);
-      written += part.length;
+      bytes += part.length;
     }
-    if (parts.length > 1) to.uncork();
-    if (to === this.upstream) this.record.bytesUp += written;
-    else this.record.bytesDown += written;
+    to.uncork();
+    this.written(bytes, ok, to, from);
+  }
+
+  private written(bytes: number, ok: boolean, to: Duplex, from: Duplex | undefined): void {
+    if (to === this.upstream) this.record.bytesUp += bytes;
+    else this.record.bytesDown += bytes;
     if (!ok && from && !from.isPaused()) {
       from.pause();
-      to.once('drain', () => {
-        if (from !== this.browser || !this.browserFailed) from.resume();
-      });
+      to.once('drain', from === this.browser ? this.resumeBrowser : this.resumeUpstream);
     }
   }
 
