@@ -1,12 +1,10 @@
-// specs/scenarios.md `upstream-drops`: code-server ends the TCP socket mid-session; the proxy
-// turns that into a close frame, the workbench reconnects with its token, and the session's
-// replay delivers every message that was in flight — none lost, none twice.
-import { scenarioById } from '../harness/scenarios/index.ts';
-import { expect, test } from './fixtures.ts';
-import { failedChecks, runAndAttach } from './scenario-run.ts';
+// The catalog's `upstream-drops`: code-server ends the TCP socket mid-session; the proxy turns
+// that into a close frame, the workbench reconnects with its token, and the session's replay
+// delivers every message that was in flight — none lost, none twice.
+import { expect, failedChecks, test } from '../harness/playwright/index.ts';
 
-test('reconnection after upstream-drops loses no message', async ({ stack, page, sockets }, testInfo) => {
-  const run = await runAndAttach(stack, page, sockets, scenarioById('upstream-drops'), 'fixed', testInfo);
+test('reconnection after upstream-drops loses no message', async ({ runScenario }) => {
+  const run = await runScenario('upstream-drops');
   expect(run.verdict.ok, failedChecks(run)).toBe(true);
   const wb = run.result.workbench;
   expect(wb?.reconnects).toBeGreaterThanOrEqual(1);

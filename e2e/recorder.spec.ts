@@ -5,8 +5,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { AbnormalCloseError, assertNoAbnormalClose } from '../harness/browser/recorder.ts';
-import { expect, test } from './fixtures.ts';
-import type { SocketWatch } from './fixtures.ts';
+import { expect, test } from '../harness/playwright/index.ts';
+import type { SocketWatch } from '../harness/playwright/index.ts';
 import type { Page } from '@playwright/test';
 
 let server: Server;

@@ -4,7 +4,7 @@
 // that land once the peer is back.
 import { fileURLToPath } from 'node:url';
 import { openHarnessPage } from '../harness/browser/run-scenario.ts';
-import { expect, test } from './fixtures.ts';
+import { expect, test } from '../harness/playwright/index.ts';
 
 // The README's copy is rewritten only on request, so a test run leaves the working tree clean.
 const readmeCopy = process.env.HARNESS_UPDATE_SCREENSHOT === '1' ? fileURLToPath(new URL('../docs/harness.png', import.meta.url)) : undefined;
@@ -13,13 +13,13 @@ test('the harness page: a healthy tailnet, the peer down and back, every socket 
   await page.setViewportSize({ width: 1440, height: 1000 });
   await stack.applyScenario(null, 'fixed');
   await openHarnessPage(page, stack);
-  const management = page.locator('#workbench-status [data-connection=management]');
-  const extensionHost = page.locator('#workbench-status [data-connection=extensionHost]');
+  const management = page.locator('#workbench-status [data-workbench="1"][data-connection=management]');
+  const extensionHost = page.locator('#workbench-status [data-workbench="1"][data-connection=extensionHost]');
   const terminalRows = page.locator('#terminal .xterm-rows');
 
   await page.click('#connect-workbench');
-  await expect(management).toHaveText('management: connected');
-  await expect(extensionHost).toHaveText('extensionHost: connected');
+  await expect(management).toHaveText('#1 management: connected');
+  await expect(extensionHost).toHaveText('#1 extensionHost: connected');
   await page.click('#check-readiness');
   await expect(page.locator('#probe-output')).toContainText('200');
   await page.click('#connect-terminal');
@@ -32,7 +32,7 @@ test('the harness page: a healthy tailnet, the peer down and back, every socket 
 
   // The switch a person would flip, then what takes the live sessions down with it: every tunnel
   // reset at its next byte from devbox (mock-socks applies faults to live relays).
-  await page.getByText('peer down').click();
+  await page.locator('#peer-state').getByText('peer down').click();
   await expect.poll(() => stack.info().peer.state).toBe('down');
   stack.setFaults({ socks: [{ name: 'screenshot-cut', type: 'reset', where: 'downstream', attributes: { afterBytes: 0 } }] });
   // The terminal's tunnel carries nothing until a key is echoed: Enter, and its echo is cut.
@@ -43,7 +43,7 @@ test('the harness page: a healthy tailnet, the peer down and back, every socket 
   await expect.poll(() => closedWith1014('workbench')).toBeGreaterThanOrEqual(3);
   await expect.poll(() => closedWith1014('terminal')).toBeGreaterThanOrEqual(2);
   stack.setFaults({ socks: [] });
-  await page.getByText('peer up').click();
+  await page.locator('#peer-state').getByText('peer up').click();
   await expect(management).toContainText('reconnected');
   await expect(extensionHost).toContainText('reconnected');
   await expect(page.locator('#terminal-status')).toHaveText('connected');

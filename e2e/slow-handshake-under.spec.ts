@@ -1,8 +1,8 @@
-// specs/scenarios.md `slow-handshake`, first half of the fixed column: a delay D under the
+// The catalog's `slow-handshake`, first half of the fixed column: a delay D under the
 // proxy's handshake deadline costs D and nothing else — the workbench connects.
 import { openHarnessPage } from '../harness/browser/run-scenario.ts';
 import { timing } from '../harness/scenarios/index.ts';
-import { expect, test } from './fixtures.ts';
+import { expect, test } from '../harness/playwright/index.ts';
 
 test('slow-handshake with D under the greeting deadline: the workbench connects', async ({ page, stack }) => {
   await stack.applyScenario('slow-handshake', 'fixed');

@@ -1,9 +1,9 @@
-// The terminal WebSocket through the same path (specs/scenarios.md `terminal`), typed into the
+// The terminal WebSocket through the same path (the catalog's `terminal`), typed into the
 // page's xterm like a person would. The rows are read back from xterm's buffer (what is drawn,
 // scrollback included), so a line written over another one shows as a garbled row.
 import type { Page } from '@playwright/test';
 import { openHarnessPage } from '../harness/browser/run-scenario.ts';
-import { expect, test } from './fixtures.ts';
+import { expect, test } from '../harness/playwright/index.ts';
 
 const GREETING = 'mock-code-server terminal. Type "help".';
 
@@ -44,11 +44,11 @@ test('a new connection after a coded close starts on a fresh row, and typing wor
   await page.keyboard.type('echo never-sent');
   await expect.poll(async () => (await terminalRows(page)).at(-1)).toBe('$ echo never-sent');
 
-  await page.getByText('peer down').click();
+  await page.locator('#peer-state').getByText('peer down').click();
   await expect.poll(() => stack.info().peer.state).toBe('down');
   await page.click('#connect-terminal');
   await expect.poll(async () => (await sockets.records()).some((s) => s.code === 1014)).toBe(true);
-  await page.getByText('peer up').click();
+  await page.locator('#peer-state').getByText('peer up').click();
   await expect(page.locator('#terminal-status')).toHaveText('connected');
   await expect.poll(async () => (await terminalRows(page)).filter((r) => r === GREETING)).toHaveLength(2);
 

@@ -1,9 +1,9 @@
-// Builds the page when its sources are newer than the last build: `npm start`, `repro` and the
-// e2e global setup all call this, so nobody has to remember a build step.
+// Builds the page when its sources are newer than the last build: `start`, `repro`, `check` and
+// the e2e global setup all call this, so nobody has to remember a build step. An installed
+// package ships the built page and no sources: nothing to build, and Vite is not needed.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 export const pageDist = join(here, 'page', 'dist');
@@ -23,10 +23,12 @@ function newest(path: string): number {
 
 export function pageIsFresh(): boolean {
   const built = join(pageDist, 'index.html');
+  if (!existsSync(join(here, 'page', 'index.html'))) return existsSync(built);
   return existsSync(built) && statSync(built).mtimeMs >= Math.max(...sources.map(newest));
 }
 
 export async function buildPage(options: { force?: boolean } = {}): Promise<void> {
   if (!options.force && pageIsFresh()) return;
+  const { build } = await import('vite');
   await build({ configFile: join(here, 'vite.config.ts') });
 }

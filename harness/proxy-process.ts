@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
+import { distinctTail } from './distinct-lines.ts';
 
 export interface ProxyProcessOptions {
   /** A shell command line, e.g. `python3 app.py` or `npm run proxy`. */
@@ -29,10 +30,13 @@ export interface ProxyProcess {
   stop(): Promise<void>;
 }
 
+/** The command never accepted connections: a setup error, shown with what it printed. */
 export class ProxyProcessError extends Error {
   readonly code = 'E_PROXY_PROCESS';
   constructor(message: string, readonly output: string[]) {
-    super(`${message}\n${output.slice(-20).join('\n')}`);
+    const said = output.filter((line) => line.slice(5).trim() !== '');
+    const printed = said.length === 0 ? '(it printed nothing)' : distinctTail(said, 20).map((line) => `  ${line}`).join('\n');
+    super(`${message}; its output:\n${printed}`);
   }
 }
 
@@ -77,10 +81,10 @@ export async function startProxyProcess(options: ProxyProcessOptions): Promise<P
   let exitCode: number | null | undefined;
   void exited.then((code) => (exitCode = code ?? -1));
   while (!(await accepts(host, options.port))) {
-    if (exitCode !== undefined) throw new ProxyProcessError(`proxy command exited (${exitCode}) before accepting connections on ${host}:${options.port}`, lines);
+    if (exitCode !== undefined) throw new ProxyProcessError(`the proxy never listened: \`${options.command}\` exited (${exitCode}) before accepting connections on ${host}:${options.port}`, lines);
     if (Date.now() > deadline) {
       await handle.stop();
-      throw new ProxyProcessError(`proxy command did not accept connections on ${host}:${options.port} in time`, lines);
+      throw new ProxyProcessError(`the proxy never listened: \`${options.command}\` did not accept connections on ${host}:${options.port} within ${options.readyTimeoutMs ?? 20_000} ms`, lines);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -38,3 +38,8 @@ export interface LogLine {
   source: 'socks' | 'proxy' | 'front';
   line: string;
 }
+
+/** Where mock tailscaled listens, as `HOST:PORT` / `[v6]:PORT`. */
+export function socksListening(info: StackInfo): string[] {
+  return info.socks.addresses.map((a) => (a.family === 6 ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`));
+}

@@ -6,7 +6,7 @@
 import { startMockCodeServer } from '../mock-code-server/index.ts';
 import type { MockCodeServerHandle } from '../mock-code-server/index.ts';
 import { startMockSocks } from '../mock-socks/index.ts';
-import type { MockSocksHandle } from '../mock-socks/index.ts';
+import type { ConnectionInfo, ConnectionRecord, MockSocksHandle } from '../mock-socks/index.ts';
 import { startProxy } from '../proxy/index.ts';
 import { startLegacyProxy } from '../proxy/legacy/index.ts';
 import { freePort } from './free-port.ts';
@@ -15,6 +15,7 @@ import type { ProxyProcess } from './proxy-process.ts';
 import { scenarioById, timing } from './scenarios/index.ts';
 import type { PeerState, Profile, Scenario, ServerFault, SocksFault } from './scenarios/index.ts';
 import { FrontDoor } from './server/front-door.ts';
+import type { UpgradeAnswer } from './server/front-door.ts';
 import { startHarnessServer } from './server/harness-server.ts';
 import type { HarnessServer } from './server/harness-server.ts';
 import type { FaultChange, LogLine, StackInfo } from './stack-info.ts';
@@ -32,6 +33,16 @@ export interface StackOptions {
   /** Where the page and control API listen; default 127.0.0.1 on an ephemeral port. */
   host?: string;
   port?: number;
+  /** Keep a hex transcript of every SOCKS conversation (every relayed byte too: for short runs). */
+  socksTranscripts?: boolean;
+}
+
+/** What the hops saw since the last apply, for explaining a failure the browser saw. */
+export interface Observations {
+  /** mock-socks's record of each conversation that ended (reply code, error, bytes each way), then the live ones. */
+  socks: (ConnectionInfo & Partial<ConnectionRecord>)[];
+  /** How the proxy answered each upgrade, as the front door saw it. */
+  upgrades: UpgradeAnswer[];
 }
 
 export interface Stack {
@@ -47,6 +58,7 @@ export interface Stack {
   onLog(fn: (line: LogLine) => void): () => void;
   /** What a bring-your-own proxy printed, over every restart. */
   proxyOutput(): string[];
+  observations(): Observations;
   close(): Promise<void>;
 }
 
@@ -65,7 +77,13 @@ interface Running {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const codeServer: MockCodeServerHandle = await startMockCodeServer({ timeScale: timing.codeServerTimeScale });
   const frontDoor = new FrontDoor({ openTimeoutMs: timing.openTimeoutMs, requestTimeoutMs: 0, maxMessageBytes: 0 });
-  frontDoor.onUpgradeAnswer = (answer) => emit('front', `upgrade ${answer.path} → ${answer.line}`);
+  const seen: { socks: ConnectionRecord[]; upgrades: UpgradeAnswer[] } = { socks: [], upgrades: [] };
+  // Bounded: a long `start` session keeps only the latest.
+  const observe = <T>(list: T[], item: T): void => void (list.push(item) > 1000 && list.shift());
+  frontDoor.onUpgradeAnswer = (answer) => {
+    observe(seen.upgrades, answer);
+    emit('front', `upgrade ${answer.path} → ${answer.line}`);
+  };
   const listeners = new Set<(line: LogLine) => void>();
   const changeListeners = new Set<(info: StackInfo) => void>();
   const changed = (): StackInfo => {
@@ -113,8 +131,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       }],
       faults: socksFaults,
       logStream: null,
+      transcript: options.socksTranscripts ?? false,
     });
     socks.on('log', (line) => emit('socks', line));
+    socks.on('connection', (record) => record.event === 'close' && observe(seen.socks, record));
     const socksUrl = socksUrlFor(overrides.socksUrl ?? scenario?.socksUrl?.[profile], profile === 'legacy' ? 'socks5h://127.0.0.1:{port}' : 'socks5h://localhost:{port}', socks.port);
     const legacyKnobs = profile === 'legacy' ? [...(scenario?.legacyKnobs ?? [])] : [];
     const proxyInfo: StackInfo['proxy'] = { url: '', kind: 'ours', socksUrl, upstreamUrl, terminalUrl, profile, legacyKnobs };
@@ -201,6 +221,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         await stopRunning();
         codeServer.setFaults(serverFaults);
         lines = [];
+        seen.socks = [];
+        seen.upgrades = [];
         await startRunning();
         return changed();
       });
@@ -208,14 +230,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return next;
     },
     setFaults: (change) => {
+      // Each mock validates before it replaces anything: a bad list leaves every fault as it was.
+      if (change.server) codeServer.setFaults(change.server);
       if (change.socks) {
+        try {
+          running?.socks.setFaults(change.socks);
+        } catch (error) {
+          codeServer.setFaults(serverFaults);
+          throw error;
+        }
         socksFaults = change.socks;
-        running?.socks.setFaults(socksFaults);
       }
-      if (change.server) {
-        serverFaults = change.server;
-        codeServer.setFaults(serverFaults);
-      }
+      if (change.server) serverFaults = change.server;
       if (change.peerState) {
         peerState = change.peerState;
         running?.socks.setPeerState(devbox.address, peerState);
@@ -228,6 +254,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return () => listeners.delete(fn);
     },
     proxyOutput: () => [...processOutput],
+    observations: () => {
+      const live = running?.socks;
+      const open = live?.connections().map((c) => ({ ...c, transcript: live.transcript(c.id) })) ?? [];
+      return { socks: [...seen.socks, ...open], upgrades: [...seen.upgrades] };
+    },
     close: async () => {
       await queue;
       listeners.clear();

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 
-// DESIGN.md "Environment facts": these flags work in the containers this runs in;
+// These flags work in the containers this runs in (no sandbox, no GPU, no background traffic);
 // --disable-quic keeps every connection on the TCP path the harness observes.
 export const chromiumArgs: readonly string[] = [
   '--no-sandbox',

@@ -1,4 +1,4 @@
-// Playwright's WebSocket events carry no close code (DESIGN.md "Environment facts"), so the
+// Playwright's WebSocket events carry no close code, so the
 // page records its own: an init script wraps window.WebSocket before any page script runs.
 
 /** One WebSocket the page opened, as the page itself saw it. Times are epoch ms. */

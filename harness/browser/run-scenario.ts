@@ -1,12 +1,12 @@
 // One scenario, one profile, one browser page: set the stack up, let the page probe the path,
 // and judge what it saw against the catalog. Shared by `npm run repro` and the e2e specs.
-import type { Page } from '@playwright/test';
+import type { Page } from 'playwright-core';
 import type { ProbeRequest, ProbeResult, Settle } from '../page/src/probe-types.ts';
 import { judge } from '../scenarios/judge.ts';
 import type { Verdict } from '../scenarios/judge.ts';
 import { timing } from '../scenarios/index.ts';
 import type { Outcome, Profile, Scenario } from '../scenarios/index.ts';
-import type { Stack } from '../stack.ts';
+import type { Observations, Stack } from '../stack.ts';
 import type { LogLine } from '../stack-info.ts';
 import type { SocketRecord } from './recorder.ts';
 
@@ -18,6 +18,8 @@ export interface ScenarioRun {
   /** The sockets the page opened during this run, as the init-script recorder saw them. */
   sockets: SocketRecord[];
   logs: LogLine[];
+  /** What mock-socks and the front door saw during the run. */
+  observations: Observations;
   verdict: Verdict;
   startedAt: number;
 }
@@ -68,6 +70,7 @@ export async function runScenario(
   }, request);
   const sockets = (await readSockets()).filter((s) => s.createdAt >= startedAt);
   const logs = stack.logs();
+  const observations = stack.observations();
   const verdict = judge(scenario.expect[profile], {
     sockets,
     socksLog: logs.filter((l) => l.source === 'socks').map((l) => l.line),
@@ -77,5 +80,14 @@ export async function runScenario(
     vsda: result.vsda,
     terminal: result.terminal,
   });
-  return { scenario, profile, request, result, sockets, logs, verdict, startedAt };
+  return { scenario, profile, request, result, sockets, logs, observations, verdict, startedAt };
+}
+
+/** The failed checks (and the client's last events), one per line, for an assertion message. */
+export function failedChecks(run: ScenarioRun): string {
+  return run.verdict.checks
+    .filter((c) => !c.ok)
+    .map((c) => `${c.what}: saw ${c.saw}`)
+    .concat(run.result.workbench?.events.slice(-12) ?? [], run.result.error ? [`probe error: ${run.result.error}`] : [])
+    .join('\n');
 }

@@ -1,4 +1,4 @@
-// The CLIs' flags: `--name value`, `--name=value`, bare `--name` for switches, positionals kept.
+// The harness CLIs' flags: `--name value`, `--name=value`, bare `--name` for switches, positionals kept.
 export class UsageError extends Error {
   readonly code = 'E_USAGE';
 }
@@ -33,9 +33,15 @@ export function stringFlag(args: ParsedArgs, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+export function parsePort(value: string, flag: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new UsageError(`${flag}: expected a port 0–65535, got ${JSON.stringify(value)}`);
+  return port;
+}
+
 /** `HOST:PORT` or `[v6]:PORT`. */
 export function parseListen(value: string): { host: string; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(value);
   if (!match) throw new UsageError(`--listen: expected HOST:PORT, got ${JSON.stringify(value)}`);
-  return { host: match[1] ?? match[2] ?? '127.0.0.1', port: Number(match[3]) };
+  return { host: match[1] ?? match[2] ?? '127.0.0.1', port: parsePort(match[3] ?? '', '--listen') };
 }

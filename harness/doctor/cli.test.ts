@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 function doctor(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'harness/cli/doctor-cli.ts', ...args], { cwd: new URL('../..', import.meta.url).pathname });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'harness/cli/bin.ts', 'doctor', ...args], { cwd: new URL('../..', import.meta.url).pathname });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -1,7 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { proxyEnvFor } from '../proxy-settings.ts';
 import { UnknownScenarioError, scenarioById, scenarios } from './index.ts';
 
-// The ids of specs/scenarios.md, in its order (copied: the shared spec is not read at test time).
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const contract = readFileSync(new URL('../../docs/proxy-contract.md', import.meta.url), 'utf8');
+const needsWords = { 'any-proxy': 'any proxy', 'readiness-route': 'readiness route', 'our-hooks': "our proxy's hooks", 'legacy-knob': 'a legacy knob' };
+
+// The catalog's ids, in the order the README shows them.
 const specIds = [
   'ipv6-only-bind', 'ipv4-only-bind', 'port-probe-health', 'not-socks', 'slow-handshake', 'blackhole',
   'truncated-reply-split', 'truncated-reply-close', 'peer-down', 'peer-refuses', 'tailnet-not-ready',
@@ -32,6 +38,19 @@ describe('the scenario catalog', () => {
     for (const s of scenarios) {
       const { closeAfterMs = 0, closeWithinMs = Infinity } = s.expect.fixed;
       expect(closeAfterMs, s.id).toBeLessThan(closeWithinMs);
+    }
+  });
+
+  it("is the README's catalog table, row for row, with each row's contract part", () => {
+    const rows = readme.split('\n').filter((line) => /^\| `[a-z0-9-]+` \|/.test(line)).map((line) => line.split(' | '));
+    expect(rows.map((cells) => cells[0]?.replace(/^\| `|`$/g, ''))).toEqual(scenarios.map((s) => s.id));
+    for (const [i, s] of scenarios.entries()) expect(rows[i]?.at(-1), s.id).toBe(`${needsWords[s.needs]} |`);
+  });
+
+  it('gives a command proxy only the variables the proxy contract documents', () => {
+    const documented = new Set(contract.match(/`[A-Z][A-Z0-9_]+`/g)?.map((name) => name.slice(1, -1)));
+    for (const s of scenarios) {
+      for (const name of Object.keys(proxyEnvFor(s, 'fixed', { socksUrl: 'socks5h://localhost:1', port: 1 }))) expect(documented, `${s.id}: ${name}`).toContain(name);
     }
   });
 

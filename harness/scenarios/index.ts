@@ -6,13 +6,13 @@ export type * from './types.ts';
 export { profiles } from './types.ts';
 export { timing, deadlineWindow } from './timing.ts';
 
-/** Every row of specs/scenarios.md, in its order. */
+/** Every row of the catalog, in the README's order. */
 export const scenarios: readonly Scenario[] = [...socksHopScenarios, ...sessionScenarios];
 
 export class UnknownScenarioError extends Error {
   readonly code = 'E_UNKNOWN_SCENARIO';
   constructor(readonly id: string) {
-    super(`unknown scenario ${JSON.stringify(id)}; \`npm run repro -- --list\` lists them`);
+    super(`unknown scenario ${JSON.stringify(id)}; \`tailnet-harness repro --list\` lists them`);
   }
 }
 
@@ -21,3 +21,5 @@ export function scenarioById(id: string): Scenario {
   if (!found) throw new UnknownScenarioError(id);
   return found;
 }
+export { applicability, notApplicableBecause, partNeeded } from './contract.ts';
+export type { Applicability, ContractPart, ProxyUnderTest } from './contract.ts';

@@ -1,4 +1,4 @@
-// Rows of specs/scenarios.md whose failure is past the SOCKS handshake: the WebSocket session,
+// Catalog rows whose failure is past the SOCKS handshake: the WebSocket session,
 // the headers and query the proxy forwards, the platform's deadline, the terminal.
 import { timing } from './timing.ts';
 import type { Scenario } from './types.ts';
@@ -13,6 +13,7 @@ const dropFirstSession = { type: 'end-after-messages', attributes: { count: 40 }
 export const sessionScenarios: Scenario[] = [
   {
     id: 'upstream-drops',
+    needs: 'any-proxy',
     title: 'code-server ends the TCP socket mid-session (it never sends close frames)',
     wrong: 'code-server ends the TCP socket mid-session (it never sends close frames)',
     tailnet: { serverFaults: [dropFirstSession] },
@@ -25,6 +26,7 @@ export const sessionScenarios: Scenario[] = [
   },
   {
     id: 'socks-reset',
+    needs: 'any-proxy',
     title: 'the SOCKS relay resets the tunnel mid-session (RST)',
     wrong: 'the SOCKS relay resets the tunnel mid-session (RST)',
     tailnet: { socksFaults: [{ type: 'reset', where: 'downstream', attributes: { afterBytes: 400 }, which: { first: 1 } }] },
@@ -37,6 +39,7 @@ export const sessionScenarios: Scenario[] = [
   },
   {
     id: 'query-dropped',
+    needs: 'any-proxy',
     title: 'proxy drops the query string (the reconnectionToken)',
     wrong: 'proxy drops the query string (reconnectionToken)',
     tailnet: { serverFaults: [dropFirstSession] },
@@ -49,6 +52,7 @@ export const sessionScenarios: Scenario[] = [
   },
   {
     id: 'origin-mismatch',
+    needs: 'any-proxy',
     title: "proxy rewrites Host to the tailnet address but keeps the browser's Origin",
     wrong: "proxy rewrites Host to the tailnet address but keeps the browser's Origin",
     tailnet: {},
@@ -61,6 +65,7 @@ export const sessionScenarios: Scenario[] = [
   },
   {
     id: 'vsda-404',
+    needs: 'any-proxy',
     title: 'vsda.js / vsda_bg.wasm answer 404',
     wrong: 'vsda.js / vsda_bg.wasm 404',
     tailnet: {},
@@ -73,6 +78,7 @@ export const sessionScenarios: Scenario[] = [
   },
   {
     id: 'large-messages',
+    needs: 'any-proxy',
     title: 'extension host sends ~1 MiB and larger messages',
     wrong: 'extension host sends ~1 MiB and larger messages',
     tailnet: {},
@@ -88,6 +94,7 @@ export const sessionScenarios: Scenario[] = [
   },
   {
     id: 'request-timeout',
+    needs: 'any-proxy',
     title: 'Cloud Run ends every request, WebSockets included, at its request timeout',
     wrong: 'Cloud Run ends every request (WebSockets included) at its request timeout',
     tailnet: {},
@@ -102,6 +109,7 @@ export const sessionScenarios: Scenario[] = [
   },
   {
     id: 'tunnel-idle',
+    needs: 'our-hooks',
     title: 'the tunnel is up but the upgrade never completes',
     wrong: 'the tunnel is up but the proxy never sends the upgrade (the python extra_headers TypeError)',
     tailnet: { serverFaults: [{ type: 'upgrade-delay', attributes: { ms: timing.openTimeoutMs * 2 } }] },
@@ -115,6 +123,7 @@ export const sessionScenarios: Scenario[] = [
   },
   {
     id: 'terminal',
+    needs: 'any-proxy',
     title: 'terminal WebSocket through the same path',
     wrong: 'terminal WebSocket through the same path',
     tailnet: {},

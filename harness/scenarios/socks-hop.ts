@@ -1,13 +1,16 @@
-// Rows of specs/scenarios.md whose failure is on the proxy → SOCKS hop: where tailscaled
+// Catalog rows whose failure is on the proxy → SOCKS hop: where tailscaled
 // listens, what its port answers, how its handshake misbehaves, the state of the tailnet peer.
 import { deadlineWindow, timing } from './timing.ts';
 import type { Scenario } from './types.ts';
 
 const passThrough1006 = 'browser 1006 (the failed upgrade is passed through)';
+/** Past the front end's open timeout too, so a proxy without a deadline shows the hang. */
+const slowGreetingMs = timing.openTimeoutMs + 500;
 
 export const socksHopScenarios: Scenario[] = [
   {
     id: 'ipv6-only-bind',
+    needs: 'any-proxy',
     title: 'SOCKS server on [::1] only; legacy proxy dials the literal 127.0.0.1',
     wrong: 'SOCKS server listens on [::1] only; proxy configured socks5://127.0.0.1:1055',
     tailnet: { bind: 'ipv6-only' },
@@ -21,6 +24,7 @@ export const socksHopScenarios: Scenario[] = [
   },
   {
     id: 'ipv4-only-bind',
+    needs: 'any-proxy',
     title: 'SOCKS server on 127.0.0.1 only (tailscaled localhost:1055); legacy proxy dials [::1] and gives up',
     wrong: "faithful tailscaled localhost:1055 = 127.0.0.1 only; a client that dials [::1] first and gives up",
     tailnet: { bind: 'ipv4-only' },
@@ -34,6 +38,7 @@ export const socksHopScenarios: Scenario[] = [
   },
   {
     id: 'port-probe-health',
+    needs: 'readiness-route',
     title: 'health check that only opens a TCP connection to the SOCKS port',
     wrong: 'health check only opens a TCP connection',
     tailnet: {},
@@ -56,6 +61,7 @@ export const socksHopScenarios: Scenario[] = [
   },
   {
     id: 'not-socks',
+    needs: 'readiness-route',
     title: 'the SOCKS port is held by something that is not a SOCKS server',
     wrong: 'the port is open but it is not a SOCKS server (tailscaled not started, wrong process)',
     // mock-socks's default answer: an HTTP 400, as a web server holding the port would give.
@@ -75,9 +81,10 @@ export const socksHopScenarios: Scenario[] = [
   },
   {
     id: 'slow-handshake',
+    needs: 'any-proxy',
     title: `SOCKS greeting reply delayed past the proxy's handshake deadline`,
-    wrong: 'server delays its greeting/connect reply by D',
-    tailnet: { socksFaults: [{ type: 'slow-handshake', where: 'greeting', attributes: { delayMs: timing.openTimeoutMs + 500 } }] },
+    wrong: `server delays its greeting reply by ${slowGreetingMs} ms, past the proxy's ${timing.socksGreetingMs} ms deadline`,
+    tailnet: { socksFaults: [{ type: 'slow-handshake', where: 'greeting', attributes: { delayMs: slowGreetingMs } }] },
     legacyKnobs: ['noTimeouts', 'passThroughUpgrade'],
     probe: 'workbench',
     expect: {
@@ -92,6 +99,7 @@ export const socksHopScenarios: Scenario[] = [
   },
   {
     id: 'blackhole',
+    needs: 'any-proxy',
     title: 'SOCKS server accepts TCP and never answers',
     wrong: 'server accepts TCP and never answers',
     tailnet: { socksFaults: [{ type: 'blackhole' }] },
@@ -104,6 +112,7 @@ export const socksHopScenarios: Scenario[] = [
   },
   {
     id: 'truncated-reply-split',
+    needs: 'any-proxy',
     title: "SOCKS replies arrive one byte at a time",
     wrong: "the server's replies arrive a byte at a time",
     // 5 ms between bytes: each byte is its own read, even on a loaded machine (12 bytes, far under the deadlines).
@@ -123,6 +132,7 @@ export const socksHopScenarios: Scenario[] = [
   },
   {
     id: 'truncated-reply-close',
+    needs: 'any-proxy',
     title: 'SOCKS CONNECT reply cut short, then the server closes',
     wrong: 'the server sends part of a reply, then closes',
     tailnet: { socksFaults: [{ type: 'truncate-reply', where: 'connect', attributes: { mode: 'close-after', bytes: 4 } }] },
@@ -130,11 +140,12 @@ export const socksHopScenarios: Scenario[] = [
     probe: 'workbench',
     expect: {
       legacy: { says: `generic failure, ${passThrough1006}`, closeCodes: [1006] },
-      fixed: { says: 'close frame whose reason says the reply was cut short (got N of M bytes)', closeCodes: [1014], reason: 'short|truncat|\\d+ of \\d+|closed' },
+      fixed: { says: 'close frame whose reason says the reply was cut short (got 4 of 10 bytes)', closeCodes: [1014], reason: 'short|truncat|\\d+ of \\d+|closed' },
     },
   },
   {
     id: 'peer-down',
+    needs: 'any-proxy',
     title: 'tailnet peer unreachable: 05 01 after the dial budget',
     wrong: 'tailnet peer unreachable: 05 01 after 5 s (context deadline exceeded)',
     tailnet: { peerState: 'down' },
@@ -153,6 +164,7 @@ export const socksHopScenarios: Scenario[] = [
   },
   {
     id: 'peer-refuses',
+    needs: 'any-proxy',
     title: 'tailnet peer refuses the port: 05 01 at once',
     wrong: '05 01 at once (connection was refused)',
     tailnet: { peerState: 'refusing' },
@@ -165,8 +177,9 @@ export const socksHopScenarios: Scenario[] = [
   },
   {
     id: 'tailnet-not-ready',
+    needs: 'any-proxy',
     title: 'tailscaled not logged in yet: the first CONNECTs fail',
-    wrong: 'for the first N seconds every CONNECT fails (tailscaled not logged in yet)',
+    wrong: 'the first 2 CONNECTs fail (tailscaled not logged in yet)',
     tailnet: { socksFaults: [{ type: 'tailnet-not-ready', attributes: { attempts: 2 } }] },
     legacyKnobs: ['passThroughUpgrade'],
     probe: 'workbench',

@@ -24,6 +24,8 @@ export interface ServerFault {
   which?: 'all' | { nth: number } | { first: number };
 }
 
+import type { ContractPart } from './contract.ts';
+
 /** The seed notes' choices: the proxy's own legacy knobs, so a knob added there is usable here. */
 import type { LegacyKnobs } from '../../proxy/legacy/knobs.ts';
 export type { LegacyKnobs };
@@ -91,6 +93,8 @@ export interface Outcome {
 
 export interface Scenario {
   id: string;
+  /** The part of the proxy contract the fixed run needs (contract.ts); rows needing more than any proxy offers are not applicable to a BYO proxy. */
+  needs: ContractPart;
   /** One line, for `repro --list` and the page's picker. */
   title: string;
   /** What is wrong, in the catalog's words. */

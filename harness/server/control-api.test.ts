@@ -39,6 +39,19 @@ describe('the control API', () => {
     await reader.cancel();
   });
 
+  it('runs the doctor against the tailnet as it is: every hop passes, then names peer-down once the peer is down', async () => {
+    await post('apply', { scenario: null, profile: 'fixed' });
+    const healthy = (await (await post('doctor', {})).json()) as { exitCode: number; text: string };
+    expect(healthy.exitCode).toBe(0);
+    expect(healthy.text).not.toMatch(/^FAIL/m);
+    await post('peer', { state: 'down' });
+    const down = (await (await post('doctor', {})).json()) as { exitCode: number; text: string };
+    expect(down.exitCode).toBe(1);
+    expect(down.text).toMatch(/^FAIL/m);
+    expect(down.text).toMatch(/diagnosis: peer-down/);
+    await post('reset', {});
+  });
+
   it('answers bad input with 4xx and a stable code', async () => {
     const unknown = await post('apply', { scenario: 'nope' });
     expect(unknown.status).toBe(404);
@@ -51,6 +64,33 @@ describe('the control API', () => {
     const json = await fetch(`${stack.url}/__harness/faults`, { method: 'POST', body: '{' });
     expect(await json.json()).toMatchObject({ code: 'E_BAD_JSON' });
     expect((await fetch(`${stack.url}/__harness/nothing`)).status).toBe(404);
+  });
+
+  it('adds and removes one fault at a time, sets the peer, resets, as any HTTP client can', async () => {
+    await post('apply', { scenario: null, profile: 'fixed' });
+    const added = await post('faults/socks', { name: 'slow', type: 'latency', where: 'downstream', attributes: { latencyMs: 5 } });
+    expect(await added.json()).toMatchObject({ socks: [{ name: 'slow', type: 'latency' }], server: [], peerState: 'up' });
+    await post('faults/server', { type: 'upgrade-refuse', attributes: { status: 403 } });
+    expect(stack.info().faults.server).toEqual([{ type: 'upgrade-refuse', attributes: { status: 403 } }]);
+    await post('peer', { state: 'refusing' });
+    expect((await (await fetch(`${stack.url}/__harness/faults`)).json()) as unknown).toMatchObject({ peerState: 'refusing' });
+    const removed = await fetch(`${stack.url}/__harness/faults/socks/slow`, { method: 'DELETE' });
+    expect(await removed.json()).toMatchObject({ socks: [], server: [{ type: 'upgrade-refuse' }] });
+    expect((await fetch(`${stack.url}/__harness/faults/socks/slow`, { method: 'DELETE' })).status).toBe(404);
+    const reset = await post('reset', {});
+    expect(await reset.json()).toEqual({ socks: [], server: [], peerState: 'up' });
+    expect((await fetch(`${stack.url}/readyz`)).status).toBe(200);
+  });
+
+  it('refuses a fault the mocks do not know, and keeps the faults that were set', async () => {
+    await post('faults', { socks: [{ type: 'blackhole' }] });
+    const unknown = await post('faults/socks', { type: 'no-such-fault' });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toMatchObject({ code: 'E_BAD_FAULTS', error: expect.stringMatching(/no-such-fault/) as unknown as string });
+    const server = await post('faults', { socks: [], server: [{ type: 'no-such-server-fault' }] });
+    expect(server.status).toBe(400);
+    expect(stack.info().faults).toEqual({ socks: [{ type: 'blackhole' }], server: [] });
+    await post('reset', {});
   });
 
   it('the seed-style port probe says "listening" however broken SOCKS is', async () => {

@@ -2,8 +2,9 @@
 // switches call, and what `curl` can call. JSON in, JSON out; errors carry a stable code.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect } from 'node:net';
+import { doctorOptionsForStack, renderDoctorText, runDoctor } from '../doctor/index.ts';
 import { scenarios, UnknownScenarioError } from '../scenarios/index.ts';
-import type { Profile } from '../scenarios/index.ts';
+import type { PeerState, Profile, ServerFault, SocksFault } from '../scenarios/index.ts';
 import type { FaultChange, LogLine, StackInfo } from '../stack-info.ts';
 
 export interface StackControl {
@@ -49,27 +50,33 @@ function parseProfile(value: unknown): Profile {
   throw new ControlError('E_BAD_PROFILE', 'profile must be "fixed" or "legacy"');
 }
 
+function parseFaultList(key: string, list: unknown): (SocksFault & ServerFault)[] {
+  if (!Array.isArray(list) || !list.every(isFaultSpec)) throw new ControlError('E_BAD_FAULTS', `${key} must be a list of { type, … } objects`);
+  return list as (SocksFault & ServerFault)[];
+}
+
+function isFaultSpec(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { type?: unknown }).type === 'string';
+}
+
+function parsePeerState(state: unknown): PeerState {
+  if (state !== 'up' && state !== 'down' && state !== 'refusing') throw new ControlError('E_BAD_PEER_STATE', 'peer state must be up, down or refusing');
+  return state;
+}
+
 function parseFaultChange(body: Record<string, unknown>): FaultChange {
   const change: FaultChange = {};
-  for (const key of ['socks', 'server'] as const) {
-    const list = body[key];
-    if (list === undefined) continue;
-    if (!Array.isArray(list) || !list.every((f) => typeof f === 'object' && f !== null && typeof (f as { type?: unknown }).type === 'string')) {
-      throw new ControlError('E_BAD_FAULTS', `${key} must be a list of { type, … } objects`);
-    }
-    change[key] = list as FaultChange['socks'] & FaultChange['server'];
-  }
-  const state = body.peerState;
-  if (state !== undefined) {
-    if (state !== 'up' && state !== 'down' && state !== 'refusing') throw new ControlError('E_BAD_PEER_STATE', 'peerState must be up, down or refusing');
-    change.peerState = state;
-  }
+  for (const key of ['socks', 'server'] as const) if (body[key] !== undefined) change[key] = parseFaultList(key, body[key]);
+  if (body.peerState !== undefined) change.peerState = parsePeerState(body.peerState);
   return change;
 }
 
+/** A fault's name: its `name`, else its type (mock-socks's rule, used by the switches too). */
+const nameOf = (fault: { name?: string; type: string }): string => fault.name ?? fault.type;
+
 /**
  * The seed notes' health check: a bare TCP connect to the SOCKS port. Kept to show what it
- * misses (specs/scenarios.md `port-probe-health`): it says "listening" whatever answers.
+ * misses (the catalog's `port-probe-health`): it says "listening" whatever answers.
  */
 export function portProbe(addresses: { host: string; port: number }[]): Promise<{ ready: boolean; probes: { address: string; open: boolean }[] }> {
   const one = ({ host, port }: { host: string; port: number }) =>
@@ -100,6 +107,8 @@ export class ControlApi {
   async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     try {
       const route = `${req.method ?? 'GET'} ${path}`;
+      const faultRoute = /^(POST|DELETE) \/__harness\/faults\/(socks|server)(?:\/([^/]+))?$/.exec(route);
+      if (faultRoute) return send(res, 200, await this.changeOneFault(req, faultRoute[1] as 'POST' | 'DELETE', faultRoute[2] as 'socks' | 'server', faultRoute[3]));
       switch (route) {
         case 'GET /__harness/info':
           return send(res, 200, this.control.info());
@@ -115,10 +124,24 @@ export class ControlApi {
           if (id !== null && typeof id !== 'string') throw new ControlError('E_BAD_SCENARIO', 'scenario must be an id or null');
           return send(res, 200, await this.control.applyScenario(id, parseProfile(body.profile)));
         }
+        case 'GET /__harness/faults':
+          return send(res, 200, this.faults());
         case 'POST /__harness/faults':
-          return send(res, 200, this.control.setFaults(parseFaultChange(asObject(await readJson(req)))));
+          this.setFaults(parseFaultChange(asObject(await readJson(req))));
+          return send(res, 200, this.control.info());
+        case 'POST /__harness/peer':
+          this.setFaults({ peerState: parsePeerState(asObject(await readJson(req)).state) });
+          return send(res, 200, this.faults());
+        case 'POST /__harness/reset':
+          this.setFaults({ socks: [], server: [], peerState: 'up' });
+          return send(res, 200, this.faults());
         case 'POST /__harness/port-probe':
           return send(res, 200, await portProbe(this.socksAddresses()));
+        case 'POST /__harness/doctor': {
+          // The same walk `tailnet-harness doctor` does beside a real tailscaled, against the mock tailnet as it is now.
+          const report = await runDoctor(doctorOptionsForStack(this.control.info()));
+          return send(res, 200, { exitCode: report.exitCode, text: renderDoctorText(report), report });
+        }
         default:
           throw new ControlError('E_NO_ROUTE', `no control route ${route}`, 404);
       }
@@ -128,6 +151,37 @@ export class ControlApi {
       const message = error instanceof Error ? error.message : String(error);
       return send(res, 500, { code: 'E_STACK', error: message });
     }
+  }
+
+  private faults(): FaultChange & { peerState: PeerState } {
+    const info = this.control.info();
+    return { ...info.faults, peerState: info.peer.state };
+  }
+
+  /** The mocks refuse a fault they do not know (or a bad attribute): that is the caller's input, a 400. */
+  private setFaults(change: FaultChange): void {
+    try {
+      this.control.setFaults(change);
+    } catch (error) {
+      throw new ControlError('E_BAD_FAULTS', error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  /** Toxiproxy-style: POST adds one fault (replacing one of the same name), DELETE …/NAME removes it. */
+  private async changeOneFault(req: IncomingMessage, method: 'POST' | 'DELETE', where: 'socks' | 'server', name: string | undefined): Promise<FaultChange> {
+    const current = this.control.info().faults[where];
+    if (method === 'DELETE') {
+      if (name === undefined) throw new ControlError('E_NO_ROUTE', `DELETE /__harness/faults/${where}/NAME names the fault to remove`, 404);
+      const wanted = decodeURIComponent(name);
+      if (!current.some((f) => nameOf(f) === wanted)) throw new ControlError('E_NO_FAULT', `no ${where} fault named ${JSON.stringify(wanted)}`, 404);
+      this.setFaults({ [where]: current.filter((f) => nameOf(f) !== wanted) });
+    } else {
+      if (name !== undefined) throw new ControlError('E_NO_ROUTE', `POST /__harness/faults/${where} takes the fault as its body`, 404);
+      const [fault] = parseFaultList('the body', [asObject(await readJson(req))]);
+      if (!fault) throw new ControlError('E_BAD_FAULTS', 'no fault');
+      this.setFaults({ [where]: [...current.filter((f) => nameOf(f) !== nameOf(fault)), fault] });
+    }
+    return this.faults();
   }
 
   /** Server-sent events: `log` lines as they happen, `info` after every change. */

@@ -80,7 +80,19 @@ export class FrontDoor {
       upstream.destroy();
       socket.destroy();
     };
-    const unanswered = setTimeout(drop, this.options.openTimeoutMs);
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    let answered = false;
+    const answer = (line: string): void => {
+      if (answered) return;
+      answered = true;
+      const status = /^HTTP\/1\.1 (\d{3})/.exec(line)?.[1];
+      this.onUpgradeAnswer({ path, status: status ? Number(status) : undefined, line });
+    };
+    const openTimeoutMs = this.options.openTimeoutMs;
+    const unanswered = setTimeout(() => {
+      answer(`no answer within the front end's ${openTimeoutMs} ms open timeout`);
+      drop();
+    }, openTimeoutMs);
     const cut = this.deadline(drop);
     let limit: MessageSizeLimit | undefined;
     const relayUp = (chunk: Buffer): void => {
@@ -99,14 +111,6 @@ export class FrontDoor {
       socket.on('data', relayUp);
       socket.on('end', () => upstream.end());
     });
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
-    let answered = false;
-    const answer = (line: string): void => {
-      if (answered) return;
-      answered = true;
-      const status = /^HTTP\/1\.1 (\d{3})/.exec(line)?.[1];
-      this.onUpgradeAnswer({ path, status: status ? Number(status) : undefined, line });
-    };
     upstream.once('data', (first: Buffer) => {
       clearTimeout(unanswered);
       const statusLine = first.subarray(0, Math.max(0, first.indexOf('\r\n'))).toString('latin1');
@@ -114,12 +118,16 @@ export class FrontDoor {
       const max = this.options.maxMessageBytes;
       if (max > 0 && statusLine.startsWith('HTTP/1.1 101')) limit = new MessageSizeLimit(max);
     });
-    socket.once('close', () => answer('no answer: the connection ended first'));
+    socket.once('close', () => answer('no answer: the browser went away first'));
     // A clean end (FIN) is passed on by pipe() after the bytes before it — the proxy's close
     // frame included; an error (RST, refused) drops the browser's socket.
     upstream.pipe(socket);
     upstream.on('error', drop);
-    upstream.on('close', (hadError) => (hadError ? drop() : socket.end()));
+    upstream.on('close', (hadError) => {
+      answer(hadError ? 'no answer: the connection to the proxy failed' : 'no answer: the proxy closed the connection');
+      if (hadError) drop();
+      else socket.end();
+    });
     socket.on('close', () => {
       clearTimeout(unanswered);
       clearTimeout(cut);

@@ -224,7 +224,7 @@ describe('patterns tailscaled logs, from raw clients', () => {
 
 describe('tap CLI', () => {
   async function runCli(args: string[], drive: (port: number) => Promise<void>): Promise<string> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'harness/cli/tap-cli.ts', ...args], { cwd: new URL('../..', import.meta.url).pathname });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'harness/cli/bin.ts', 'tap', ...args], { cwd: new URL('../..', import.meta.url).pathname });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     const port = await new Promise<number>((resolve, reject) => {

@@ -1,4 +1,4 @@
-// What a close code means on this path (RFC 6455 §7.4.1 and the proxy's table, DESIGN.md).
+// What a close code means on this path (RFC 6455 §7.4.1, and the proxy's table in the README).
 const names: Record<number, string> = {
   1000: 'normal',
   1001: 'going away (proxy lifetime / shutdown)',

@@ -13,6 +13,12 @@ export interface PortProbeResult {
   probes: { address: string; open: boolean }[];
 }
 
+/** What POST /__harness/doctor answers: the doctor's exit status (0 every hop passes, 1 one fails) and its text report. */
+export interface DoctorRun {
+  exitCode: 0 | 1;
+  text: string;
+}
+
 export class ControlClient {
   constructor(private readonly base = '') {}
 
@@ -38,6 +44,11 @@ export class ControlClient {
 
   portProbe(): Promise<PortProbeResult> {
     return this.call('POST', 'port-probe', {});
+  }
+
+  /** `tailnet-harness doctor` run by the harness against the mock tailnet's current state. */
+  doctor(): Promise<DoctorRun> {
+    return this.call('POST', 'doctor', {});
   }
 
   /** Log lines and stack changes as they happen; returns a function that stops listening. */

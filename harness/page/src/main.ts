@@ -5,7 +5,7 @@ import type { StackInfo } from '../../stack-info.ts';
 import { ControlClient } from './control.ts';
 import { runProbe } from './probes.ts';
 import { readinessProbe, vsdaProbe } from './probes-http.ts';
-import { SocketTimeline } from './timeline.ts';
+import { SocketTimeline, TIMELINE_LIMIT } from './timeline.ts';
 import { byId, el } from './ui/dom.ts';
 import { renderFaults } from './ui/fault-panel.ts';
 import { appendLog } from './ui/log-view.ts';
@@ -54,13 +54,19 @@ async function start(): Promise<void> {
   control.subscribe({ info: showInfo, log: (line) => appendLog(byId('logs'), line) });
 }
 
-const renderSockets = (): void => renderTimeline(byId('timeline-body'), timeline.all(), (url) => workbench.connectionOf(url));
+const renderSockets = (): void => {
+  renderTimeline(byId('timeline-body'), timeline.all(), (url) => workbench.connectionOf(url));
+  const dropped = byId('timeline-dropped');
+  dropped.hidden = timeline.dropped() === 0;
+  dropped.textContent = `${timeline.dropped()} older closed sockets not shown: the table keeps the last ${TIMELINE_LIMIT}`;
+};
 const workbench = new WorkbenchPanel(timeline, () => info, byId('workbench-log'), renderSockets);
 timeline.onChange(renderSockets);
 const terminal = mountTerminal(timeline.constructorFor('terminal'));
 byId('connect-terminal').addEventListener('click', () => void terminal.connect());
 byId('connect-workbench').addEventListener('click', () => workbench.connect());
 byId('disconnect-workbench').addEventListener('click', () => workbench.disconnect());
+byId('clear-timeline').addEventListener('click', () => timeline.clear());
 // The buttons ask only what they say: runProbe would also open a workbench (a scenario run
 // judges the sockets too), and each click would leave one more behind.
 const show = (what: string, ask: () => Promise<string>) => () => {
@@ -71,6 +77,14 @@ byId('check-readiness').addEventListener('click', show('readyz', async () => {
   const readiness = await readinessProbe(control, 'readyz');
   return `${readiness.status ?? ''} ${readiness.body}`;
 }));
+byId('run-doctor').addEventListener('click', () => {
+  output.textContent = 'doctor: walking every hop…';
+  output.classList.remove('failed');
+  control.doctor().then((run) => {
+    output.textContent = run.text;
+    output.classList.toggle('failed', run.exitCode !== 0);
+  }, report);
+});
 byId('check-vsda').addEventListener('click', show('vsda', async () => {
   const vsda = await vsdaProbe(info?.codeServer.commit ?? '');
   return vsda.map((v) => `${v.status} ${v.url}`).join('\n');

@@ -31,4 +31,17 @@ describe('the socket timeline', () => {
     expect(seen.length).toBeGreaterThanOrEqual(4);
     expect(timeline.all()[0]?.openedAt).toBeGreaterThan(timeline.all()[0]?.createdAt ?? Infinity);
   });
+
+  it('stays bounded: the oldest closed sockets go first, open ones stay, Clear keeps only the open ones', () => {
+    const timeline = new SocketTimeline(() => 0, 3);
+    const open = timeline.track('terminal', 'ws://harness.test/dev/ws/terminal');
+    for (let i = 0; i < 5; i++) timeline.update(timeline.track('workbench', `ws://harness.test/dev/code/${i}`), { closedAt: 1, code: 1014 });
+    expect(timeline.all().map((e) => e.url.split('/').pop())).toEqual(['terminal', '3', '4']);
+    expect(timeline.dropped()).toBe(3);
+    timeline.clear();
+    expect(timeline.all()).toEqual([open]);
+    expect(timeline.dropped()).toBe(0);
+    timeline.update(open, { closedAt: 2, code: 1000 });
+    expect(timeline.all()[0]?.code).toBe(1000);
+  });
 });

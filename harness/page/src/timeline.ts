@@ -12,12 +12,20 @@ export interface SocketEntry extends Omit<SocketRecord, 'errored'> {
 /** `entry` is undefined when the timeline was cleared. */
 export type TimelineListener = (entry: SocketEntry | undefined, all: readonly SocketEntry[]) => void;
 
+/** Sockets kept: a page left open through a reconnection loop opens one every few seconds, for hours. */
+export const TIMELINE_LIMIT = 200;
+
 export class SocketTimeline {
-  private readonly entries: SocketEntry[] = [];
+  private entries: SocketEntry[] = [];
   private readonly listeners = new Set<TimelineListener>();
   private next = 0;
+  /** Closed sockets dropped to stay within the limit, since the last clear(). */
+  private droppedCount = 0;
 
-  constructor(private readonly now: () => number = () => Date.now()) {}
+  constructor(
+    private readonly now: () => number = () => Date.now(),
+    private readonly limit = TIMELINE_LIMIT,
+  ) {}
 
   /** A WebSocket constructor that records into this timeline under `label`. */
   constructorFor(label: string, Native: typeof WebSocket = globalThis.WebSocket): typeof WebSocket {
@@ -37,6 +45,13 @@ export class SocketTimeline {
   track(label: string, url: string): SocketEntry {
     const entry: SocketEntry = { id: ++this.next, label, url, createdAt: this.now() };
     this.entries.push(entry);
+    // The oldest closed sockets go first; a socket still open is never dropped.
+    while (this.entries.length > this.limit) {
+      const oldestClosed = this.entries.findIndex((e) => e.closedAt !== undefined);
+      if (oldestClosed < 0) break;
+      this.entries.splice(oldestClosed, 1);
+      this.droppedCount++;
+    }
     this.notify(entry);
     return entry;
   }
@@ -55,8 +70,15 @@ export class SocketTimeline {
     return this.entries.filter((e) => e.closedAt !== undefined).sort((a, b) => (a.closedAt ?? 0) - (b.closedAt ?? 0))[0];
   }
 
+  /** How many closed sockets were dropped to stay within the limit. */
+  dropped(): number {
+    return this.droppedCount;
+  }
+
+  /** Forgets every closed socket; the ones still open stay, and keep updating. */
   clear(): void {
-    this.entries.length = 0;
+    this.entries = this.entries.filter((e) => e.closedAt === undefined);
+    this.droppedCount = 0;
     this.notify(undefined);
   }
 

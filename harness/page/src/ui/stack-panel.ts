@@ -1,4 +1,5 @@
 import type { StackInfo } from '../../../stack-info.ts';
+import { healthOf } from '../health.ts';
 import { byId, el } from './dom.ts';
 
 export function renderStack(info: StackInfo): void {
@@ -17,6 +18,9 @@ export function renderStack(info: StackInfo): void {
     ['front end', `open timeout ${info.platform.openTimeoutMs} ms${info.platform.requestTimeoutMs ? `, request timeout ${info.platform.requestTimeoutMs} ms` : ''}${info.platform.maxMessageBytes ? `, messages ≤ ${info.platform.maxMessageBytes} B` : ''}`],
   ];
   byId('stack-info').replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
-  byId('stack-dot').className = `dot ${info.proxy.url ? 'ok' : 'bad'}`;
-  byId('current-scenario').textContent = info.scenario ? `${info.scenario.id} · ${info.scenario.profile}` : 'healthy tailnet · fixed';
+  const health = healthOf(info);
+  byId('stack-dot').className = `dot ${health.tone}`;
+  byId('health-text').textContent = health.text;
+  byId('health').className = `health ${health.tone}`;
+  byId('current-scenario').textContent = info.scenario ? `${info.scenario.id} · ${info.scenario.profile}` : `no scenario · ${info.proxy.profile}`;
 }

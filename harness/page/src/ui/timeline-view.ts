@@ -11,9 +11,9 @@ function rowClass(entry: SocketEntry): string {
 /** The path with code-server's 40-hex commit cut to 8, and whether the client reattached a session. */
 function pathCell(url: URL): HTMLElement {
   const path = url.pathname.replace(/([0-9a-f]{8})[0-9a-f]{32}/, '$1…');
-  // VS Code's reconnection query (specs/vscode-remote-protocol.md): the same token, reconnection=true.
+  // VS Code's reconnection query (remoteAgentConnection.ts): the same token, reconnection=true.
   const again = url.searchParams.get('reconnection') === 'true';
-  return el('td', { title: url.href }, path, again && el('span', { class: 'tag' }, 'reconnection'));
+  return el('td', { class: 'socket-path', title: url.href }, el('span', { class: 'path-text' }, path), again && el('span', { class: 'tag' }, 'reconnection'));
 }
 
 function codeCell(entry: SocketEntry): HTMLElement {

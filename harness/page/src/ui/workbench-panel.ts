@@ -23,12 +23,19 @@ function stateOf(event: TimelineEvent): Shown {
   }
 }
 
+/** Lines of the workbench log kept: a reconnection loop adds a few every second. */
+const LOG_LINES = 200;
+
 export class WorkbenchPanel {
-  private readonly workbenches: Workbench[] = [];
+  private readonly workbenches: { index: number; workbench: Workbench }[] = [];
   private readonly lines: string[] = [];
-  private readonly shown = new Map<string, Shown>();
+  /** One pill per connection of each workbench opened here: "2 management" → its state. */
+  private readonly shown = new Map<string, { index: number; connection: string } & Shown>();
   /** reconnectionToken → the connection it belongs to: one WebSocket class opens both. */
   private readonly names = new Map<string, string>();
+  private opened = 0;
+  /** Workbenches up to this one were disconnected. */
+  private retiredUpTo = 0;
 
   constructor(
     private readonly timeline: SocketTimeline,
@@ -42,21 +49,22 @@ export class WorkbenchPanel {
     return this.names.get(url.searchParams.get('reconnectionToken') ?? '');
   }
 
-  /** Opens one more workbench, as another window would; the ones already open stay. */
+  /** Opens one more workbench, as another window would; the ones already open stay, each with its own pills. */
   connect(): void {
     this.lines.length = 0;
     const info = this.info();
+    const index = ++this.opened;
     connectWorkbench({
       baseUrl: workbenchBaseUrl(location.origin),
       WebSocket: this.timeline.constructorFor('workbench'),
       commit: info?.codeServer.commit ?? '',
       timeScale: info?.codeServer.timeScale ?? 1,
-      onTimeline: (event) => this.show(event),
+      onTimeline: (event) => this.show(index, event),
     }).then(
       async (workbench) => {
-        this.workbenches.push(workbench);
+        this.workbenches.push({ index, workbench });
         // A session keeps its token across reconnections, so later sockets are named too.
-        for (const [name, token] of Object.entries(workbench.tokens())) if (token) this.names.set(token, name);
+        for (const [name, token] of Object.entries(workbench.tokens())) if (token) this.names.set(token, `#${index} ${name}`);
         this.onNamed();
         const environment = await workbench.management.call('remoteextensionsenvironment', 'getEnvironmentData', {});
         this.lines.push(`getEnvironmentData → ${JSON.stringify(environment).slice(0, 200)}`);
@@ -69,20 +77,27 @@ export class WorkbenchPanel {
     );
   }
 
+  /** Closes every workbench; their pills go with them (and stay gone as their sockets close). */
   disconnect(): void {
-    for (const workbench of this.workbenches.splice(0)) workbench.close();
+    this.retiredUpTo = this.opened;
+    for (const { workbench } of this.workbenches.splice(0)) workbench.close();
+    this.shown.clear();
+    this.render();
   }
 
-  private show(event: TimelineEvent): void {
+  private show(index: number, event: TimelineEvent): void {
     // Milestones (Initialize, extension host ready) are in the log, not the connection's state.
-    if (event.kind !== 'message') this.shown.set(event.connection, stateOf(event));
-    this.lines.push(describeEvent(event));
+    if (event.kind !== 'message' && index > this.retiredUpTo) this.shown.set(`${index} ${event.connection}`, { index, connection: event.connection, ...stateOf(event) });
+    this.lines.push(`#${index} ${describeEvent(event)}`);
+    if (this.lines.length > LOG_LINES) this.lines.splice(0, this.lines.length - LOG_LINES);
     this.render();
   }
 
   private render(): void {
     byId('workbench-status').replaceChildren(
-      ...[...this.shown].map(([name, s]) => el('span', { class: `pill ${s.tone}`, 'data-connection': name }, `${name}: ${s.text}`)),
+      ...[...this.shown.values()].map((s) =>
+        el('span', { class: `pill ${s.tone}`, 'data-workbench': String(s.index), 'data-connection': s.connection }, `#${s.index} ${s.connection}: ${s.text}`),
+      ),
     );
     this.output.textContent = this.lines.slice(-40).join('\n');
     this.output.scrollTop = this.output.scrollHeight;

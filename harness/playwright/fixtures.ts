@@ -1,32 +1,46 @@
+// The Playwright fixtures: one mock tailnet per worker (with our proxy or yours), an in-page
+// recorder of every WebSocket that fails any test whose page saw a 1006, and catalog rows as
+// one call. Users `test.extend` or use them as they are (`tailnet-harness/playwright`).
 import { test as base } from '@playwright/test';
 import type { BrowserContext, Page } from '@playwright/test';
-import {
-  RECORD_BINDING,
-  RECORDS_GLOBAL,
-  SocketLog,
-  assertNoAbnormalClose,
-  webSocketRecorderScript,
-} from '../harness/browser/recorder.ts';
-import type { SocketRecord } from '../harness/browser/recorder.ts';
-import { startStack } from '../harness/stack.ts';
-import type { Stack } from '../harness/stack.ts';
+import { RECORD_BINDING, RECORDS_GLOBAL, SocketLog, assertNoAbnormalClose, webSocketRecorderScript } from '../browser/recorder.ts';
+import type { SocketRecord } from '../browser/recorder.ts';
+import { runScenario } from '../browser/run-scenario.ts';
+import type { ScenarioRun } from '../browser/run-scenario.ts';
+import { applicability, notApplicableBecause, scenarioById } from '../scenarios/index.ts';
+import type { Profile } from '../scenarios/index.ts';
+import { startStack } from '../stack.ts';
+import type { Stack } from '../stack.ts';
 
 export interface SocketWatch {
   /** Every WebSocket any page of this test's context opened so far (page snapshots merged in). */
   records(): Promise<SocketRecord[]>;
 }
 
-interface SocketFixtures {
-  /** Legacy-profile specs reproduce 1006 on purpose; everything else fails on one. */
+export interface HarnessWorkerOptions {
+  /**
+   * Bring your own proxy: a shell command run instead of ours, as the proxy contract says (one
+   * stack per worker and command). Default: the HARNESS_PROXY_CMD variable, else ours in-process.
+   */
+  proxyCommand: string | undefined;
+  /** The command serves GET /readyz as the contract describes, so the rows that judge readiness apply. */
+  readinessRoute: boolean;
+}
+
+export interface HarnessTestOptions {
+  /** Legacy runs reproduce 1006 on purpose; everything else fails on one. Default false. */
   allowAbnormalClose: boolean;
+}
+
+export interface HarnessFixtures extends HarnessTestOptions {
   sockets: SocketWatch;
+  /** Runs a catalog row on this test's page and judges it; skips the test when the row does not apply to the proxy. */
+  runScenario: (id: string, profile?: Profile) => Promise<ScenarioRun>;
   /** Attaches the stack's log lines (and a bring-your-own proxy's output) to each test's report. */
   stackLogs: void;
 }
 
-interface StackFixtures {
-  /** Bring your own proxy: a command line run instead of ours (one stack per worker and command). */
-  proxyCommand: string | undefined;
+export interface HarnessWorkerFixtures extends HarnessWorkerOptions {
   stack: Stack;
 }
 
@@ -39,9 +53,9 @@ async function snapshot(context: BrowserContext, log: SocketLog, keyOf: (page: P
   }
 }
 
-export const test = base.extend<SocketFixtures, StackFixtures>({
-  // HARNESS_PROXY_CMD runs the whole suite against another proxy (README: bring your own proxy).
+export const test = base.extend<HarnessFixtures, HarnessWorkerFixtures>({
   proxyCommand: [process.env.HARNESS_PROXY_CMD || undefined, { option: true, scope: 'worker' }],
+  readinessRoute: [false, { option: true, scope: 'worker' }],
   stack: [
     async ({ proxyCommand }, use) => {
       const stack = await startStack({ proxyCommand });
@@ -86,6 +100,17 @@ export const test = base.extend<SocketFixtures, StackFixtures>({
     },
     { auto: true },
   ],
+  runScenario: async ({ stack, page, sockets, proxyCommand, readinessRoute }, use, testInfo) => {
+    await use(async (id, profile = 'fixed') => {
+      const scenario = scenarioById(id);
+      const fits = applicability(scenario, profile, { ours: proxyCommand === undefined, readinessRoute: proxyCommand === undefined || readinessRoute });
+      if (!fits.applicable) testInfo.skip(true, `${id} (${profile}) is not applicable to this proxy: ${notApplicableBecause(fits)}`);
+      const run = await runScenario(stack, page, scenario, profile, () => sockets.records());
+      const { checks } = run.verdict;
+      await testInfo.attach('verdict.json', { body: JSON.stringify({ checks, result: run.result }, null, 2), contentType: 'application/json' });
+      return run;
+    });
+  },
 });
 
 export { expect } from '@playwright/test';
