@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ClientFrameReader, type ClientFrameSink } from './client-frames.ts';
-import { closeFrame, FrameSplitter, FrameTooLargeError, FrameViolationError, Opcode, type Frame, type FrameSink } from './frames.ts';
+import { closeFrame, FrameSplitter, FrameTooLargeError, FrameViolationError, holdLimitBytes, Opcode, type Frame, type FrameSink } from './frames.ts';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -96,6 +96,85 @@ describe('FrameSplitter (the upstream\'s frames: unmasked)', () => {
     const splitter = new FrameSplitter(128);
     splitter.push(hex('82 7e 00 10'), sink);
     expect([sink.events, splitter.heldBytes]).toEqual([[], 4]);
+  });
+});
+
+/** Server frames (unmasked) of `bytes`, which must end on a frame boundary. */
+function serverFrames(bytes: Buffer): { fin: boolean; opcode: number; payload: Buffer }[] {
+  const frames: { fin: boolean; opcode: number; payload: Buffer }[] = [];
+  for (let at = 0; at < bytes.length; ) {
+    const len7 = (bytes[at + 1] ?? 0) & 0x7f;
+    const header = len7 === 126 ? 4 : len7 === 127 ? 10 : 2;
+    const length = len7 === 126 ? bytes.readUInt16BE(at + 2) : len7 === 127 ? Number(bytes.readBigUInt64BE(at + 2)) : len7;
+    if (at + header + length > bytes.length) throw new Error(`a partial frame at byte ${at}`);
+    frames.push({ fin: ((bytes[at] ?? 0) & 0x80) !== 0, opcode: (bytes[at] ?? 0) & 0x0f, payload: bytes.subarray(at + header, at + header + length) });
+    at += header + length;
+  }
+  return frames;
+}
+
+/** Messages (opcode, payload) of a sequence of frames, control frames as their own. */
+function messages(frames: { fin: boolean; opcode: number; payload: Buffer }[]): [number, string][] {
+  const out: [number, string][] = [];
+  let open: { opcode: number; parts: Buffer[] } | undefined;
+  for (const f of frames) {
+    if (f.opcode >= 8) out.push([f.opcode, f.payload.toString('hex')]);
+    else {
+      open ??= { opcode: f.opcode, parts: [] };
+      open.parts.push(f.payload);
+      if (f.fin) {
+        out.push([open.opcode, Buffer.concat(open.parts).toString('hex')]);
+        open = undefined;
+      }
+    }
+  }
+  return out;
+}
+
+describe('FrameSplitter: a large frame goes on as fragments', () => {
+  const large = Buffer.alloc(holdLimitBytes + 5000);
+  for (let i = 0; i < large.length; i++) large[i] = i * 7;
+  const largeFrame = Buffer.concat([hex('82 7e'), Buffer.from([large.length >> 8, large.length & 0xff]), large]);
+  const ping = hex('89 02 68 69');
+  // A large binary message, a ping, a large text frame that opens a fragmented message and a small continuation that ends it, a close.
+  const textStart = Buffer.concat([hex('01 7e'), Buffer.from([large.length >> 8, large.length & 0xff]), large]);
+  const stream = Buffer.concat([unmaskedHello, largeFrame, ping, textStart, hex('80 02 21 21'), serverClose1001]);
+  const expected = messages(serverFrames(stream));
+
+  it('sends only whole frames on every push, the same messages, and holds at most a small frame, wherever the reads are cut', () => {
+    for (const step of [1, 7, 1000, 4096, holdLimitBytes - 1, 65536]) {
+      const splitter = new FrameSplitter(1024 * 1024);
+      const sink = splitterRecorder();
+      let maxHeld = 0;
+      for (let at = 0; at < stream.length; at += step) {
+        const before = sink.events.length;
+        splitter.push(stream.subarray(at, at + step), sink);
+        maxHeld = Math.max(maxHeld, splitter.heldBytes);
+        for (const event of sink.events.slice(before)) serverFrames(Buffer.concat('parts' in event ? event.parts : event.close.parts)); // throws on a partial frame
+      }
+      expect(messages(serverFrames(sink.bytes()))).toEqual(expected);
+      expect(maxHeld).toBeLessThanOrEqual(holdLimitBytes);
+    }
+  });
+
+  it('passes a large frame on unchanged when one read holds it whole, and splits it along the reads otherwise', () => {
+    const whole = splitterRecorder();
+    new FrameSplitter(1024 * 1024).push(largeFrame, whole);
+    expect(whole.bytes().equals(largeFrame)).toBe(true);
+    const split = splitterRecorder();
+    const splitter = new FrameSplitter(1024 * 1024);
+    splitter.push(largeFrame.subarray(0, 1000), split);
+    splitter.push(largeFrame.subarray(1000), split);
+    expect(serverFrames(split.bytes()).map((f) => [f.fin, f.opcode, f.payload.length])).toEqual([
+      [false, Opcode.binary, 1000 - 4],
+      [true, Opcode.continuation, large.length - 996],
+    ]);
+  });
+
+  it('refuses a large frame over the limit at its header, before any of it goes on', () => {
+    const sink = splitterRecorder();
+    expect(() => new FrameSplitter(holdLimitBytes).push(largeFrame.subarray(0, 1000), sink)).toThrow(FrameTooLargeError);
+    expect(sink.events).toEqual([]);
   });
 });
 

@@ -57,9 +57,9 @@ export function closeOf(parts: Buffer[]): Frame {
 
 /** Where a FrameSplitter delivers the upstream's frames. */
 export interface FrameSink {
-  /** Whole frames other than close frames, in order and as received: a chunk, or a slice of one. */
+  /** Whole frames to pass on, in order: a chunk, or a slice of one. */
   forward(bytes: Buffer): void;
-  /** The same, when a frame spanned chunks: its held bytes, then the slice of the chunk that completed it and the whole frames after it; to be written together. */
+  /** Whole frames in several buffers, to be written together (the bytes of a frame that spanned chunks, or a fragment header of ours and its payload). */
   forwardParts(parts: Buffer[]): void;
   /** A whole, valid close frame. */
   close(frame: Frame): void;
@@ -68,23 +68,37 @@ export interface FrameSink {
 const maxHeaderBytes = 14;
 
 /**
- * The upstream's frames, read incrementally and passed on whole: each chunk's complete frames go
- * on at once, in as few buffers as possible (the chunk itself when it ends on a frame boundary),
- * and only the bytes of a frame not yet complete are held. So a close frame of our own always fits
- * between two frames. While frames do not span chunks (the steady state of small messages) a push
- * allocates nothing. Headers are checked as soon as their bytes are in: a control frame announcing
- * 64 MiB is refused at its header. push() throws FrameViolationError / FrameTooLargeError, and
- * then forwards nothing of that chunk.
+ * A data frame up to this size (header included) that a read does not complete is held until it is
+ * whole, then forwarded unchanged; a larger one goes on as it arrives, each read's share of it as a
+ * fragment of its own (RFC 6455 §5.4: with no extension negotiated an intermediary may split
+ * frames). Either way only whole frames go out, and a read's bytes are not held behind a frame
+ * that may take many more reads to complete.
+ */
+export const holdLimitBytes = 16 * 1024;
+
+/**
+ * The upstream's frames, read incrementally and passed on as whole frames, so a close frame of our
+ * own always fits between two: each read's complete frames go on at once, in as few buffers as
+ * possible (the read itself when it ends on a frame boundary — then a push allocates nothing); a
+ * small frame a read leaves incomplete is held until it is whole; a large data frame goes on as
+ * fragments (holdLimitBytes). So what is held per connection is at most a small frame, whatever
+ * the upstream announces. Headers are checked as soon as their bytes are in: a control frame
+ * announcing 64 MiB is refused at its header. push() throws FrameViolationError /
+ * FrameTooLargeError, and then forwards nothing of that read.
  */
 export class FrameSplitter {
-  /** The bytes of the frame not yet complete, in the chunks they came in. */
+  /** The bytes of a frame not yet complete, in the chunks they came in. */
   private held: Buffer[] = [];
   private heldSize = 0;
   /** That frame's first bytes, gathered across chunks, and its total length once they tell it (else -1). */
   private readonly header = Buffer.alloc(maxHeaderBytes);
   private headerFilled = 0;
   private heldTotal = -1;
-  /** A fragmented message is in progress (§5.4). */
+  /** Inside a large frame going on as fragments: its payload bytes still to come, the next fragment's opcode, the frame's FIN. */
+  private splitRemaining = 0;
+  private splitOpcode: number = Opcode.continuation;
+  private splitFin = false;
+  /** A fragmented message is in progress (§5.4), as the upstream framed it. */
   private fragmented = false;
   private readonly maxPayloadBytes: number;
 
@@ -98,40 +112,66 @@ export class FrameSplitter {
   }
 
   push(chunk: Buffer, sink: FrameSink): void {
-    /** Next frame to read, and the start of the whole frames not yet forwarded. */
+    /** Next frame to read, and the start of the chunk's bytes not yet forwarded. */
     let at = 0;
     let run = 0;
-    /** The held frame this chunk completed, to go out with the whole frames after it. */
-    let completed: Buffer[] | undefined;
-    if (this.heldSize > 0) {
-      const rest = this.completeHeld(chunk);
-      if (rest < 0) return;
-      const b0 = this.header[0] ?? 0;
-      completed = this.release();
-      this.fragmented = nextFragmented(b0, this.fragmented);
-      at = rest;
-      if ((b0 & 0x0f) === Opcode.close) {
-        completed.push(chunk.subarray(0, rest));
-        sink.close(closeOf(completed));
-        completed = undefined;
-        run = rest;
+    /** What goes out ahead of chunk[run, at): a fragment header of ours, or the held bytes of the frame this chunk completed. */
+    let before: Buffer[] | undefined;
+    if (this.splitRemaining > 0) {
+      at = Math.min(this.splitRemaining, chunk.length);
+      before = [this.fragmentHeader(at)];
+    } else if (this.heldSize > 0) {
+      if (this.heldTotal < 0) {
+        this.headerFilled += chunk.copy(this.header, this.headerFilled, 0, maxHeaderBytes - this.headerFilled);
+        this.heldTotal = this.frameTotal(this.header, 0, this.headerFilled);
+        if (this.heldTotal < 0) return this.holdMore(chunk);
       }
+      const missing = this.heldTotal - this.heldSize;
+      const b0 = this.header[0] ?? 0;
+      if (chunk.length < missing) {
+        // Held so far: part of a small frame, or a large frame's header (its payload goes on as fragments).
+        const length = headerLength(this.header[1] ?? 0);
+        const headerRest = length - this.heldSize;
+        if (!splits(b0, this.heldTotal) || chunk.length <= headerRest) return this.holdMore(chunk);
+        this.startSplit(b0, this.heldTotal - length);
+        this.release(); // header bytes only: the fragment header replaces them
+        sink.forwardParts([this.fragmentHeader(chunk.length - headerRest), chunk.subarray(headerRest)]);
+        return;
+      }
+      const completed = this.release();
+      this.fragmented = nextFragmented(b0, this.fragmented);
+      at = missing;
+      if ((b0 & 0x0f) === Opcode.close) {
+        completed.push(chunk.subarray(0, missing));
+        sink.close(closeOf(completed));
+        run = missing;
+      } else before = completed;
     }
     for (;;) {
-      const total = this.frameTotal(chunk, at, chunk.length - at);
-      if (total < 0 || total > chunk.length - at) break;
+      const available = chunk.length - at;
+      const total = this.frameTotal(chunk, at, available);
+      if (total < 0) break;
       const b0 = chunk[at] ?? 0;
+      if (total > available) {
+        const length = headerLength(chunk[at + 1] ?? 0);
+        if (!splits(b0, total) || available === length) break; // held below
+        this.startSplit(b0, total - length);
+        const parts = before ?? [];
+        if (at > run) parts.push(chunk.subarray(run, at));
+        parts.push(this.fragmentHeader(available - length), chunk.subarray(at + length));
+        return sink.forwardParts(parts);
+      }
       this.fragmented = nextFragmented(b0, this.fragmented);
       if ((b0 & 0x0f) === Opcode.close) {
         const frame = closeOf([chunk.subarray(at, at + total)]); // checked before anything of this chunk goes on
-        forwardRun(chunk, run, at, completed, sink);
-        completed = undefined;
+        forwardRun(chunk, run, at, before, sink);
+        before = undefined;
         sink.close(frame);
         run = at + total;
       }
       at += total;
     }
-    forwardRun(chunk, run, at, completed, sink);
+    forwardRun(chunk, run, at, before, sink);
     if (at < chunk.length) this.hold(at === 0 ? chunk : chunk.subarray(at));
   }
 
@@ -159,19 +199,9 @@ export class FrameSplitter {
     this.heldTotal = this.frameTotal(this.header, 0, this.headerFilled);
   }
 
-  /** How many bytes of `chunk` complete the held frame; -1 when the chunk does not (it is held too). */
-  private completeHeld(chunk: Buffer): number {
-    if (this.heldTotal < 0) {
-      this.headerFilled += chunk.copy(this.header, this.headerFilled, 0, maxHeaderBytes - this.headerFilled);
-      this.heldTotal = this.frameTotal(this.header, 0, this.headerFilled);
-    }
-    const missing = this.heldTotal - this.heldSize;
-    if (this.heldTotal < 0 || chunk.length < missing) {
-      this.held.push(chunk);
-      this.heldSize += chunk.length;
-      return -1;
-    }
-    return missing;
+  private holdMore(chunk: Buffer): void {
+    this.held.push(chunk);
+    this.heldSize += chunk.length;
   }
 
   /** The held frame, complete: its parts are the caller's. */
@@ -183,13 +213,44 @@ export class FrameSplitter {
     this.heldTotal = -1;
     return parts;
   }
+
+  /** A large data frame whose header (first byte `b0`) was accepted goes on as fragments from here. */
+  private startSplit(b0: number, payload: number): void {
+    this.fragmented = nextFragmented(b0, this.fragmented);
+    this.splitRemaining = payload;
+    this.splitOpcode = b0 & 0x0f;
+    this.splitFin = (b0 & 0x80) !== 0;
+  }
+
+  /** The header of the next fragment, carrying `bytes` of the frame's payload (the last one takes the frame's FIN). */
+  private fragmentHeader(bytes: number): Buffer {
+    this.splitRemaining -= bytes;
+    const b0 = (this.splitRemaining === 0 && this.splitFin ? 0x80 : 0) | this.splitOpcode;
+    this.splitOpcode = Opcode.continuation;
+    if (bytes < 126) return Buffer.from([b0, bytes]);
+    const header = Buffer.allocUnsafe(bytes < 65536 ? 4 : 10);
+    header[0] = b0;
+    if (bytes < 65536) {
+      header[1] = 126;
+      header.writeUInt16BE(bytes, 2);
+    } else {
+      header[1] = 127;
+      header.writeBigUInt64BE(BigInt(bytes), 2);
+    }
+    return header;
+  }
 }
 
-/** `chunk[from, to)` on to the sink, after the parts of a frame it completed; the chunk itself when that is all of it. */
-function forwardRun(chunk: Buffer, from: number, to: number, completed: Buffer[] | undefined, sink: FrameSink): void {
-  if (completed) {
-    if (to > from) completed.push(chunk.subarray(from, to));
-    sink.forwardParts(completed);
+/** A data frame of `total` bytes that a read leaves incomplete goes on as fragments rather than being held. */
+function splits(b0: number, total: number): boolean {
+  return (b0 & 0x08) === 0 && total > holdLimitBytes;
+}
+
+/** `chunk[from, to)` on to the sink after `before`; the chunk itself when that is all there is. */
+function forwardRun(chunk: Buffer, from: number, to: number, before: Buffer[] | undefined, sink: FrameSink): void {
+  if (before) {
+    if (to > from) before.push(chunk.subarray(from, to));
+    sink.forwardParts(before);
   } else if (to > from) sink.forward(from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to));
 }
 
