@@ -42,7 +42,7 @@ async function load(path: WsPath, sessions: RawWebSocket[], tailnet: WsPath['ser
   let measuring = false;
   let running = true;
   for (const [i, ws] of sessions.entries()) {
-    ws.onFrames = () => {
+    ws.onMessages = () => {
       const now = performance.now();
       if (measuring && recorded < rtts.length) rtts[recorded++] = now - (sentAt[i] ?? now);
       if (!running) return;

@@ -1,7 +1,11 @@
-// One WebSocket at a time through each path (./ws-paths.ts): throughput, round trips at four
-// message sizes, opening, and what each message costs the proxy's process (CPU, JS heap). The
-// proxy runs as the bundle the Dockerfile ships; the client is a lean raw-socket one
-// (./raw-ws.ts) in this process, so it is not what limits the figures.
+// One WebSocket per path (./ws-paths.ts) at a time: throughput, round trips at four message sizes,
+// opening, and what each message costs the proxy's process (CPU, JS heap). The proxy runs as the
+// bundle the Dockerfile ships; the client is a lean raw-socket one (./raw-ws.ts) in this process,
+// so it is not what limits the figures.
+//
+// The machine is shared and its load moves within seconds, so the paths take turns in short
+// blocks on connections kept open (warmed up first), many times over, and each figure pools its
+// path's blocks: a burst of load lands on every path alike, not on whichever ran at that moment.
 import { clientMessage, openRawWebSocket, type RawWebSocket } from './raw-ws.ts';
 import { loadAverage, median, percentile, rotated } from './stats.ts';
 import type { CostSample } from './probe.ts';
@@ -10,54 +14,45 @@ import { PROXY, startWsPaths, USUAL, type WsPath } from './ws-paths.ts';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-const ROUNDS = 5;
-/** Payload bytes echoed per throughput figure, and how much may be in flight. */
+const BLOCKS = 12;
+/** Per block: payload bytes echoed for a throughput figure (at most WINDOW_BYTES in flight), round trips for a latency one. */
 const THROUGHPUT = [
-  { size: KiB, total: 24 * MiB },
-  { size: 64 * KiB, total: 48 * MiB },
-  { size: MiB, total: 48 * MiB },
+  { size: KiB, bytes: 8 * MiB },
+  { size: 64 * KiB, bytes: 24 * MiB },
+  { size: MiB, bytes: 24 * MiB },
 ];
 const WINDOW_BYTES = 8 * MiB;
 const ROUND_TRIPS = [
-  { size: 16, count: 2000 },
-  { size: KiB, count: 2000 },
-  { size: 64 * KiB, count: 300 },
-  { size: MiB, count: 40 },
+  { size: 16, count: 500 },
+  { size: KiB, count: 500 },
+  { size: 64 * KiB, count: 60 },
+  { size: MiB, count: 8 },
 ];
-const OPENS = 30;
+const OPENS = 40;
 
-/** Echoed payload per second: `total` bytes in messages of `size`, at most WINDOW_BYTES in flight. */
-async function throughput(path: WsPath, size: number, total: number): Promise<number> {
-  const ws = await openRawWebSocket(path.port, path.target);
-  const message = clientMessage(size);
-  const count = Math.max(1, Math.floor(total / size));
-  const window = Math.max(1, Math.floor(WINDOW_BYTES / size));
-  const started = performance.now();
-  await new Promise<void>((resolve) => {
+/** Echoes `count` messages with at most `window` in flight; resolves when the last echo is in. */
+function pump(ws: RawWebSocket, message: Buffer, count: number, window: number): Promise<void> {
+  return new Promise((resolve) => {
     let sent = 0;
     let received = 0;
-    const pump = () => {
+    const send = () => {
       for (; sent < count && sent - received < window; sent++) ws.send(message);
     };
-    ws.onFrames = (ended) => {
+    ws.onMessages = (ended) => {
       received += ended;
       if (received >= count) resolve();
-      else pump();
+      else send();
     };
-    pump();
+    send();
   });
-  const seconds = (performance.now() - started) / 1000;
-  await ws.close();
-  return (count * size) / seconds;
 }
 
-/** Sequential round trips of one message size on an open socket, µs each. */
-function roundTrips(ws: RawWebSocket, size: number, count: number): Promise<number[]> {
-  const message = clientMessage(size);
+/** Sequential round trips of one message, µs each. */
+function roundTrips(ws: RawWebSocket, message: Buffer, count: number): Promise<number[]> {
   const times: number[] = [];
   return new Promise((resolve) => {
     let started = performance.now();
-    ws.onFrames = () => {
+    ws.onMessages = () => {
       const now = performance.now();
       times.push((now - started) * 1000);
       if (times.length === count) return resolve(times);
@@ -68,75 +63,94 @@ function roundTrips(ws: RawWebSocket, size: number, count: number): Promise<numb
   });
 }
 
-/** Opening a socket until its first echo: what a workbench waits for, ms each. */
-async function opens(path: WsPath, count: number): Promise<number[]> {
-  const message = clientMessage(5);
-  const times: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const started = performance.now();
-    const ws = await openRawWebSocket(path.port, path.target);
-    await new Promise<void>((resolve) => {
-      ws.onFrames = () => resolve();
-      ws.send(message);
-    });
-    times.push(performance.now() - started);
-    await ws.close();
-  }
-  return times;
-}
-
-/** `work` inside a measurement window of the path's server: what it cost per message. */
-async function measured<T>(path: WsPath, messages: number, work: () => Promise<T>): Promise<{ result: T; cost?: PerMessage }> {
-  path.server?.start();
-  const result = await work();
-  const sample = await path.server?.stop();
-  return { result, cost: sample && perMessage(sample, messages) };
-}
-
-interface PerMessage {
-  cpuUs: number;
-  heapBytes: number;
-  gcs: number;
-}
-
-const perMessage = (s: CostSample, n: number): PerMessage => ({ cpuUs: s.cpuUs / n, heapBytes: s.allocatedBytes / n, gcs: s.gcs / n });
-
-interface Samples {
-  throughput: number[][];
-  rttP50: number[][];
-  rttAll: number[][];
-  open: number[];
-  /** Per round: cost per sequential 16-byte round trip, and per pipelined 1 KiB message. */
-  roundTripCost: PerMessage[];
-  pipelinedCost: PerMessage[];
-}
-
-async function measureRound(path: WsPath, s: Samples): Promise<void> {
-  for (const [i, { size, total }] of THROUGHPUT.entries()) {
-    const { result, cost } = await measured(path, total / size, () => throughput(path, size, total));
-    s.throughput[i]?.push(result);
-    if (i === 0 && cost) s.pipelinedCost.push(cost);
-  }
+/** Opening a socket until its first echo: what a workbench waits for, ms. */
+async function openTime(path: WsPath): Promise<number> {
+  const started = performance.now();
   const ws = await openRawWebSocket(path.port, path.target);
-  await roundTrips(ws, 16, 200); // warm the connection
-  for (const [i, { size, count }] of ROUND_TRIPS.entries()) {
-    const { result, cost } = await measured(path, count, () => roundTrips(ws, size, count));
-    s.rttP50[i]?.push(median(result));
-    s.rttAll[i]?.push(...result);
-    if (i === 0 && cost) s.roundTripCost.push(cost);
-  }
+  await pump(ws, clientMessage(5), 1, 1);
+  const ms = performance.now() - started;
   await ws.close();
-  s.open.push(median(await opens(path, OPENS)));
+  return ms;
 }
 
-const emptySamples = (): Samples => ({
-  throughput: THROUGHPUT.map(() => []),
-  rttP50: ROUND_TRIPS.map(() => []),
-  rttAll: ROUND_TRIPS.map(() => []),
-  open: [],
-  roundTripCost: [],
-  pipelinedCost: [],
-});
+/** What the path's server spent over its blocks, summed. */
+class Spent {
+  cpuUs = 0;
+  heapBytes = 0;
+  gcs = 0;
+  messages = 0;
+
+  add(sample: CostSample | undefined, messages: number): void {
+    if (!sample) return;
+    this.cpuUs += sample.cpuUs;
+    this.heapBytes += sample.allocatedBytes;
+    this.gcs += sample.gcs;
+    this.messages += messages;
+  }
+
+  get perMessage(): number[] {
+    return [this.cpuUs / this.messages, this.heapBytes / this.messages, (this.gcs / this.messages) * 10_000];
+  }
+}
+
+/** Runs `block` on every path, BLOCKS times, the order rotating; the first turn is a discarded warm-up. */
+async function takeTurns(paths: WsPath[], block: (path: WsPath, measure: boolean) => Promise<void>): Promise<void> {
+  for (let turn = -1; turn < BLOCKS; turn++) {
+    for (const path of rotated(paths, turn + 1)) await block(path, turn >= 0);
+  }
+}
+
+interface Figures {
+  throughput: number[][];
+  rtt: number[][];
+  open: number[];
+  roundTripCost: Spent;
+  pipelinedCost: Spent;
+}
+
+async function measure(paths: WsPath[]): Promise<Map<string, Figures>> {
+  const figures = new Map<string, Figures>(paths.map((p) => [p.name, { throughput: [], rtt: [], open: [], roundTripCost: new Spent(), pipelinedCost: new Spent() }]));
+  const of = (path: WsPath) => figures.get(path.name) as Figures;
+  const sockets = new Map<WsPath, RawWebSocket>();
+  for (const path of paths) sockets.set(path, await openRawWebSocket(path.port, path.target));
+  const socketOf = (path: WsPath) => sockets.get(path) as RawWebSocket;
+  try {
+    for (const [i, { size, bytes }] of THROUGHPUT.entries()) {
+      const message = clientMessage(size);
+      const count = bytes / size;
+      const window = Math.max(1, Math.floor(WINDOW_BYTES / size));
+      for (const path of paths) of(path).throughput[i] = [];
+      await takeTurns(paths, async (path, measured) => {
+        path.server?.start();
+        const started = performance.now();
+        await pump(socketOf(path), message, count, window);
+        const seconds = (performance.now() - started) / 1000;
+        const sample = await path.server?.stop();
+        if (!measured) return;
+        of(path).throughput[i]?.push(bytes / seconds);
+        if (i === 0) of(path).pipelinedCost.add(sample, count);
+      });
+    }
+    for (const [i, { size, count }] of ROUND_TRIPS.entries()) {
+      const message = clientMessage(size);
+      for (const path of paths) of(path).rtt[i] = [];
+      await takeTurns(paths, async (path, measured) => {
+        path.server?.start();
+        const times = await roundTrips(socketOf(path), message, count);
+        const sample = await path.server?.stop();
+        if (!measured) return;
+        of(path).rtt[i]?.push(...times);
+        if (i === 0) of(path).roundTripCost.add(sample, count);
+      });
+    }
+  } finally {
+    await Promise.all([...sockets.values()].map((ws) => ws.close()));
+  }
+  for (let n = 0; n < OPENS; n++) {
+    for (const path of rotated(paths, n)) of(path).open.push(await openTime(path));
+  }
+  return figures;
+}
 
 const sizeLabel = (size: number) => (size >= MiB ? `${size / MiB} MiB` : size >= KiB ? `${size / KiB} KiB` : `${size} B`);
 const ratio = (a: number, b: number) => (a / b).toFixed(2);
@@ -145,52 +159,42 @@ export async function run(): Promise<BenchTable[]> {
   const loadBefore = loadAverage();
   const { direct, proxies, close } = await startWsPaths();
   const paths = [direct, ...proxies];
-  const samples = new Map(paths.map((path) => [path.name, emptySamples()]));
+  let figures: Map<string, Figures>;
   try {
-    for (const path of paths) await measureRound(path, emptySamples()); // JIT warm-up, discarded
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const path of rotated(paths, round)) await measureRound(path, samples.get(path.name) ?? emptySamples());
-    }
+    figures = await measure(paths);
   } finally {
     await close();
   }
-  const of = (name: string) => samples.get(name) ?? emptySamples();
+  const of = (name: string) => figures.get(name) as Figures;
   const throughputOf = (name: string) => THROUGHPUT.map((_, i) => median(of(name).throughput[i] ?? []) / MiB);
-  const p50Of = (name: string) => ROUND_TRIPS.map((_, i) => median(of(name).rttP50[i] ?? []));
-  const costOf = (name: string) => {
-    const pick = (costs: PerMessage[], key: keyof PerMessage) => median(costs.map((c) => c[key]));
-    const s = of(name);
-    return [pick(s.roundTripCost, 'cpuUs'), pick(s.roundTripCost, 'heapBytes'), pick(s.roundTripCost, 'gcs') * 10_000, pick(s.pipelinedCost, 'cpuUs'), pick(s.pipelinedCost, 'heapBytes')];
-  };
+  const p50Of = (name: string) => ROUND_TRIPS.map((_, i) => percentile(of(name).rtt[i] ?? [], 0.5));
+  const costOf = (name: string) => [...of(name).roundTripCost.perMessage, ...of(name).pipelinedCost.perMessage.slice(0, 2)];
   const ratioRow = (label: string, ours: number[], usual: number[]) => [label, ...ours.map((v, i) => ratio(v, usual[i] ?? NaN))];
   const load = `Load average ${loadBefore} before, ${loadAverage()} after (2 cores, shared).`;
-  const rounds = `Median of ${ROUNDS} rounds, paths interleaved in a rotating order, after a warm-up round.`;
+  const turns = `The paths take turns in ${BLOCKS} blocks on connections kept open, the order rotating, after a warm-up turn.`;
   return [
     {
       title: 'WebSocket throughput (MiB/s of echoed payload, one connection)',
       columns: ['path', ...THROUGHPUT.map(({ size }) => `${sizeLabel(size)} msgs`)],
       rows: [...paths.map((p) => [p.name, ...throughputOf(p.name).map((v) => v.toFixed(0))]), ratioRow(`${PROXY} ÷ usual stack`, throughputOf(PROXY), throughputOf(USUAL))],
-      notes: [`${THROUGHPUT.map(({ size, total }) => `${sizeLabel(size)} × ${total / size}`).join(', ')} messages per figure, ${WINDOW_BYTES / MiB} MiB in flight. ${rounds} ${load}`],
+      notes: [`Per block ${THROUGHPUT.map(({ size, bytes }) => `${bytes / size} × ${sizeLabel(size)}`).join(', ')}, at most ${WINDOW_BYTES / MiB} MiB in flight; the median of the blocks. ${turns} ${load}`],
     },
     {
       title: 'WebSocket round trip (µs) and open → first echo (ms)',
       columns: ['path', ...ROUND_TRIPS.map(({ size }) => `${sizeLabel(size)} p50 / p99`), 'open p50 ms'],
       rows: [
-        ...paths.map((p) => [p.name, ...p50Of(p.name).map((v, i) => `${v.toFixed(0)} / ${percentile(of(p.name).rttAll[i] ?? [], 0.99).toFixed(0)}`), median(of(p.name).open).toFixed(2)]),
+        ...paths.map((p) => [p.name, ...p50Of(p.name).map((v, i) => `${v.toFixed(0)} / ${percentile(of(p.name).rtt[i] ?? [], 0.99).toFixed(0)}`), median(of(p.name).open).toFixed(2)]),
         [...ratioRow(`${PROXY} ÷ usual stack (p50)`, p50Of(PROXY), p50Of(USUAL)), ratio(median(of(PROXY).open), median(of(USUAL).open))],
       ],
-      notes: [`Sequential round trips on one connection: ${ROUND_TRIPS.map(({ size, count }) => `${count} × ${sizeLabel(size)}`).join(', ')} per round; p50 = median of the rounds' medians, p99 over all rounds. Open = ${OPENS} sockets in sequence, each until its first echo. ${rounds} ${load}`],
+      notes: [`Sequential round trips, per block ${ROUND_TRIPS.map(({ size, count }) => `${count} × ${sizeLabel(size)}`).join(', ')}; percentiles over all blocks. Open = ${OPENS} sockets per path in turn, each until its first echo. ${turns} ${load}`],
     },
     {
       title: 'WebSocket cost per message in the proxy process',
       columns: ['path', 'CPU µs per round trip', 'JS heap bytes per round trip', 'GCs per 10,000 round trips', 'CPU µs per 1 KiB msg (pipelined)', 'JS heap bytes per 1 KiB msg (pipelined)'],
-      rows: [
-        ...proxies.map((p) => [p.name, ...costOf(p.name).map((v, i) => v.toFixed(i === 0 || i === 3 ? 1 : 0))]),
-        ratioRow(`${PROXY} ÷ usual stack`, costOf(PROXY), costOf(USUAL)),
-      ],
+      rows: [...proxies.map((p) => [p.name, ...costOf(p.name).map((v, i) => v.toFixed(i === 0 || i === 3 ? 1 : 0))]), ratioRow(`${PROXY} ÷ usual stack`, costOf(PROXY), costOf(USUAL))],
       notes: [
-        'Measured inside the proxy process (CPU: process.cpuUsage, every thread; heap: heap growth plus what each GC freed, from v8 GC statistics) over the 16-byte round trips (each message in and its echo out, one at a time) and over the 1 KiB throughput run (many messages per read).',
-        `${rounds} ${load}`,
+        'Measured inside the proxy process over its blocks (CPU: process.cpuUsage, every thread; heap: heap growth plus what each GC freed, from v8 GC statistics): the 16-byte round trips (a message in and its echo out, one at a time) and the 1 KiB throughput blocks (many messages per read).',
+        `${turns} ${load}`,
       ],
     },
   ];

@@ -18,11 +18,13 @@ export function clientMessage(size: number): Buffer {
 }
 
 /**
- * Counts the server's frames as their last byte arrives. `push` returns how many ended in the
- * chunk; a header split across chunks is gathered in a fixed 10-byte buffer.
+ * Counts the server's messages as their last byte arrives: data frames with FIN set (a message may
+ * come in fragments; control frames are not messages). `push` returns how many ended in the chunk;
+ * a header split across chunks is gathered in a fixed 10-byte buffer.
  */
-export class FrameCounter {
+export class MessageCounter {
   private remaining = 0;
+  private endsMessage = false;
   private readonly header = Buffer.alloc(10);
   private headerFilled = 0;
 
@@ -34,7 +36,7 @@ export class FrameCounter {
         const take = Math.min(this.remaining, chunk.length - i);
         i += take;
         this.remaining -= take;
-        if (this.remaining === 0) ended++;
+        if (this.remaining === 0 && this.endsMessage) ended++;
         continue;
       }
       this.header[this.headerFilled++] = chunk[i++] ?? 0;
@@ -42,9 +44,11 @@ export class FrameCounter {
       const len7 = (this.header[1] ?? 0) & 0x7f;
       const headerBytes = len7 === 126 ? 4 : len7 === 127 ? 10 : 2;
       if (this.headerFilled < headerBytes) continue;
+      const b0 = this.header[0] ?? 0;
+      this.endsMessage = (b0 & 0x80) !== 0 && (b0 & 0x08) === 0;
       this.remaining = len7 === 126 ? this.header.readUInt16BE(2) : len7 === 127 ? Number(this.header.readBigUInt64BE(2)) : len7;
       this.headerFilled = 0;
-      if (this.remaining === 0) ended++;
+      if (this.remaining === 0 && this.endsMessage) ended++;
     }
     return ended;
   }
@@ -52,8 +56,8 @@ export class FrameCounter {
 
 export interface RawWebSocket {
   socket: Socket;
-  /** Server frames that ended in each chunk go to `onFrames`; set it before sending. */
-  onFrames: (count: number) => void;
+  /** How many of the server's messages ended in each chunk; set it before sending. */
+  onMessages: (count: number) => void;
   send(frame: Buffer): boolean;
   /** A close frame (1000); the socket goes when the server ends TCP after its answer, or after `ms`. */
   close(ms?: number): Promise<void>;
@@ -78,16 +82,16 @@ export function openRawWebSocket(port: number, path: string): Promise<RawWebSock
       socket.off('error', fail);
       if (!head.subarray(0, 12).toString('latin1').startsWith('HTTP/1.1 101')) return fail(new Error(`no 101: ${head.subarray(0, 40).toString('latin1')}`));
       socket.on('error', () => {});
-      const counter = new FrameCounter();
+      const counter = new MessageCounter();
       const ws: RawWebSocket = {
         socket,
-        onFrames: () => {},
+        onMessages: () => {},
         send: (frame) => socket.write(frame),
         close: (ms = 2000) => closeRaw(socket, ms),
       };
       socket.on('data', (data: Buffer) => {
         const ended = counter.push(data);
-        if (ended) ws.onFrames(ended);
+        if (ended) ws.onMessages(ended);
       });
       counter.push(head.subarray(end + 4)); // the server does not speak first: nothing here to report
       resolve(ws);

@@ -18,6 +18,7 @@ function splitterRecorder(): FrameSink & { events: ({ parts: Buffer[] } | { clos
   return {
     events,
     forward: (bytes) => events.push({ parts: [bytes] }),
+    forwardPair: (first, second) => events.push({ parts: [first, second] }),
     forwardParts: (parts) => events.push({ parts }),
     close: (frame) => events.push({ close: frame }),
     bytes: () => Buffer.concat(events.flatMap((e) => ('parts' in e ? e.parts : e.close.parts))),

@@ -59,7 +59,9 @@ export function closeOf(parts: Buffer[]): Frame {
 export interface FrameSink {
   /** Whole frames to pass on, in order: a chunk, or a slice of one. */
   forward(bytes: Buffer): void;
-  /** Whole frames in several buffers, to be written together (the bytes of a frame that spanned chunks, or a fragment header of ours and its payload). */
+  /** Whole frames in two buffers, to be written together: the held start of a frame and the rest, or a fragment header of ours and its payload. */
+  forwardPair(first: Buffer, second: Buffer): void;
+  /** The same in more buffers (a frame that spanned several reads, a fragment after other frames). */
   forwardParts(parts: Buffer[]): void;
   /** A whole, valid close frame. */
   close(frame: Frame): void;
@@ -87,8 +89,9 @@ export const holdLimitBytes = 16 * 1024;
  * FrameTooLargeError, and then forwards nothing of that read.
  */
 export class FrameSplitter {
-  /** The bytes of a frame not yet complete, in the chunks they came in. */
-  private held: Buffer[] = [];
+  /** The bytes of a frame not yet complete: the chunk it started in, and any chunks after it. */
+  private heldFirst: Buffer | undefined;
+  private heldMore: Buffer[] | undefined;
   private heldSize = 0;
   /** That frame's first bytes, gathered across chunks, and its total length once they tell it (else -1). */
   private readonly header = Buffer.alloc(maxHeaderBytes);
@@ -116,13 +119,14 @@ export class FrameSplitter {
     let at = 0;
     let run = 0;
     /** What goes out ahead of chunk[run, at): a fragment header of ours, or the held bytes of the frame this chunk completed. */
-    let before: Buffer[] | undefined;
+    let before: Buffer | undefined;
+    let beforeMore: Buffer[] | undefined;
     if (this.splitRemaining > 0) {
       at = Math.min(this.splitRemaining, chunk.length);
-      before = [this.fragmentHeader(at)];
-    } else if (this.heldSize > 0) {
+      before = this.fragmentHeader(at);
+    } else if (this.heldFirst) {
       if (this.heldTotal < 0) {
-        this.headerFilled += chunk.copy(this.header, this.headerFilled, 0, maxHeaderBytes - this.headerFilled);
+        this.gatherHeader(chunk);
         this.heldTotal = this.frameTotal(this.header, 0, this.headerFilled);
         if (this.heldTotal < 0) return this.holdMore(chunk);
       }
@@ -135,17 +139,18 @@ export class FrameSplitter {
         if (!splits(b0, this.heldTotal) || chunk.length <= headerRest) return this.holdMore(chunk);
         this.startSplit(b0, this.heldTotal - length);
         this.release(); // header bytes only: the fragment header replaces them
-        sink.forwardParts([this.fragmentHeader(chunk.length - headerRest), chunk.subarray(headerRest)]);
-        return;
+        return sink.forwardPair(this.fragmentHeader(chunk.length - headerRest), chunk.subarray(headerRest));
       }
-      const completed = this.release();
+      before = this.heldFirst;
+      beforeMore = this.heldMore;
+      this.release();
       this.fragmented = nextFragmented(b0, this.fragmented);
       at = missing;
       if ((b0 & 0x0f) === Opcode.close) {
-        completed.push(chunk.subarray(0, missing));
-        sink.close(closeOf(completed));
+        sink.close(closeOf(partsOf(before, beforeMore, chunk.subarray(0, missing))));
+        before = beforeMore = undefined;
         run = missing;
-      } else before = completed;
+      }
     }
     for (;;) {
       const available = chunk.length - at;
@@ -156,22 +161,24 @@ export class FrameSplitter {
         const length = headerLength(chunk[at + 1] ?? 0);
         if (!splits(b0, total) || available === length) break; // held below
         this.startSplit(b0, total - length);
-        const parts = before ?? [];
-        if (at > run) parts.push(chunk.subarray(run, at));
-        parts.push(this.fragmentHeader(available - length), chunk.subarray(at + length));
+        const fragment = this.fragmentHeader(available - length);
+        const payload = chunk.subarray(at + length);
+        if (!before && at === run) return sink.forwardPair(fragment, payload);
+        const parts = before ? partsOf(before, beforeMore, at > run ? chunk.subarray(run, at) : undefined) : [chunk.subarray(run, at)];
+        parts.push(fragment, payload);
         return sink.forwardParts(parts);
       }
       this.fragmented = nextFragmented(b0, this.fragmented);
       if ((b0 & 0x0f) === Opcode.close) {
         const frame = closeOf([chunk.subarray(at, at + total)]); // checked before anything of this chunk goes on
-        forwardRun(chunk, run, at, before, sink);
-        before = undefined;
+        forwardRun(chunk, run, at, before, beforeMore, sink);
+        before = beforeMore = undefined;
         sink.close(frame);
         run = at + total;
       }
       at += total;
     }
-    forwardRun(chunk, run, at, before, sink);
+    forwardRun(chunk, run, at, before, beforeMore, sink);
     if (at < chunk.length) this.hold(at === 0 ? chunk : chunk.subarray(at));
   }
 
@@ -193,25 +200,30 @@ export class FrameSplitter {
 
   /** The start of a frame the chunk does not complete. */
   private hold(bytes: Buffer): void {
-    this.held.push(bytes);
+    this.heldFirst = bytes;
     this.heldSize = bytes.length;
-    this.headerFilled = bytes.copy(this.header, 0, 0, maxHeaderBytes);
+    this.headerFilled = 0;
+    this.gatherHeader(bytes);
     this.heldTotal = this.frameTotal(this.header, 0, this.headerFilled);
   }
 
   private holdMore(chunk: Buffer): void {
-    this.held.push(chunk);
+    (this.heldMore ??= []).push(chunk);
     this.heldSize += chunk.length;
   }
 
-  /** The held frame, complete: its parts are the caller's. */
-  private release(): Buffer[] {
-    const parts = this.held;
-    this.held = [];
+  /** Copies the frame's next header bytes (byte by byte: Buffer#copy with offsets allocates a view). */
+  private gatherHeader(bytes: Buffer): void {
+    const end = Math.min(maxHeaderBytes - this.headerFilled, bytes.length);
+    for (let i = 0; i < end; i++) this.header[this.headerFilled++] = bytes[i] ?? 0;
+  }
+
+  private release(): void {
+    this.heldFirst = undefined;
+    this.heldMore = undefined;
     this.heldSize = 0;
     this.headerFilled = 0;
     this.heldTotal = -1;
-    return parts;
   }
 
   /** A large data frame whose header (first byte `b0`) was accepted goes on as fragments from here. */
@@ -246,12 +258,18 @@ function splits(b0: number, total: number): boolean {
   return (b0 & 0x08) === 0 && total > holdLimitBytes;
 }
 
-/** `chunk[from, to)` on to the sink after `before`; the chunk itself when that is all there is. */
-function forwardRun(chunk: Buffer, from: number, to: number, before: Buffer[] | undefined, sink: FrameSink): void {
-  if (before) {
-    if (to > from) before.push(chunk.subarray(from, to));
-    sink.forwardParts(before);
-  } else if (to > from) sink.forward(from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to));
+function partsOf(first: Buffer, more: Buffer[] | undefined, last: Buffer | undefined): Buffer[] {
+  const parts = more ? [first, ...more] : [first];
+  if (last) parts.push(last);
+  return parts;
+}
+
+/** `chunk[from, to)` on to the sink after what goes before it; the chunk itself when that is all there is. */
+function forwardRun(chunk: Buffer, from: number, to: number, before: Buffer | undefined, beforeMore: Buffer[] | undefined, sink: FrameSink): void {
+  const run = to > from ? (from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to)) : undefined;
+  if (before && (beforeMore || !run)) sink.forwardParts(partsOf(before, beforeMore, run));
+  else if (before && run) sink.forwardPair(before, run);
+  else if (run) sink.forward(run);
 }
 
 /**

@@ -97,6 +97,7 @@ export class WsSession {
   /** Where the upstream's frames go, whole. */
   private readonly fromUpstream: FrameSink = {
     forward: (bytes) => this.upstreamData(bytes),
+    forwardPair: (first, second) => this.upstreamData(first, second),
     forwardParts: (parts) => this.upstreamData(parts),
     close: (frame) => this.upstreamClose(frame),
   };
@@ -271,9 +272,10 @@ export class WsSession {
   }
 
   /** The upstream's whole frames, on to the browser unless it has had its close frame. */
-  private upstreamData(bytes: Buffer | Buffer[]): void {
+  private upstreamData(bytes: Buffer | Buffer[], second?: Buffer): void {
     if (this.side.browser.closeSent || !this.browser) return;
     if (Array.isArray(bytes)) this.writeParts(bytes, this.browser, this.upstream);
+    else if (second) this.writePair(bytes, second, this.browser, this.upstream);
     else this.write(bytes, this.browser, this.upstream);
   }
 
@@ -303,19 +305,31 @@ export class WsSession {
     this.written(bytes.length, to.write(bytes), to, from);
   }
 
+  /** Two buffers in one go (one writev). */
+  private writePair(first: Buffer, second: Buffer, to: Duplex, from: Duplex | undefined): void {
+    if (!to.writable) return;
+    to.cork();
+    to.write(first);
+    to.write(second);
+    to.uncork();
+    this.written(first.length + second.length, to.writableLength < to.writableHighWaterMark, to, from);
+  }
+
   /** Writes whole frames in one go (one writev when there are several buffers). */
   private writeParts(parts: readonly Buffer[], to: Duplex, from: Duplex | undefined): void {
     if (parts.length === 1 && parts[0]) return this.write(parts[0], to, from);
     if (!to.writable || parts.length === 0) return;
     let bytes = 0;
-    let ok = true;
     to.cork();
-    for (const part of parts) {
-      ok = to.write(part);
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i] as Buffer;
+      to.write(part);
       bytes += part.length;
     }
     to.uncork();
-    this.written(bytes, ok, to, from);
+    // While corked every write() reports the whole batch as queued; what counts is what is still
+    // queued once the batch went to the socket (usually nothing).
+    this.written(bytes, to.writableLength < to.writableHighWaterMark, to, from);
   }
 
   private written(bytes: number, ok: boolean, to: Duplex, from: Duplex | undefined): void {
