@@ -25,8 +25,8 @@ const WINDOW_BYTES = 8 * MiB;
 const ROUND_TRIPS = [
   { size: 16, count: 500 },
   { size: KiB, count: 500 },
-  { size: 64 * KiB, count: 60 },
-  { size: MiB, count: 8 },
+  { size: 64 * KiB, count: 80 },
+  { size: MiB, count: 16 },
 ];
 const OPENS = 40;
 

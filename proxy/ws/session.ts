@@ -101,11 +101,9 @@ export class WsSession {
     forwardParts: (parts) => this.upstreamData(parts),
     close: (frame) => this.upstreamClose(frame),
   };
-  /** Backpressure: a paused source is resumed when its destination drains (bound once, not per pause). */
-  private readonly resumeBrowser = () => {
-    if (!this.browserFailed) this.browser?.resume();
-  };
-  private readonly resumeUpstream = () => this.upstream?.resume();
+  /** Backpressure: the browser is paused until the upstream drains, or the upstream until the browser does. */
+  private browserWaits = false;
+  private upstreamWaits = false;
   /** Browser frames that arrived while the upstream was being dialled (the workbench speaks first). */
   private early: Buffer[] = [];
   private earlyBytes = 0;
@@ -218,6 +216,17 @@ export class WsSession {
       this.socketEnded('upstream');
     });
     tunnel.once('close', () => this.socketEnded('upstream'));
+    // One listener each for the session's life rather than a once() per pause: pauses are frequent under load.
+    tunnel.on('drain', () => {
+      if (!this.browserWaits) return;
+      this.browserWaits = false;
+      if (!this.browserFailed) this.browser?.resume();
+    });
+    this.browser?.on('drain', () => {
+      if (!this.upstreamWaits) return;
+      this.upstreamWaits = false;
+      this.upstream?.resume();
+    });
     this.writeParts(this.early, tunnel, this.browser);
     this.early = [];
     this.earlyBytes = 0;
@@ -337,7 +346,8 @@ export class WsSession {
     else this.record.bytesDown += bytes;
     if (!ok && from && !from.isPaused()) {
       from.pause();
-      to.once('drain', from === this.browser ? this.resumeBrowser : this.resumeUpstream);
+      if (from === this.browser) this.browserWaits = true;
+      else this.upstreamWaits = true;
     }
   }
 
