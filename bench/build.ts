@@ -1,4 +1,4 @@
-// What the WebSocket benches run, built once per `npm run bench` into a temporary folder: the
+// What the benches run in child processes, built once per `npm run bench` into a temporary folder: the
 // proxy's production bundle (proxy/deploy/bundle.ts, what the Dockerfile ships), and the bench's
 // own child processes bundled the same way — so no path runs under tsx's loader and each pays only
 // for its own code. The usual stack's packages are bundled in, as a deployment of it would be.
@@ -16,6 +16,8 @@ export interface BenchBuild {
   usualStack: string;
   /** The echo upstream + mock-socks (./roles/tailnet.ts). */
   tailnet: string;
+  /** mock-socks alone (./roles/mock-socks.ts). */
+  mockSocks: string;
   /** ./probe.ts, preloaded into every measured child. */
   probe: string;
 }
@@ -36,11 +38,12 @@ async function buildAll(): Promise<BenchBuild> {
     await build({ ...proxyBundleOptions, absWorkingDir: here, entryPoints: [entry], outfile, banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" } });
     return outfile;
   };
-  const [proxy, usualStack, tailnet, probe] = await Promise.all([
+  const [proxy, usualStack, tailnet, mockSocks, probe] = await Promise.all([
     bundleProxy(join(dir, 'proxy.mjs')).then(() => join(dir, 'proxy.mjs')),
     bundle('roles/usual-stack.ts', 'usual-stack.mjs'),
     bundle('roles/tailnet.ts', 'tailnet.mjs'),
+    bundle('roles/mock-socks.ts', 'mock-socks.mjs'),
     bundle('probe.ts', 'probe.mjs'),
   ]);
-  return { proxy, usualStack, tailnet, probe };
+  return { proxy, usualStack, tailnet, mockSocks, probe };
 }
