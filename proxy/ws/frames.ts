@@ -1,14 +1,15 @@
 // RFC 6455 §5.2 framing, read only as far as the relay needs: where each frame ends, its opcode,
 // whether it is allowed (./validation.ts), and the status code of a close frame. Payloads are never
 // unmasked or copied (except a close frame's ≤ 125 bytes). This file reads the upstream's frames,
-// which the relay forwards whole, so it can always put a close frame of its own between two;
-// ./client-frames.ts reads the browser's, which are forwarded as they arrive.
+// which the relay passes on as whole frames (a large one as fragments), so it can always put a
+// close frame of its own between two; ./client-frames.ts reads the browser's, which are forwarded
+// as they arrive.
 import { checkFrameHeader, nextFragmented, Opcode, readClosePayload, type Violation } from './validation.ts';
 
 export { Opcode } from './validation.ts';
 
+/** A close frame, as the readers hand it on: its bytes and what they say. */
 export interface Frame {
-  /** The opcode of the (first) frame. */
   opcode: number;
   /** The bytes as received, headers included, in the chunks they arrived in. */
   parts: Buffer[];

@@ -5,10 +5,10 @@
 // that throws ends the session.
 //
 // Once both sides are open, frames cross unchanged (no extension is negotiated on either side, and
-// both legs towards the upstream are client→server), so payloads are never unmasked or re-framed.
-// Towards the browser each frame goes on whole once its last byte arrived, so a close frame of our
-// own always fits between two frames; towards the upstream bytes are cut-through once each frame's
-// header has been checked (./client-frames.ts).
+// both legs towards the upstream are client→server), so payloads are never unmasked or copied.
+// Towards the browser only whole frames go out (a large one as fragments, ./frames.ts), so a close
+// frame of our own always fits between two; towards the upstream bytes are cut-through once each
+// frame's header has been checked (./client-frames.ts).
 //
 // The closing handshake is explicit state, the way `ws` keeps readyState and two flags:
 //
