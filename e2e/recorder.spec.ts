@@ -50,6 +50,15 @@ test.describe('the recorder sees', () => {
     expect(() => assertNoAbnormalClose(record ? [record] : [])).toThrow(AbnormalCloseError);
   });
 
+  test('a socket the page closes before it opens as 1006 aborted by the page — and no failure of the path', async ({ page, sockets }) => {
+    await page.goto(origin);
+    await page.evaluate((url) => new WebSocket(url).close(), `${origin.replace('http', 'ws')}/clean`);
+    await expect.poll(async () => (await sockets.records()).at(-1)?.code).toBeDefined();
+    const record = (await sockets.records()).at(-1);
+    expect(record).toMatchObject({ code: 1006, abortedByPage: true });
+    expect(() => assertNoAbnormalClose(record ? [record] : [])).not.toThrow();
+  });
+
   test('a refused upgrade as 1006 that never opened', async ({ page, sockets }) => {
     const record = await openAndWaitForClose(page, sockets, '/refuse');
     expect(record).toMatchObject({ code: 1006 });

@@ -34,6 +34,7 @@ export function proxyOptionsFor(scenario: Scenario | null, profile: Profile, whe
     socksConnectReplyTimeoutMs: timing.socksConnectReplyMs,
     upgradeTimeoutMs: timing.upgradeMs,
     responseTimeoutMs: timing.responseMs,
+    wsPingIntervalMs: timing.pingIntervalMs,
     shutdownGraceMs: 100,
     ...tuning,
     beforeDial: scenario?.upgradePathThrows
@@ -65,6 +66,7 @@ export function proxyEnvFor(scenario: Scenario | null, profile: Profile, where: 
     SOCKS_CONNECT_REPLY_TIMEOUT_MS: String(timing.socksConnectReplyMs),
     UPGRADE_TIMEOUT_MS: String(timing.upgradeMs),
     RESPONSE_TIMEOUT_MS: String(timing.responseMs),
+    WS_PING_INTERVAL_MS: String(timing.pingIntervalMs),
     SHUTDOWN_GRACE_MS: '100',
   };
   const settings: Record<string, unknown> = { ...knobsFor(scenario, profile), ...(scenario?.proxy?.[profile] ?? {}) };

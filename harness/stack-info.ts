@@ -1,5 +1,5 @@
 // What the stack reports about itself: the page shows it, the control API serves it, repro prints it.
-import type { BindMode, PeerState, Profile, ServerFault, SocksFault } from './scenarios/types.ts';
+import type { BindMode, FrontFault, PeerState, Profile, ServerFault, SocksFault } from './scenarios/types.ts';
 
 export interface StackInfo {
   /** The harness page and control API; also the front end the browser reaches the proxy through. */
@@ -19,7 +19,8 @@ export interface StackInfo {
     legacyKnobs: string[];
   };
   scenario: { id: string; profile: Profile } | null;
-  faults: { socks: SocksFault[]; server: ServerFault[] };
+  /** Faults in force: mock-socks's, code-server's, and the front door's (the hop in front of the proxy). */
+  faults: { socks: SocksFault[]; server: ServerFault[]; front: FrontFault[] };
   /** The front door's hops: its open timeout, and the scenario's platform settings. */
   platform: { openTimeoutMs: number; requestTimeoutMs?: number; maxMessageBytes?: number };
 }
@@ -28,14 +29,18 @@ export interface StackInfo {
 export interface FaultChange {
   socks?: SocksFault[];
   server?: ServerFault[];
+  front?: FrontFault[];
   peerState?: PeerState;
 }
 
 /** One line of the stack's combined log, as streamed to the page. */
 export interface LogLine {
   t: number;
-  /** 'front': what the front door saw the proxy answer to each upgrade (the browser cannot tell). */
-  source: 'socks' | 'proxy' | 'front';
+  /**
+   * 'front': what the front door saw the proxy answer to each upgrade (the browser cannot tell);
+   * 'cause': a fault of the hop in front acted, and this is why the browser sees what it sees.
+   */
+  source: 'socks' | 'proxy' | 'front' | 'cause';
   line: string;
 }
 

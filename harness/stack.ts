@@ -13,7 +13,7 @@ import { freePort } from './free-port.ts';
 import { startProxyProcess } from './proxy-process.ts';
 import type { ProxyProcess } from './proxy-process.ts';
 import { scenarioById, timing } from './scenarios/index.ts';
-import type { PeerState, Profile, Scenario, ServerFault, SocksFault } from './scenarios/index.ts';
+import type { FrontFault, PeerState, Profile, Scenario, ServerFault, SocksFault } from './scenarios/index.ts';
 import { FrontDoor } from './server/front-door.ts';
 import type { UpgradeAnswer } from './server/front-door.ts';
 import { startHarnessServer } from './server/harness-server.ts';
@@ -84,6 +84,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     observe(seen.upgrades, answer);
     emit('front', `upgrade ${answer.path} → ${answer.line}`);
   };
+  frontDoor.onCause = (cause) => emit('cause', cause);
   const listeners = new Set<(line: LogLine) => void>();
   const changeListeners = new Set<(info: StackInfo) => void>();
   const changed = (): StackInfo => {
@@ -99,6 +100,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   let overrides: ScenarioOverrides = {};
   let socksFaults: SocksFault[] = [];
   let serverFaults: ServerFault[] = [];
+  let frontFaults: FrontFault[] = [];
   let peerState: PeerState = 'up';
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -207,7 +209,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       },
       proxy: running?.info ?? { url: '', kind: 'ours', socksUrl: '', upstreamUrl, terminalUrl, profile, legacyKnobs: [] },
       scenario: scenario ? { id: scenario.id, profile } : null,
-      faults: { socks: socksFaults, server: serverFaults },
+      faults: { socks: socksFaults, server: serverFaults, front: frontFaults },
       platform: { openTimeoutMs: timing.openTimeoutMs, ...(scenario?.platform?.[profile] ?? {}) },
     }),
     applyScenario: (scenarioId, nextProfile, nextOverrides = {}) => {
@@ -217,9 +219,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         profile = nextProfile;
         socksFaults = [...(scenario?.tailnet.socksFaults ?? [])];
         serverFaults = [...(scenario?.tailnet.serverFaults ?? [])];
+        frontFaults = [...(scenario?.front ?? [])];
         peerState = scenario?.tailnet.peerState ?? 'up';
         await stopRunning();
         codeServer.setFaults(serverFaults);
+        frontDoor.setFaults(frontFaults);
         lines = [];
         seen.socks = [];
         seen.upgrades = [];
@@ -230,7 +234,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return next;
     },
     setFaults: (change) => {
-      // Each mock validates before it replaces anything: a bad list leaves every fault as it was.
+      // Each hop validates before it replaces anything: a bad list leaves every fault as it was.
+      if (change.front) frontDoor.checkFaults(change.front);
       if (change.server) codeServer.setFaults(change.server);
       if (change.socks) {
         try {
@@ -242,6 +247,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         socksFaults = change.socks;
       }
       if (change.server) serverFaults = change.server;
+      if (change.front) {
+        frontDoor.setFaults(change.front);
+        frontFaults = change.front;
+      }
       if (change.peerState) {
         peerState = change.peerState;
         running?.socks.setPeerState(devbox.address, peerState);
@@ -265,6 +274,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       changeListeners.clear();
       await stopRunning();
       await server.close();
+      frontDoor.close();
       await codeServer.close();
     },
   };

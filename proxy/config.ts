@@ -39,6 +39,8 @@ export interface ProxyConfig {
   maxHeaderBytes: number;
   /** A WebSocket's lifetime, ms; it then ends with 1001 so the client reconnects before the platform cuts it. 0 = none. */
   wsLifetimeMs: number;
+  /** A ping to each browser WebSocket this often, ms, so a hop in front that drops quiet connections sees traffic both ways. 0 = none. */
+  wsPingIntervalMs: number;
   /** Concurrent WebSocket sessions; one more is accepted and closed with 1013. */
   maxConnections: number;
   /** Largest WebSocket frame relayed, bytes; a larger one closes the session with 1009. */
@@ -78,6 +80,7 @@ export const optionSpecs: readonly OptionSpec<keyof ProxyConfig>[] = [
   deadline('keepAliveTimeoutMs', 'KEEP_ALIVE_TIMEOUT_MS', 'keep-alive-timeout-ms', 5000, 'an idle kept-alive connection: a browser\'s, or a tunnel kept for the next request (ms)'),
   { key: 'maxHeaderBytes', env: 'MAX_HEADER_BYTES', flag: 'max-header-bytes', kind: 'int', default: 16_384, min: 1024, max: 1_048_576, doc: 'largest request head a browser may send (bytes); larger → 431' },
   { key: 'wsLifetimeMs', env: 'WS_LIFETIME_MS', flag: 'ws-lifetime-ms', kind: 'ms', default: 0, min: 0, max: maxTimerMs, doc: 'WebSocket lifetime, then 1001 (ms, 0 = none); set below the Cloud Run request timeout' },
+  { key: 'wsPingIntervalMs', env: 'WS_PING_INTERVAL_MS', flag: 'ws-ping-interval-ms', kind: 'ms', default: 25_000, min: 0, max: maxDeadlineMs, doc: "ping each browser WebSocket this often (ms, 0 = never); below the idle timeout of any hop in front (nginx, ALB: 60 s; HAProxy: often 50 s)" },
   { key: 'maxConnections', env: 'MAX_CONNECTIONS', flag: 'max-connections', kind: 'int', default: 10_000, min: 1, max: 1_000_000, doc: 'concurrent WebSockets; one more is closed with 1013' },
   { key: 'maxPayloadBytes', env: 'MAX_PAYLOAD_BYTES', flag: 'max-payload-bytes', kind: 'int', default: 134_217_728, min: 125, max: 1_073_741_824, doc: 'largest WebSocket frame relayed (bytes); larger → 1009' },
   { key: 'highWaterMarkBytes', env: 'HIGH_WATER_MARK_BYTES', flag: 'high-water-mark-bytes', kind: 'int', default: 4_194_304, min: 1024, max: 1_073_741_824, doc: 'bytes of early frames queued while the upstream is dialled before the browser is paused' },

@@ -13,6 +13,13 @@ export interface SocketRecord {
   wasClean?: boolean;
   /** The socket fired `error` (Chromium does for a failed upgrade, not for a vanished open socket). */
   errored: boolean;
+  /**
+   * The page itself closed the socket before it opened — a client giving up an attempt (VS Code's
+   * window-wide permanent failure disposes a reconnection still connecting). The browser reports
+   * that as 1006 too (WHATWG WebSockets, close(): "fail the WebSocket connection"), but no hop
+   * could have sent a close frame for it.
+   */
+  abortedByPage?: boolean;
 }
 
 export const RECORDS_GLOBAL = '__harnessSockets';
@@ -42,6 +49,7 @@ export const webSocketRecorderScript = `(() => {
       report(record);
       this.addEventListener('open', () => { record.openedAt = Date.now(); report(record); });
       this.addEventListener('error', () => { record.errored = true; });
+      this.__record = record;
       this.addEventListener('close', (event) => {
         record.closedAt = Date.now();
         record.code = event.code;
@@ -50,6 +58,10 @@ export const webSocketRecorderScript = `(() => {
         report(record);
       });
     }
+    close(code, reason) {
+      if (this.readyState === Native.CONNECTING) this.__record.abortedByPage = true;
+      return code === undefined ? super.close() : super.close(code, reason);
+    }
   }
   window.WebSocket = RecordedWebSocket;
 })();`;
@@ -57,8 +69,9 @@ export const webSocketRecorderScript = `(() => {
 /** 1006 is what the browser reports when a socket ended without a close frame, or never upgraded. */
 export const ABNORMAL_CLOSURE = 1006;
 
+/** Sockets that ended without a close frame on the path: a page's abort of its own connecting socket is not one. */
 export function abnormalCloses(records: readonly SocketRecord[]): SocketRecord[] {
-  return records.filter((record) => record.code === ABNORMAL_CLOSURE);
+  return records.filter((record) => record.code === ABNORMAL_CLOSURE && !record.abortedByPage);
 }
 
 export class AbnormalCloseError extends Error {

@@ -27,6 +27,7 @@ export interface ScenarioRun {
 function settleFor(outcome: Outcome): Settle {
   if (outcome.workbench === 'recovers') return 'recovered';
   if (outcome.workbench === 'connects') return 'connected';
+  if (outcome.workbenchSaw) return 'saw';
   if (outcome.closeCodes) return 'first-close';
   return 'connected';
 }
@@ -36,8 +37,12 @@ export function probeRequestFor(scenario: Scenario, profile: Profile): ProbeRequ
   return {
     probe: scenario.probe,
     until: settleFor(outcome),
+    saw: outcome.workbenchSaw,
+    alsoClose: outcome.workbenchSaw !== undefined && outcome.closeCodes !== undefined,
+    quietMs: scenario.quietMs,
+    throttleWindowMs: scenario.throttleWindowMs,
     // 64 MiB through three hops and back takes real time; everything else is ms-scaled.
-    deadlineMs: scenario.probe === 'large-messages' ? timing.probeDeadlineMs * 15 : timing.probeDeadlineMs,
+    deadlineMs: (scenario.probe === 'large-messages' ? timing.probeDeadlineMs * 15 : timing.probeDeadlineMs) + (scenario.quietMs ?? 0),
     health: profile === 'legacy' && scenario.legacyHealthIsPortProbe ? 'port-probe' : 'readyz',
     // From the ~1 MiB of the recorded extension host's first message up to 64 MiB.
     echoBytes: scenario.probe === 'large-messages' ? [1024 * 1024, 8 * 1024 * 1024, 64 * 1024 * 1024] : undefined,
@@ -79,6 +84,9 @@ export async function runScenario(
     readiness: result.readiness,
     vsda: result.vsda,
     terminal: result.terminal,
+    causes: logs.filter((l) => l.source === 'cause').map((l) => l.line),
+    events: result.workbench?.events,
+    afterQuiet: result.workbench?.afterQuiet,
   });
   return { scenario, profile, request, result, sockets, logs, observations, verdict, startedAt };
 }

@@ -1,7 +1,7 @@
 // Why a row failed, from what each hop saw: the cases a proxy without a close-code policy hits.
 import { describe, expect, it } from 'vitest';
 import type { ObservedSocket } from '../scenarios/judge.ts';
-import { browserSaw, inferCause, proxySaid, socksSaw } from './cause.ts';
+import { browserSaw, inferCause, namedCauses, proxySaid, socksSaw } from './cause.ts';
 import type { SocksConversation } from './cause.ts';
 
 const neverOpened: ObservedSocket = { url: 'ws://h/dev/code/x', createdAt: 0, closedAt: 30, code: 1006, reason: '' };
@@ -37,6 +37,19 @@ describe('the cause of a failed row', () => {
     const vanished = { ...neverOpened, openedAt: 10 };
     expect(browserSaw(vanished)).toBe('1006 after the upgrade');
     expect(proxySaid([{ path: '/x', status: 101, line: 'HTTP/1.1 101 Switching Protocols' }], vanished)).toMatch(/completed the upgrade, then the connection ended without a close frame/);
+  });
+
+  it('puts a cause named in front of the proxy first, and does not blame the proxy for what reached it', () => {
+    const named = ['front end: the WebSocket upgrade was forwarded without its Upgrade and Connection headers'];
+    const cause = inferCause({ socket: neverOpened, upgrades: [{ path: '/dev/code/x', status: 404, line: 'HTTP/1.1 404 Not Found' }], socks: [], ...where, failedChecks: [], named });
+    expect(cause).toMatch(/^front end: the WebSocket upgrade was forwarded without .*; the proxy answered what reached it with HTTP\/1\.1 404 Not Found; no SOCKS/);
+    const own = [{ path: '/dev/code/x', status: 302, line: "HTTP/1.1 302 Found (the front end's own answer)", own: true as const }];
+    expect(proxySaid(own, neverOpened)).toBe('the front end answered the upgrade itself (HTTP/1.1 302 Found): it never reached the proxy');
+  });
+
+  it('names a session code-server no longer knows, from the workbench\'s own words', () => {
+    const run = { logs: [{ t: 1, source: 'cause' as const, line: 'front end: x' }, { t: 2, source: 'cause' as const, line: 'front end: x' }], result: { probe: 'workbench' as const, settledBy: 'outcome' as const, elapsedMs: 1, sockets: [], workbench: { connected: true, handshakes: 2, reconnects: 0, lost: 0, events: ['+900ms management error Connection error: Unknown reconnection token (never seen)'] } } };
+    expect(namedCauses(run)).toEqual(['front end: x', expect.stringMatching(/^code-server no longer knows this session .* Please reload the window/) as unknown as string]);
   });
 
   it('for a coded close, gives the checks that failed and what the tunnel carried', () => {

@@ -18,6 +18,8 @@ export interface Evidence {
   socksAddresses: readonly string[];
   socksUrl: string;
   failedChecks: readonly Check[];
+  /** Causes named in words (namedCauses), first in the line. */
+  named?: readonly string[];
 }
 
 export function browserSaw(socket: ObservedSocket | undefined): string {
@@ -45,21 +47,40 @@ export function socksSaw(socks: readonly SocksConversation[], socksAddresses: re
   return tunnels.length > 0 ? `SOCKS tunnel to ${tunnels[0]?.destination} up, code-server answered` : 'SOCKS conversations without a CONNECT';
 }
 
-/** How the proxy answered the upgrade the failure is about. */
-export function proxySaid(upgrades: readonly UpgradeAnswer[], socket: ObservedSocket | undefined): string | undefined {
+/**
+ * How the proxy answered the upgrade the failure is about. With a cause named in front of it
+ * (`inFront`), the proxy only answered what reached it, and is not blamed for the 1006.
+ */
+export function proxySaid(upgrades: readonly UpgradeAnswer[], socket: ObservedSocket | undefined, inFront = false): string | undefined {
   if (socket?.code !== 1006) return undefined;
-  if (socket.openedAt !== undefined) return 'the proxy completed the upgrade, then the connection ended without a close frame';
+  const own = upgrades.find((u) => u.own);
+  if (own) return `the front end answered the upgrade itself (${own.line.replace(/ \(the front end's own answer.*\)$/, '')}): it never reached the proxy`;
+  if (socket.openedAt !== undefined) return inFront ? 'the connection ended without a close frame after the upgrade' : 'the proxy completed the upgrade, then the connection ended without a close frame';
   const answer = upgrades.find((u) => u.status !== 101) ?? upgrades[0];
   if (!answer) return 'the upgrade never reached the proxy';
   if (answer.status === undefined) return `the upgrade got ${answer.line}`;
+  if (inFront) return `the proxy answered what reached it with ${answer.line}`;
   return `the proxy answered the upgrade with ${answer.line} instead of completing it and sending a close frame`;
 }
 
 export function inferCause(evidence: Evidence): string {
-  const hops = [proxySaid(evidence.upgrades, evidence.socket), socksSaw(evidence.socks, evidence.socksAddresses, evidence.socksUrl)];
+  const hops = [proxySaid(evidence.upgrades, evidence.socket, (evidence.named ?? []).length > 0), socksSaw(evidence.socks, evidence.socksAddresses, evidence.socksUrl)];
   const checks = evidence.socket?.code === 1006 ? [] : evidence.failedChecks.map((c) => `${c.what}: saw ${c.saw}`);
-  return [...checks, ...hops].filter((part): part is string => part !== undefined).join('; ');
+  return [...(evidence.named ?? []), ...checks, ...hops].filter((part): part is string => part !== undefined).join('; ');
 }
+
+/**
+ * What the run named beyond each hop's facts, in the words of the symptom: every cause the hop in
+ * front gave (once each), and a session code-server no longer knows.
+ */
+export function namedCauses(run: Pick<ScenarioRun, 'logs' | 'result'>): string[] {
+  const front = [...new Set(run.logs.filter((l) => l.source === 'cause').map((l) => l.line))];
+  const lost = run.result.workbench?.events.some((e) => /Unknown reconnection token/.test(e));
+  return lost ? [...front, sessionLost] : front;
+}
+
+const sessionLost =
+  'code-server no longer knows this session — it restarted, or the reconnection grace expired — and answered the reconnection "Unknown reconnection token": the workbench gives up ("Cannot reconnect. Please reload the window.")';
 
 /** The socket a reader asks about: the first 1006, else the first close that is not the page's own (1000, 1005). */
 export function socketOfInterest(sockets: readonly ObservedSocket[]): ObservedSocket | undefined {
@@ -71,6 +92,6 @@ export function explainRun(run: ScenarioRun, where: { socksAddresses: readonly s
   const socket = socketOfInterest(run.sockets);
   const failedChecks = run.verdict.checks.filter((c) => !c.ok);
   if (run.result.error) failedChecks.push({ what: 'the probe ran', ok: false, saw: run.result.error });
-  const cause = inferCause({ socket, upgrades: run.observations.upgrades, socks: run.observations.socks, ...where, failedChecks });
+  const cause = inferCause({ socket, upgrades: run.observations.upgrades, socks: run.observations.socks, ...where, failedChecks, named: namedCauses(run) });
   return { socket, browser: browserSaw(socket), cause };
 }

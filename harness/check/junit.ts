@@ -13,7 +13,7 @@ const escapeXml = (text: string): string =>
 function testcase(row: RowResult): string {
   const time = ((row.ms ?? 0) / 1000).toFixed(3);
   const open = `    <testcase classname="tailnet-harness.catalog" name="${escapeXml(`${row.id} — ${row.title}`)}" time="${time}"`;
-  if (row.status === 'pass') return `${open}/>`;
+  if (row.status === 'pass') return row.named?.length ? `${open}>\n      <system-out>${escapeXml(row.named.map((c) => `reproduced: ${c}`).join('\n'))}</system-out>\n    </testcase>` : `${open}/>`;
   if (row.status === 'n/a') return `${open}>\n      <skipped message="${escapeXml(`not applicable: ${notApplicableBecause(row)}`)}"/>\n    </testcase>`;
   const body = [`cause: ${row.cause}`, ...(row.proxyOutput ?? []).map((l) => `proxy: ${l}`), ...(row.checks ?? []).map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.what}: ${c.saw}`)].join('\n');
   return `${open}>\n      <failure message="${escapeXml(row.browser ?? 'failed')}">${escapeXml(body)}</failure>\n    </testcase>`;

@@ -8,6 +8,7 @@ const rows: RowResult[] = [
   { id: 'ipv4-only-bind', title: 'SOCKS on 127.0.0.1 only', status: 'pass', ms: 900 },
   { id: 'peer-refuses', title: 'peer refuses', status: 'fail', ms: 1300, closeCode: 1006, browser: '1006, the socket never opened', cause: 'the proxy answered the upgrade with HTTP/1.1 502 Bad Gateway', proxyOutput: ['Socks5 proxy rejected connection - Failure (×2)'], checks: [{ what: 'first close code in [1014]', ok: false, saw: '1006 "<x>"' }] },
   { id: 'tunnel-idle', title: 'the upgrade never completes', status: 'n/a', needs: 'our-hooks', why: 'only our proxy has the hook' },
+  { id: 'auth-expired', title: 'an auth proxy redirects the upgrade', status: 'pass', ms: 700, named: ['front end answered the WebSocket upgrade with 302 Found'] },
 ];
 
 describe('check rows', () => {
@@ -18,19 +19,22 @@ describe('check rows', () => {
       '                      cause: the proxy answered the upgrade with HTTP/1.1 502 Bad Gateway',
       '                      proxy: Socks5 proxy rejected connection - Failure (×2)',
       'n/a   tunnel-idle     needs our-hooks — only our proxy has the hook',
+      'pass  auth-expired    an auth proxy redirects the upgrade (0.7 s)',
+      '                      reproduced: front end answered the WebSocket upgrade with 302 Found',
     ]);
-    expect(formatSummary(rows, 41_400)).toBe('1 passed, 1 failed, 1 not applicable — 41 s');
+    expect(formatSummary(rows, 41_400)).toBe('2 passed, 1 failed, 1 not applicable — 41 s');
   });
 
   it('exits 1 only when an applicable row failed: a row that does not apply is no failure', () => {
     expect(exitStatus(rows)).toBe(1);
     expect(exitStatus(rows.filter((r) => r.status !== 'fail'))).toBe(0);
-    expect(summarise(rows)).toEqual({ passed: 1, failed: 1, notApplicable: 1 });
+    expect(summarise(rows)).toEqual({ passed: 2, failed: 1, notApplicable: 1 });
   });
 
   it('writes JUnit: a failure with its cause, a skipped row with why, text escaped', () => {
     const xml = junitXml(rows, 'check & co', 41_400);
-    expect(xml).toContain('<testsuites name="check &amp; co" tests="3" failures="1" skipped="1" errors="0" time="41.400">');
+    expect(xml).toContain('<testsuites name="check &amp; co" tests="4" failures="1" skipped="1" errors="0" time="41.400">');
+    expect(xml).toContain('<system-out>reproduced: front end answered the WebSocket upgrade with 302 Found</system-out>');
     expect(xml).toContain('<testcase classname="tailnet-harness.catalog" name="ipv4-only-bind — SOCKS on 127.0.0.1 only" time="0.900"/>');
     expect(xml).toContain('<failure message="1006, the socket never opened">cause: the proxy answered the upgrade with HTTP/1.1 502 Bad Gateway\nproxy: Socks5');
     expect(xml).toContain('FAIL first close code in [1014]: 1006 &quot;&lt;x&gt;&quot;');

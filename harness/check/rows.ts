@@ -7,7 +7,7 @@ import { notApplicableBecause } from '../scenarios/index.ts';
 import type { Applicability, ContractPart, Scenario } from '../scenarios/index.ts';
 import type { Check } from '../scenarios/judge.ts';
 import type { LogLine } from '../stack-info.ts';
-import { explainRun } from './cause.ts';
+import { explainRun, namedCauses } from './cause.ts';
 
 export type RowStatus = 'pass' | 'fail' | 'n/a';
 
@@ -26,6 +26,8 @@ export interface RowResult {
   /** fail: the last distinct lines the proxy printed during the row (stderr first). */
   proxyOutput?: string[];
   checks?: Check[];
+  /** pass, for a fault in front of the proxy: the cause the row reproduced, as it was named. */
+  named?: string[];
   /** n/a: the part of the contract the row needs, and why the proxy cannot be judged on it. */
   needs?: ContractPart;
   why?: string;
@@ -57,7 +59,7 @@ export function notApplicableRow(scenario: Scenario, why: Extract<Applicability,
 
 export function rowFromRun(run: ScenarioRun, where: { socksAddresses: string[]; socksUrl: string }, ms: number): RowResult {
   const base = { id: run.scenario.id, title: run.scenario.title, ms, checks: run.verdict.checks };
-  if (run.verdict.ok) return { ...base, status: 'pass' };
+  if (run.verdict.ok) return run.scenario.faultSits === 'in-front' ? { ...base, status: 'pass', named: namedCauses(run) } : { ...base, status: 'pass' };
   const { socket, browser, cause } = explainRun(run, where);
   return { ...base, status: 'fail', closeCode: socket?.code, browser, cause, proxyOutput: proxyTail(run.logs) };
 }
@@ -82,9 +84,9 @@ export function exitStatus(rows: readonly RowResult[]): 0 | 1 {
 export function formatRow(row: RowResult, idWidth: number): string[] {
   const head = `${row.status.padEnd(4)}  ${row.id.padEnd(idWidth)}`;
   const seconds = row.ms === undefined ? '' : ` (${(row.ms / 1000).toFixed(1)} s)`;
-  if (row.status === 'pass') return [`${head}  ${row.title}${seconds}`];
-  if (row.status === 'n/a') return [`${head}  ${notApplicableBecause(row)}`];
   const indent = ' '.repeat(6 + idWidth + 2);
+  if (row.status === 'pass') return [`${head}  ${row.title}${seconds}`, ...(row.named ?? []).map((cause) => `${indent}reproduced: ${cause}`)];
+  if (row.status === 'n/a') return [`${head}  ${notApplicableBecause(row)}`];
   return [`${head}  ${row.browser}${seconds}`, `${indent}cause: ${row.cause}`, ...(row.proxyOutput ?? []).map((line) => `${indent}proxy: ${shortLine(line)}`)];
 }
 

@@ -13,6 +13,9 @@ const specIds = [
   'truncated-reply-split', 'truncated-reply-close', 'peer-down', 'peer-refuses', 'tailnet-not-ready',
   'upstream-drops', 'socks-reset', 'query-dropped', 'origin-mismatch', 'vsda-404', 'large-messages',
   'request-timeout', 'tunnel-idle', 'terminal',
+  // The most-reported causes beyond the seed notes: the hop in front, then the platform and code-server's lifecycle.
+  'upgrade-not-forwarded', 'idle-timeout', 'base-path-missed', 'auth-expired', 'reload-drops-all', 'hollow-101',
+  'frame-corrupted', 'keepalive-starved', 'websocket-cap', 'session-lost', 'cloud-run-concurrency', 'cloud-run-cpu-throttled',
 ];
 
 describe('the scenario catalog', () => {
@@ -20,8 +23,30 @@ describe('the scenario catalog', () => {
     expect(scenarios.map((s) => s.id)).toEqual(specIds);
   });
 
-  it('never lets the fixed profile expect a 1006', () => {
-    for (const s of scenarios) expect(s.expect.fixed.closeCodes ?? [], s.id).not.toContain(1006);
+  it('lets only a fault in front of the proxy expect a 1006 in the fixed run — and such a row must name its cause', () => {
+    for (const s of scenarios) {
+      if (s.faultSits !== 'in-front') expect(s.expect.fixed.closeCodes ?? [], s.id).not.toContain(1006);
+      else expect(s.expect.fixed.namesCause, s.id).toBeDefined();
+    }
+  });
+
+  it('gives every row beyond the seed notes its public evidence and its remedy', () => {
+    const beyond = scenarios.filter((s) => s.front !== undefined || s.faultSits !== undefined || specIds.indexOf(s.id) >= specIds.indexOf('upgrade-not-forwarded'));
+    expect(beyond.length).toBe(12);
+    for (const s of beyond) {
+      expect(s.evidence?.length, s.id).toBeGreaterThan(0);
+      expect(s.remedy, s.id).toBeTruthy();
+    }
+  });
+
+  it('names one close code and its cause in every fixed expectation of a close (a list of codes could not fail on the proxy\'s own 1011)', () => {
+    for (const s of scenarios) {
+      const { closeCodes, reason, namesCause } = s.expect.fixed;
+      if (!closeCodes) continue;
+      expect(closeCodes, s.id).toHaveLength(1);
+      // A 1006 carries no reason: the hop in front that caused it is named instead.
+      expect(closeCodes[0] === 1006 ? namesCause : reason, s.id).toBeDefined();
+    }
   });
 
   it('gives every legacy failure something observable that the fixed run does not share', () => {

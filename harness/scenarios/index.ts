@@ -1,3 +1,5 @@
+import { frontHopScenarios } from './front-hop.ts';
+import { platformScenarios } from './platform.ts';
 import { sessionScenarios } from './session.ts';
 import { socksHopScenarios } from './socks-hop.ts';
 import type { Scenario } from './types.ts';
@@ -7,7 +9,7 @@ export { profiles } from './types.ts';
 export { timing, deadlineWindow } from './timing.ts';
 
 /** Every row of the catalog, in the README's order. */
-export const scenarios: readonly Scenario[] = [...socksHopScenarios, ...sessionScenarios];
+export const scenarios: readonly Scenario[] = [...socksHopScenarios, ...sessionScenarios, ...frontHopScenarios, ...platformScenarios];
 
 export class UnknownScenarioError extends Error {
   readonly code = 'E_UNKNOWN_SCENARIO';

@@ -4,7 +4,7 @@ import type { SocketRecord } from '../browser/recorder.ts';
 import type { Outcome } from './types.ts';
 
 /** A socket as the in-page recorder saw it: the fields a catalog outcome is judged on. */
-export type ObservedSocket = Pick<SocketRecord, 'url' | 'createdAt' | 'openedAt' | 'closedAt' | 'code' | 'reason'>;
+export type ObservedSocket = Pick<SocketRecord, 'url' | 'createdAt' | 'openedAt' | 'closedAt' | 'code' | 'reason' | 'abortedByPage'>;
 
 export interface Observation {
   sockets: ObservedSocket[];
@@ -15,6 +15,11 @@ export interface Observation {
   readiness?: { ready: boolean; body: string };
   vsda?: { url: string; status: number }[];
   terminal?: { echoed: boolean; resized: boolean };
+  /** Causes the hop in front named while the run lasted (the front door's 'cause' lines). */
+  causes?: string[];
+  /** The workbench client's timeline, as text, and whether a call after the quiet period was answered. */
+  events?: string[];
+  afterQuiet?: boolean;
 }
 
 export interface Check {
@@ -52,7 +57,7 @@ export function judge(outcome: Outcome, seen: Observation): Verdict {
   const wbSaw = wb ? `connected=${wb.connected} reconnects=${wb.reconnects} lost=${wb.lost}` : 'no workbench report';
 
   if (!(outcome.closeCodes ?? []).includes(1006)) {
-    const abnormal = seen.sockets.filter((s) => s.code === 1006);
+    const abnormal = seen.sockets.filter((s) => s.code === 1006 && !s.abortedByPage);
     check('no socket closed with 1006', abnormal.length === 0, abnormal.length ? `${abnormal.length} × 1006` : 'none');
   }
   if (outcome.workbench === 'connects') check('workbench connects', wb?.connected === true, wbSaw);
@@ -87,6 +92,27 @@ export function judge(outcome: Outcome, seen: Observation): Verdict {
     const pattern = new RegExp(outcome.socksLog);
     check(`a SOCKS log line matches /${outcome.socksLog}/`, seen.socksLog.some((l) => pattern.test(l)), seen.socksLog.slice(0, 3).join(' | ') || 'none');
   }
+  if (outcome.namesCause !== undefined) {
+    const named = seen.causes ?? [];
+    check(`the cause is named: /${outcome.namesCause}/i`, named.some((c) => new RegExp(outcome.namesCause ?? '', 'i').test(c)), named[0]?.slice(0, 160) ?? 'no cause named');
+  }
+  if (outcome.workbenchSaw !== undefined) {
+    const events = seen.events ?? [];
+    const pattern = new RegExp(outcome.workbenchSaw, 'i');
+    check(`the workbench saw /${outcome.workbenchSaw}/i`, events.some((e) => pattern.test(e)), events.filter((e) => / (error|close) /.test(e)).slice(-2).join(' | ') || 'no error or close');
+  }
+  if (outcome.survives !== undefined) {
+    const watched = outcome.survives === 'all' ? seen.sockets : seen.sockets.filter((s) => s.url.includes('/dev/code/'));
+    // The page's own closes (1000, or 1005 with no code) are the probe finishing, not the path failing.
+    const closed = watched.filter((s) => s.closedAt !== undefined && s.code !== 1000 && s.code !== 1005);
+    check(`no ${outcome.survives === 'all' ? '' : 'workbench '}socket closed`, closed.length === 0, closed.length ? closed.map((s) => `${s.code} ${new URL(s.url).pathname.slice(0, 24)}`).join(', ') : `${watched.length} open`);
+  }
+  if (outcome.firstCloseUrl !== undefined) check(`first close is /${outcome.firstCloseUrl}/`, new RegExp(outcome.firstCloseUrl).test(first?.url ?? ''), first ? new URL(first.url).pathname : 'no socket closed');
+  if (outcome.closesAtOnce !== undefined) {
+    const together = first?.closedAt === undefined ? 0 : seen.sockets.filter((s) => s.closedAt !== undefined && Math.abs(s.closedAt - (first.closedAt ?? 0)) <= 100).length;
+    check(`${outcome.closesAtOnce} sockets closed at once`, together >= outcome.closesAtOnce, `${together} within 100 ms of the first`);
+  }
+  if (outcome.answersAfterQuiet) check('a call after the quiet period is answered', seen.afterQuiet === true, String(seen.afterQuiet ?? 'not tried'));
   if (outcome.echoesBytes !== undefined) check(`extension host echoes ${outcome.echoesBytes} bytes intact`, (wb?.echoedBytes ?? 0) >= outcome.echoesBytes, `${wb?.echoedBytes ?? 0} bytes`);
   if (outcome.terminalEchoes) {
     const t = seen.terminal;

@@ -21,7 +21,12 @@ export const sessionScenarios: Scenario[] = [
     probe: 'workbench',
     expect: {
       legacy: { says: '1006, reconnect', closeCodes: [1006] },
-      fixed: { says: 'close frame from the proxy, the client reconnects with its token, replay loses no message', closeCodes: [1011, 1014, 1001], workbench: 'recovers' },
+      fixed: {
+        says: "close frame 1014 naming the upstream's end (no close frame from code-server), the client reconnects with its token, replay loses no message",
+        closeCodes: [1014],
+        reason: 'ended_without_close|ended|without a close',
+        workbench: 'recovers',
+      },
     },
   },
   {
@@ -34,7 +39,7 @@ export const sessionScenarios: Scenario[] = [
     probe: 'workbench',
     expect: {
       legacy: { says: '1006', closeCodes: [1006] },
-      fixed: { says: 'same as upstream-drops', closeCodes: [1011, 1014, 1001], workbench: 'recovers' },
+      fixed: { says: 'close frame 1014 naming the reset (not a clean end), the client reconnects with its token, replay loses no message', closeCodes: [1014], reason: 'reset', workbench: 'recovers' },
     },
   },
   {
@@ -104,7 +109,7 @@ export const sessionScenarios: Scenario[] = [
     probe: 'workbench',
     expect: {
       legacy: { says: '1006 at the deadline', closeCodes: [1006], closeAfterMs: 1100 },
-      fixed: { says: 'proxy closes with 1001 before the platform deadline, the client reconnects with its token, nothing lost', closeCodes: [1001], workbench: 'recovers' },
+      fixed: { says: 'proxy closes with 1001 before the platform deadline, the client reconnects with its token, nothing lost', closeCodes: [1001], reason: 'lifetime|going away|deadline|timeout', workbench: 'recovers' },
     },
   },
   {
@@ -118,7 +123,7 @@ export const sessionScenarios: Scenario[] = [
     probe: 'workbench',
     expect: {
       legacy: { says: 'hang, 1006; no SOCKS log line', closeCodes: [1006], socksLog: 'quiet', closeAfterMs: timing.openTimeoutMs * 0.9 },
-      fixed: { says: "an exception in the proxy's upgrade path ends in a close frame with code 1011 at once", closeCodes: [1011], closeWithinMs: 300 },
+      fixed: { says: "an exception in the proxy's upgrade path ends in a close frame with code 1011 at once", closeCodes: [1011], reason: 'extra_headers|internal', closeWithinMs: 300 },
     },
   },
   {

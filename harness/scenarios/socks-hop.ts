@@ -185,7 +185,7 @@ export const socksHopScenarios: Scenario[] = [
     probe: 'workbench',
     expect: {
       legacy: { says: '1006 on first load', closeCodes: [1006] },
-      fixed: { says: "the workbench's own reconnection lands once the tailnet is up; never 1006", closeCodes: [1014], workbench: 'connects' },
+      fixed: { says: "close frame naming the failed CONNECT, then the workbench's own reconnection lands once the tailnet is up; never 1006", closeCodes: [1014], reason: 'general.failure|unreachable|not ready', workbench: 'connects' },
     },
   },
 ];

@@ -34,6 +34,18 @@ export const timing = {
    * as the real one does: `tailnet-not-ready` connects only after two of them.
    */
   probeDeadlineMs: 6000,
+  /**
+   * The hops in front of the proxy, in their real order: the proxy's ping (WS_PING_INTERVAL_MS,
+   * 25 s) < a hop's idle timeout (nginx, ALB: 60 s) < a background tab's timer wake-ups (a minute)
+   * < the quiet period a row watches. The workbench's own KeepAlive (5 s × 0.1) stays under the
+   * idle timeout, as in production.
+   */
+  pingIntervalMs: 300,
+  idleTimeoutMs: 1000,
+  throttleWindowMs: 2500,
+  quietMs: 3000,
+  /** Cloud Run's request queue when every instance is at its maximum concurrency (10 s). */
+  requestQueueMs: 1000,
 } as const;
 
 /**

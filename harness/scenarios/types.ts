@@ -24,6 +24,18 @@ export interface ServerFault {
   which?: 'all' | { nth: number } | { first: number };
 }
 
+/** A fault of the hop in front of the proxy (the front door; harness/server/front/). */
+export interface FrontFault {
+  type: string;
+  /** Unique label (default: the type). */
+  name?: string;
+  attributes?: Record<string, unknown>;
+  /** Counts WebSocket upgrades since the faults were set, 1-based. */
+  which?: 'all' | { nth: number } | { first: number };
+  /** 0..1: the probability that a selected upgrade gets the fault, drawn from the stack's seed. */
+  toxicity?: number;
+}
+
 import type { ContractPart } from './contract.ts';
 
 /** The seed notes' choices: the proxy's own legacy knobs, so a knob added there is usable here. */
@@ -33,6 +45,7 @@ export type { LegacyKnobs };
 /** Proxy settings a scenario may change (proxy/config.ts names and units). */
 export interface ProxyTuning {
   wsLifetimeMs?: number;
+  wsPingIntervalMs?: number;
   maxPayloadBytes?: number;
   socksGreetingTimeoutMs?: number;
   socksConnectReplyTimeoutMs?: number;
@@ -60,7 +73,9 @@ export type Probe =
   | 'readiness' // the proxy's /readyz, then the workbench
   | 'vsda' // the two vsda requests, then the workbench
   | 'large-messages' // extension-host echo of messages from 1 MiB up
-  | 'terminal'; // /dev/ws/terminal: type, read the echo, resize
+  | 'terminal' // /dev/ws/terminal: type, read the echo, resize
+  | 'quiet' // a workbench (its keepalives flow) and a terminal nobody types in for `quietMs`, then typed into
+  | 'background'; // a workbench whose page timers are throttled for `quietMs`, as in a background tab, then one call
 
 /** What must be observed for a run to match the catalog. Every field present is checked. */
 export interface Outcome {
@@ -87,6 +102,18 @@ export interface Outcome {
   socksLog?: 'quiet' | string;
   /** Largest extension-host message that must round-trip intact (bytes). */
   echoesBytes?: number;
+  /** Regular expression a cause named by the hop in front must match: the row reproduces a failure no proxy can fix, and names it. */
+  namesCause?: string;
+  /** Regular expression one event of the workbench client's timeline must match (its errors, its final close). */
+  workbenchSaw?: string;
+  /** No socket closed during the run ('all'), or no workbench socket ('workbench'). */
+  survives?: 'all' | 'workbench';
+  /** Regular expression the URL of the first socket to close must match. */
+  firstCloseUrl?: string;
+  /** At least this many sockets closed within 100 ms of the first close (everything dropped at once). */
+  closesAtOnce?: number;
+  /** A management call made after the quiet period was answered. */
+  answersAfterQuiet?: boolean;
   /** The terminal echoes typed input. */
   terminalEchoes?: boolean;
 }
@@ -115,6 +142,21 @@ export interface Scenario {
   legacyHealthIsPortProbe?: boolean;
   /** The hops in front of the proxy, emulated by the harness's front door, per profile. */
   platform?: Partial<Record<Profile, PlatformSetting>>;
+  /** Faults of the hop in front of the proxy (both profiles): a reverse proxy, ingress or platform front end misbehaving. */
+  front?: FrontFault[];
   probe: Probe;
+  /** quiet / background probes: how long the session stays quiet (ms); workbench probe: how long nothing connects first (an idle instance). */
+  quietMs?: number;
+  /** background probe: the page's timers wake up only on multiples of this (ms), as a throttled background tab's do. */
+  throttleWindowMs?: number;
+  /**
+   * Where the fault sits. 'in-front': in a hop before the proxy, which no proxy can fix — the fixed
+   * run reproduces it and names the cause (it may see 1006); otherwise the fixed run is met by the proxy.
+   */
+  faultSits?: 'in-front';
+  /** The public reports of this failure (owner/repo#N, documentation pages). */
+  evidence?: string[];
+  /** What fixes it, and where. */
+  remedy?: string;
   expect: Record<Profile, Outcome>;
 }

@@ -77,8 +77,11 @@ describe('the control API', () => {
     const removed = await fetch(`${stack.url}/__harness/faults/socks/slow`, { method: 'DELETE' });
     expect(await removed.json()).toMatchObject({ socks: [], server: [{ type: 'upgrade-refuse' }] });
     expect((await fetch(`${stack.url}/__harness/faults/socks/slow`, { method: 'DELETE' })).status).toBe(404);
+    await post('faults/front', { name: 'idle', type: 'idle-timeout', attributes: { idleMs: 60000 } });
+    expect(stack.info().faults.front).toEqual([{ name: 'idle', type: 'idle-timeout', attributes: { idleMs: 60000 } }]);
+    expect(await (await fetch(`${stack.url}/__harness/faults/front/idle`, { method: 'DELETE' })).json()).toMatchObject({ front: [] });
     const reset = await post('reset', {});
-    expect(await reset.json()).toEqual({ socks: [], server: [], peerState: 'up' });
+    expect(await reset.json()).toEqual({ socks: [], server: [], front: [], peerState: 'up' });
     expect((await fetch(`${stack.url}/readyz`)).status).toBe(200);
   });
 
@@ -89,7 +92,13 @@ describe('the control API', () => {
     expect(await unknown.json()).toMatchObject({ code: 'E_BAD_FAULTS', error: expect.stringMatching(/no-such-fault/) as unknown as string });
     const server = await post('faults', { socks: [], server: [{ type: 'no-such-server-fault' }] });
     expect(server.status).toBe(400);
-    expect(stack.info().faults).toEqual({ socks: [{ type: 'blackhole' }], server: [] });
+    expect(stack.info().faults).toEqual({ socks: [{ type: 'blackhole' }], server: [], front: [] });
+    // A bad front fault, or a bad attribute, is refused before any hop changes.
+    const front = await post('faults', { socks: [], front: [{ type: 'idle-timeout', attributes: { idleMs: -1 } }] });
+    expect(front.status).toBe(400);
+    expect(await front.json()).toMatchObject({ code: 'E_BAD_FAULTS', error: expect.stringMatching(/idle-timeout: 'idleMs'/) as unknown as string });
+    expect((await post('faults/front', { type: 'path-prefix', attributes: { prefx: '/ide' } })).status).toBe(400);
+    expect(stack.info().faults).toEqual({ socks: [{ type: 'blackhole' }], server: [], front: [] });
     await post('reset', {});
   });
 

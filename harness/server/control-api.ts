@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import { doctorOptionsForStack, renderDoctorText, runDoctor } from '../doctor/index.ts';
 import { scenarios, UnknownScenarioError } from '../scenarios/index.ts';
-import type { PeerState, Profile, ServerFault, SocksFault } from '../scenarios/index.ts';
+import type { FrontFault, PeerState, Profile, ServerFault, SocksFault } from '../scenarios/index.ts';
 import type { FaultChange, LogLine, StackInfo } from '../stack-info.ts';
 
 export interface StackControl {
@@ -50,9 +50,12 @@ function parseProfile(value: unknown): Profile {
   throw new ControlError('E_BAD_PROFILE', 'profile must be "fixed" or "legacy"');
 }
 
-function parseFaultList(key: string, list: unknown): (SocksFault & ServerFault)[] {
+type AnyFault = SocksFault & ServerFault & FrontFault;
+type FaultTarget = 'socks' | 'server' | 'front';
+
+function parseFaultList(key: string, list: unknown): AnyFault[] {
   if (!Array.isArray(list) || !list.every(isFaultSpec)) throw new ControlError('E_BAD_FAULTS', `${key} must be a list of { type, … } objects`);
-  return list as (SocksFault & ServerFault)[];
+  return list as AnyFault[];
 }
 
 function isFaultSpec(value: unknown): boolean {
@@ -66,7 +69,7 @@ function parsePeerState(state: unknown): PeerState {
 
 function parseFaultChange(body: Record<string, unknown>): FaultChange {
   const change: FaultChange = {};
-  for (const key of ['socks', 'server'] as const) if (body[key] !== undefined) change[key] = parseFaultList(key, body[key]);
+  for (const key of ['socks', 'server', 'front'] as const) if (body[key] !== undefined) change[key] = parseFaultList(key, body[key]);
   if (body.peerState !== undefined) change.peerState = parsePeerState(body.peerState);
   return change;
 }
@@ -107,8 +110,8 @@ export class ControlApi {
   async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     try {
       const route = `${req.method ?? 'GET'} ${path}`;
-      const faultRoute = /^(POST|DELETE) \/__harness\/faults\/(socks|server)(?:\/([^/]+))?$/.exec(route);
-      if (faultRoute) return send(res, 200, await this.changeOneFault(req, faultRoute[1] as 'POST' | 'DELETE', faultRoute[2] as 'socks' | 'server', faultRoute[3]));
+      const faultRoute = /^(POST|DELETE) \/__harness\/faults\/(socks|server|front)(?:\/([^/]+))?$/.exec(route);
+      if (faultRoute) return send(res, 200, await this.changeOneFault(req, faultRoute[1] as 'POST' | 'DELETE', faultRoute[2] as FaultTarget, faultRoute[3]));
       switch (route) {
         case 'GET /__harness/info':
           return send(res, 200, this.control.info());
@@ -133,7 +136,7 @@ export class ControlApi {
           this.setFaults({ peerState: parsePeerState(asObject(await readJson(req)).state) });
           return send(res, 200, this.faults());
         case 'POST /__harness/reset':
-          this.setFaults({ socks: [], server: [], peerState: 'up' });
+          this.setFaults({ socks: [], server: [], front: [], peerState: 'up' });
           return send(res, 200, this.faults());
         case 'POST /__harness/port-probe':
           return send(res, 200, await portProbe(this.socksAddresses()));
@@ -158,7 +161,7 @@ export class ControlApi {
     return { ...info.faults, peerState: info.peer.state };
   }
 
-  /** The mocks refuse a fault they do not know (or a bad attribute): that is the caller's input, a 400. */
+  /** A hop refuses a fault it does not know (or a bad attribute): that is the caller's input, a 400. */
   private setFaults(change: FaultChange): void {
     try {
       this.control.setFaults(change);
@@ -168,7 +171,7 @@ export class ControlApi {
   }
 
   /** Toxiproxy-style: POST adds one fault (replacing one of the same name), DELETE …/NAME removes it. */
-  private async changeOneFault(req: IncomingMessage, method: 'POST' | 'DELETE', where: 'socks' | 'server', name: string | undefined): Promise<FaultChange> {
+  private async changeOneFault(req: IncomingMessage, method: 'POST' | 'DELETE', where: FaultTarget, name: string | undefined): Promise<FaultChange> {
     const current = this.control.info().faults[where];
     if (method === 'DELETE') {
       if (name === undefined) throw new ControlError('E_NO_ROUTE', `DELETE /__harness/faults/${where}/NAME names the fault to remove`, 404);

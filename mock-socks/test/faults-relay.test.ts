@@ -97,6 +97,16 @@ describe('reset after bytes', () => {
     expect((await s.closeOf(1)).bytesUp).toBe(5);
     await s.close();
   });
+
+  it('delivers afterBytes downstream, then RSTs the client: the bytes, then ECONNRESET', async () => {
+    // Regression: the RST left right behind the last bytes, and a Node client that read both in one wakeup saw an EOF (a FIN to it).
+    const { s, socket } = await through([{ type: 'reset', where: 'downstream', attributes: { afterBytes: 400 } }]);
+    const result = await exchange(socket, 'x'.repeat(1000));
+    expect(result.data.length).toBe(400);
+    expect(result.error).toBe('ECONNRESET');
+    expect((await s.closeOf(1)).bytesDown).toBe(400);
+    await s.close();
+  });
 });
 
 describe('slow-close', () => {

@@ -58,6 +58,7 @@ export class SessionBridge implements WebSocketBridge {
         upstreamHeaders: this.options.upstreamHeaders,
         upgradeTimeoutMs: config.upgradeTimeoutMs,
         lifetimeMs: config.wsLifetimeMs,
+        pingIntervalMs: config.wsPingIntervalMs,
         maxPayloadBytes: config.maxPayloadBytes,
         highWaterMarkBytes: config.highWaterMarkBytes,
         closeGraceMs: config.shutdownGraceMs,

@@ -36,6 +36,7 @@ import { SocksDialError, type Dialer } from '../socks/dial.ts';
 import { ClientFrameReader, type ClientFrameSink } from './client-frames.ts';
 import { closeFrame, FrameSplitter, FrameTooLargeError, FrameViolationError, type Frame, type FrameSink } from './frames.ts';
 import { browserAcceptResponse, HandshakeError, offeredProtocols, upstreamUpgrade } from './handshake.ts';
+import { keepBrowserAlive, type Keepalive } from './keepalive.ts';
 import { withoutHandshakeHeaders } from './headers.ts';
 import { isValidCloseCode } from './validation.ts';
 
@@ -51,6 +52,8 @@ export interface WsSessionOptions {
   upgradeTimeoutMs: number;
   /** Session lifetime, ms; then 1001 both ways. 0 = none. */
   lifetimeMs: number;
+  /** A ping to the browser this often while the session is open, ms (./keepalive.ts). 0 = none. */
+  pingIntervalMs: number;
   maxPayloadBytes: number;
   /** Bytes of browser frames queued while the upstream is being dialled before the browser is paused. */
   highWaterMarkBytes: number;
@@ -117,6 +120,7 @@ export class WsSession {
   private settle: NodeJS.Timeout | undefined;
   private lifetime: NodeJS.Timeout | undefined;
   private grace: NodeJS.Timeout | undefined;
+  private keepalive: Keepalive | undefined;
 
   constructor(options: WsSessionOptions, record: AccessRecord, onEnd: (session: WsSession) => void) {
     this.options = options;
@@ -234,6 +238,7 @@ export class WsSession {
     tunnel.resume();
     this.browser?.resume();
     if (this.options.lifetimeMs > 0) this.lifetime = setTimeout(() => this.end(new ProxyError('proxy.lifetime', `after ${this.options.lifetimeMs} ms`)), this.options.lifetimeMs);
+    this.keepalive = keepBrowserAlive(this.options.pingIntervalMs, () => (this.state === 'open' && !this.side.browser.closeSent ? this.browser : undefined));
   }
 
   /** Checked browser bytes: on to the upstream, or queued while it is dialled. */
@@ -456,6 +461,7 @@ export class WsSession {
     clearTimeout(this.lifetime);
     clearTimeout(this.grace);
     clearTimeout(this.settle);
+    this.keepalive?.stop();
     this.early = [];
     this.record.ms = Math.round(performance.now() - this.started);
     this.onEnd(this);

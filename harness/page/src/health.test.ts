@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { StackInfo } from '../../stack-info.ts';
 import { healthOf } from './health.ts';
 
-function info(change: { peer?: StackInfo['peer']['state']; socks?: StackInfo['faults']['socks']; server?: StackInfo['faults']['server']; knobs?: string[]; proxyUrl?: string }): StackInfo {
+function info(change: { peer?: StackInfo['peer']['state']; socks?: StackInfo['faults']['socks']; server?: StackInfo['faults']['server']; front?: StackInfo['faults']['front']; knobs?: string[]; proxyUrl?: string }): StackInfo {
   return {
     pageUrl: 'http://127.0.0.1:1',
     socks: { addresses: [], bind: 'go' },
@@ -11,7 +11,7 @@ function info(change: { peer?: StackInfo['peer']['state']; socks?: StackInfo['fa
     peer: { address: '100.84.184.84', names: [], ports: {}, state: change.peer ?? 'up' },
     proxy: { url: change.proxyUrl ?? 'http://127.0.0.1:2', kind: 'ours', socksUrl: '', upstreamUrl: '', terminalUrl: '', profile: 'fixed', legacyKnobs: change.knobs ?? [] },
     scenario: null,
-    faults: { socks: change.socks ?? [], server: change.server ?? [] },
+    faults: { socks: change.socks ?? [], server: change.server ?? [], front: change.front ?? [] },
     platform: { openTimeoutMs: 1500 },
   };
 }
@@ -27,6 +27,8 @@ describe('the header health', () => {
       tone: 'bad',
       text: 'in force: SOCKS blackhole · code-server upgrade-refuse',
     });
+    expect(healthOf(info({ front: [{ name: 'ui-idle', type: 'idle-timeout' }] }))).toEqual({ tone: 'bad', text: 'in force: front end: idle timeout 1000 ms (traffic resets it)' });
+    expect(healthOf(info({ front: [{ type: 'strip-upgrade' }] }))).toEqual({ tone: 'bad', text: 'in force: front end strip-upgrade' });
     expect(healthOf(info({ knobs: ['passThroughUpgrade'] })).tone).toBe('bad');
     expect(healthOf(info({ proxyUrl: '' }))).toEqual({ tone: 'bad', text: 'proxy not running' });
   });

@@ -1,5 +1,5 @@
 // The page header's one-word answer to "would a connection made now work?": what is in force —
-// the peer's state, every fault on mock-socks and code-server, the legacy knobs — not only
+// the peer's state, every fault on mock-socks, code-server and the front door, the legacy knobs — not only
 // whether the proxy process is up. Pure, from the stack's info.
 import type { StackInfo } from '../../stack-info.ts';
 import { faultSwitches } from './fault-switches.ts';
@@ -19,7 +19,11 @@ function label(fault: { name?: string; type: string }, where: string): string {
 
 export function healthOf(info: StackInfo): Health {
   if (!info.proxy.url) return { tone: 'bad', text: 'proxy not running' };
-  const faults = [...info.faults.socks.map((f) => ({ f, where: 'SOCKS' })), ...info.faults.server.map((f) => ({ f, where: 'code-server' }))];
+  const faults = [
+    ...info.faults.socks.map((f) => ({ f, where: 'SOCKS' })),
+    ...info.faults.server.map((f) => ({ f, where: 'code-server' })),
+    ...info.faults.front.map((f) => ({ f, where: 'front end' })),
+  ];
   const inForce = [
     ...(info.peer.state === 'up' ? [] : [`peer ${info.peer.state}`]),
     ...faults.map(({ f, where }) => label(f, where)),

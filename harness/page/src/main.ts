@@ -3,6 +3,8 @@ import './style.css';
 import type { Profile, Scenario } from '../../scenarios/types.ts';
 import type { StackInfo } from '../../stack-info.ts';
 import { ControlClient } from './control.ts';
+import { causeFor, remember } from './named-causes.ts';
+import type { NamedCause } from './named-causes.ts';
 import { runProbe } from './probes.ts';
 import { readinessProbe, vsdaProbe } from './probes-http.ts';
 import { SocketTimeline, TIMELINE_LIMIT } from './timeline.ts';
@@ -23,6 +25,7 @@ const report = (error: unknown): void => {
 
 let info: StackInfo | undefined;
 let catalog: Scenario[] = [];
+const causes: NamedCause[] = [];
 
 function showInfo(next: StackInfo): void {
   info = next;
@@ -36,7 +39,14 @@ function showInfo(next: StackInfo): void {
 function showScenario(id: string): void {
   const scenario = catalog.find((s) => s.id === id);
   const rows: [string, string][] = scenario
-    ? [['wrong', scenario.wrong], ['legacy', scenario.expect.legacy.says], ['fixed', scenario.expect.fixed.says], ['knobs', scenario.legacyKnobs.join(', ') || '—']]
+    ? [
+        ['wrong', scenario.wrong],
+        ['legacy', scenario.expect.legacy.says],
+        ['fixed', scenario.expect.fixed.says],
+        ['knobs', scenario.legacyKnobs.join(', ') || '—'],
+        ...(scenario.remedy ? [['remedy', scenario.remedy] as [string, string]] : []),
+        ...(scenario.evidence ? [['reported', scenario.evidence.join(', ')] as [string, string]] : []),
+      ]
     : [['scenario', 'none: a healthy tailnet, no faults but the ones switched on below']];
   byId('scenario-detail').replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
 }
@@ -51,11 +61,19 @@ async function start(): Promise<void> {
     control.applyScenario(select.value || null, profile).then(showInfo, report);
   });
   showInfo(await control.info());
-  control.subscribe({ info: showInfo, log: (line) => appendLog(byId('logs'), line) });
+  control.subscribe({
+    info: showInfo,
+    log: (line) => {
+      appendLog(byId('logs'), line);
+      if (line.source !== 'cause') return;
+      remember(causes, { t: line.t, text: line.line });
+      renderSockets();
+    },
+  });
 }
 
 const renderSockets = (): void => {
-  renderTimeline(byId('timeline-body'), timeline.all(), (url) => workbench.connectionOf(url));
+  renderTimeline(byId('timeline-body'), timeline.all(), (url) => workbench.connectionOf(url), (entry) => causeFor(entry, causes));
   const dropped = byId('timeline-dropped');
   dropped.hidden = timeline.dropped() === 0;
   dropped.textContent = `${timeline.dropped()} older closed sockets not shown: the table keeps the last ${TIMELINE_LIMIT}`;
@@ -66,6 +84,8 @@ const terminal = mountTerminal(timeline.constructorFor('terminal'));
 byId('connect-terminal').addEventListener('click', () => void terminal.connect());
 byId('connect-workbench').addEventListener('click', () => workbench.connect());
 byId('disconnect-workbench').addEventListener('click', () => workbench.disconnect());
+const backgroundTab = byId<HTMLInputElement>('background-tab');
+backgroundTab.addEventListener('change', () => workbench.setBackground(backgroundTab.checked));
 byId('clear-timeline').addEventListener('click', () => timeline.clear());
 // The buttons ask only what they say: runProbe would also open a workbench (a scenario run
 // judges the sockets too), and each click would leave one more behind.

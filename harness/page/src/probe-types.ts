@@ -3,7 +3,7 @@
 import type { Probe } from '../../scenarios/types.ts';
 import type { SocketEntry } from './timeline.ts';
 
-export type Settle = 'connected' | 'first-close' | 'recovered';
+export type Settle = 'connected' | 'first-close' | 'recovered' | 'saw';
 
 export interface ProbeRequest {
   probe: Probe;
@@ -15,6 +15,14 @@ export interface ProbeRequest {
   health?: 'readyz' | 'port-probe';
   /** Extension-host messages to round-trip, in bytes (large-messages). */
   echoBytes?: number[];
+  /** until 'saw': done once a timeline event matches this regular expression (with echo traffic flowing meanwhile). */
+  saw?: string;
+  /** until 'saw': and a socket closed too. */
+  alsoClose?: boolean;
+  /** quiet / background probes: the quiet period (ms); workbench probe: a wait before it connects (an idle instance). */
+  quietMs?: number;
+  /** background probe: page timers wake on multiples of this (ms) during the quiet period. */
+  throttleWindowMs?: number;
 }
 
 export interface WorkbenchReport {
@@ -32,6 +40,8 @@ export interface WorkbenchReport {
   events: string[];
   /** Largest extension-host message that came back intact (bytes). */
   echoedBytes?: number;
+  /** background probe: a management call made after the quiet period was answered. */
+  afterQuiet?: boolean;
 }
 
 export interface ProbeResult {

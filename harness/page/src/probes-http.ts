@@ -23,8 +23,8 @@ export async function vsdaProbe(commit: string): Promise<NonNullable<ProbeResult
   return Promise.all(vsdaUrls(commit).map(async (url) => ({ url, status: (await fetch(url, { cache: 'no-store' })).status })));
 }
 
-/** Types a line and reads it back; resizes and asks the shell for its size. */
-export async function terminalProbe(Socket: typeof WebSocket, deadlineMs: number): Promise<NonNullable<ProbeResult['terminal']>> {
+/** Types a line and reads it back — after `quietMs` with nothing typed, if given; resizes and asks the shell for its size. */
+export async function terminalProbe(Socket: typeof WebSocket, deadlineMs: number, quietMs = 0): Promise<NonNullable<ProbeResult['terminal']>> {
   const pokes = new Pokes();
   let output = '';
   let open = false;
@@ -45,6 +45,11 @@ export async function terminalProbe(Socket: typeof WebSocket, deadlineMs: number
   connection.connect();
   try {
     if (!(await waitFor(() => open, pokes.subscribe, left()))) return { echoed: false, resized: false, output };
+    if (quietMs > 0) {
+      await new Promise((resolve) => setTimeout(resolve, quietMs));
+      // A quiet socket a hop dropped is reconnected by the page; the line goes to whichever shell answers.
+      await waitFor(() => open, pokes.subscribe, left());
+    }
     connection.type(`echo ${token}\r`);
     // The shell echoes the keystrokes, then prints the argument on its own line.
     const echoed = await waitFor(() => output.includes(`\n${token}\r\n`), pokes.subscribe, left());

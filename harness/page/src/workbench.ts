@@ -1,7 +1,7 @@
 // The workbench probe: the mock-code-server client (management + extension host) opened through
 // the proxy on the page's origin, driven until the outcome the caller waits for.
 import { connectWorkbench } from '../../../mock-code-server/common/index.ts';
-import type { TimelineEvent, Workbench } from '../../../mock-code-server/common/index.ts';
+import type { Clock, TimelineEvent, Workbench } from '../../../mock-code-server/common/index.ts';
 import type { ProbeRequest, WorkbenchReport } from './probe-types.ts';
 import { EchoTraffic } from './workbench-traffic.ts';
 import { Pokes, waitFor } from './wait.ts';
@@ -11,6 +11,8 @@ export interface WorkbenchProbeOptions {
   timeScale: number;
   WebSocket: typeof WebSocket;
   deadlineMs: number;
+  /** The client's timers (default the page's own). */
+  clock?: Clock;
 }
 
 export function describeEvent(e: TimelineEvent): string {
@@ -27,7 +29,9 @@ export function workbenchBaseUrl(origin: string): string {
 
 /**
  * Connects, then: 'connected' → one management call and echoes; 'first-close' → until any socket
- * closes; 'recovered' → echo traffic across a close until a reconnection delivered all of it.
+ * closes; 'recovered' → echo traffic across a close until a reconnection delivered all of it;
+ * 'saw' → echo traffic until a timeline event matches `request.saw` (and a socket closed, with
+ * `alsoClose`) — a failure that may come before the workbench ever connects.
  * The workbench is left open: closing a socket that is still connecting is itself a 1006.
  */
 export async function workbenchProbe(request: ProbeRequest, options: WorkbenchProbeOptions): Promise<{ report: WorkbenchReport; settled: boolean; workbench?: Workbench }> {
@@ -43,6 +47,7 @@ export async function workbenchProbe(request: ProbeRequest, options: WorkbenchPr
     WebSocket: options.WebSocket,
     commit: options.commit,
     timeScale: options.timeScale,
+    clock: options.clock,
     onTimeline: (event) => {
       events.push(event);
       pokes.poke();
@@ -79,6 +84,16 @@ export async function workbenchProbe(request: ProbeRequest, options: WorkbenchPr
       report.echoedBytes = echoed ?? 0;
       settled = request.until === 'first-close' ? closed() : done;
     }
+  } else if (request.until === 'saw') {
+    const pattern = new RegExp(request.saw ?? '$^', 'i');
+    const saw = () => events.some((e) => pattern.test(describeEvent(e))) && (!request.alsoClose || closed());
+    await waitFor(() => saw() || report.connected || failure !== undefined, pokes.subscribe, left());
+    if (!saw() && workbench) {
+      const traffic = new EchoTraffic(workbench, pokes.poke);
+      traffic.start();
+      settled = await waitFor(saw, pokes.subscribe, left());
+      traffic.stop();
+    } else settled = await waitFor(saw, pokes.subscribe, left());
   } else if (request.until === 'first-close') {
     // A drop mid-session (upstream-drops, socks-reset) needs a session with traffic in it.
     settled = await waitFor(() => closed() || report.connected, pokes.subscribe, left());

@@ -16,6 +16,10 @@ function pathCell(url: URL): HTMLElement {
   return el('td', { class: 'socket-path', title: url.href }, el('span', { class: 'path-text' }, path), again && el('span', { class: 'tag' }, 'reconnection'));
 }
 
+function causedBy(cause: string | undefined): HTMLElement | false {
+  return cause !== undefined && el('div', { class: 'named-cause' }, cause);
+}
+
 function codeCell(entry: SocketEntry): HTMLElement {
   if (entry.code !== undefined) {
     // The code and its short name; the parenthesised gloss is in the tooltip, leaving room for the reason.
@@ -25,8 +29,16 @@ function codeCell(entry: SocketEntry): HTMLElement {
   return el('td', { class: 'code' }, entry.openedAt ? 'open' : 'connecting…');
 }
 
-/** `nameOf` tells which connection of its opener a socket is (the workbench's management, …). */
-export function renderTimeline(body: HTMLElement, entries: readonly SocketEntry[], nameOf: (url: URL) => string | undefined = () => undefined): void {
+/**
+ * `nameOf` tells which connection of its opener a socket is (the workbench's management, …);
+ * `causeOf` the cause a hop named for a socket that ended badly, shown under its reason.
+ */
+export function renderTimeline(
+  body: HTMLElement,
+  entries: readonly SocketEntry[],
+  nameOf: (url: URL) => string | undefined = () => undefined,
+  causeOf: (entry: SocketEntry) => string | undefined = () => undefined,
+): void {
   const origin = entries[0]?.createdAt ?? 0;
   body.replaceChildren(
     ...entries.map((e) => {
@@ -40,7 +52,7 @@ export function renderTimeline(body: HTMLElement, entries: readonly SocketEntry[
         el('td', {}, e.openedAt ? clock(e.openedAt, origin) : e.closedAt ? 'never' : '…'),
         el('td', {}, clock(e.closedAt, origin)),
         codeCell(e),
-        el('td', { class: 'reason' }, e.reason ?? ''),
+        el('td', { class: 'reason' }, e.reason ?? '', causedBy(causeOf(e))),
       );
     }),
   );

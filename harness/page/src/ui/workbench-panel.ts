@@ -3,6 +3,8 @@ import { connectWorkbench } from '../../../../mock-code-server/common/index.ts';
 import type { TimelineEvent, Workbench } from '../../../../mock-code-server/common/index.ts';
 import type { StackInfo } from '../../../stack-info.ts';
 import type { SocketTimeline } from '../timeline.ts';
+import { timing } from '../../../scenarios/timing.ts';
+import { ThrottledClock } from '../throttled-clock.ts';
 import { describeEvent, workbenchBaseUrl } from '../workbench.ts';
 import { byId, el } from './dom.ts';
 
@@ -36,13 +38,24 @@ export class WorkbenchPanel {
   private opened = 0;
   /** Workbenches up to this one were disconnected. */
   private retiredUpTo = 0;
+  /** Every workbench's timers: throttled while the page plays a background tab. */
+  private readonly clock: ThrottledClock;
 
   constructor(
     private readonly timeline: SocketTimeline,
     private readonly info: () => StackInfo | undefined,
     private readonly output: HTMLElement,
     private readonly onNamed: () => void = () => undefined,
-  ) {}
+    throttleWindowMs: number = timing.throttleWindowMs,
+  ) {
+    this.clock = new ThrottledClock(throttleWindowMs);
+  }
+
+  /** The page as a background tab: the workbenches' KeepAlive and acks wake on window boundaries only. */
+  setBackground(on: boolean): void {
+    if (on) this.clock.hide();
+    else this.clock.show();
+  }
 
   /** 'management' or 'extensionHost' for a socket of a workbench opened here. */
   connectionOf(url: URL): string | undefined {
@@ -59,6 +72,7 @@ export class WorkbenchPanel {
       WebSocket: this.timeline.constructorFor('workbench'),
       commit: info?.codeServer.commit ?? '',
       timeScale: info?.codeServer.timeScale ?? 1,
+      clock: this.clock,
       onTimeline: (event) => this.show(index, event),
     }).then(
       async (workbench) => {
