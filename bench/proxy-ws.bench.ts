@@ -14,7 +14,7 @@ import { PROXY, startWsPaths, USUAL, type WsPath } from './ws-paths.ts';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-const BLOCKS = 12;
+const BLOCKS = 20;
 /** Per block: payload bytes echoed for a throughput figure (at most WINDOW_BYTES in flight), round trips for a latency one. */
 const THROUGHPUT = [
   { size: KiB, bytes: 8 * MiB },
