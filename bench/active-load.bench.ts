@@ -15,7 +15,7 @@ import type { BenchTable } from './table.ts';
 import { PROXY, startWsPaths, USUAL, type WsPath } from './ws-paths.ts';
 
 const SESSION_COUNTS = (process.env.ACTIVE_LOAD_SESSIONS ?? '100,1000,5000').split(',').map(Number);
-const WINDOWS = 4;
+const WINDOWS = 6;
 /** A window's warm-up and measured time grow with the session count: at 5,000 a round trip takes about half a second. */
 const warmupMs = (sessions: number) => 500 + sessions * 0.3;
 const measureMs = (sessions: number) => 1500 + sessions * 0.5;
