@@ -9,7 +9,7 @@
 // alternates between them in short windows: on a shared machine, load moves within seconds, and
 // a comparison of two runs a minute apart would measure that instead.
 import { clientMessage, openRawWebSocket, type RawWebSocket } from './raw-ws.ts';
-import { loadAverage, median, percentile, rotated } from './stats.ts';
+import { loadAverage, median, pairedRatio, percentile, rotated } from './stats.ts';
 import type { CostSample } from './probe.ts';
 import type { BenchTable } from './table.ts';
 import { PROXY, startWsPaths, USUAL, type WsPath } from './ws-paths.ts';
@@ -147,12 +147,15 @@ export async function run(): Promise<BenchTable[]> {
         diagnostics.push([String(count), name, f.loop.toFixed(2), f.runQueue.toFixed(2), f.delay.toFixed(1), f.tailnet.toFixed(2), f.tailnetRunQueue.toFixed(2), f.generator.toFixed(2)]);
       }
       const ratio = (key: keyof LoadFigures) => (ours[key] / usual[key]).toFixed(2);
-      rows.push([String(count), `${PROXY} ÷ usual stack`, ratio('msgsPerS'), ratio('p50'), ratio('p99'), ratio('cores'), ratio('cpuPerMsg'), ratio('rss')]);
+      // Window by window: the two proxies' windows of one turn are side by side in time.
+      const paired = (figure: (w: WindowSample) => number) => pairedRatio((samples.get(PROXY) ?? []).map(figure), (samples.get(USUAL) ?? []).map(figure)).toFixed(2);
+      const windowPercentile = (p: number) => (w: WindowSample) => percentile(Array.from(w.rttMs), p);
+      rows.push([String(count), `${PROXY} ÷ usual stack`, paired((w) => w.msgsPerS), paired(windowPercentile(0.5)), paired(windowPercentile(0.99)), ratio('cores'), ratio('cpuPerMsg'), ratio('rss')]);
     }
   } finally {
     await close();
   }
-  const how = `Each session sends a ${MESSAGE_BYTES}-byte message and the next one when its echo is back. Both proxies' sessions stay open; the load alternates between them in ${WINDOWS} windows each (${SESSION_COUNTS.map((n) => `${n}: ${warmupMs(n) / 1000} s of warm-up, ${measureMs(n) / 1000} s measured`).join('; ')}; then the echoes in flight drained), the order rotating, after a warm-up turn. msgs/s: median of the windows; RTT percentiles over all of them. Load average ${loadBefore} before, ${loadAverage()} after (2 cores, shared).`;
+  const how = `Each session sends a ${MESSAGE_BYTES}-byte message and the next one when its echo is back. Both proxies' sessions stay open; the load alternates between them in ${WINDOWS} windows each (${SESSION_COUNTS.map((n) => `${n}: ${warmupMs(n) / 1000} s of warm-up, ${measureMs(n) / 1000} s measured`).join('; ')}; then the echoes in flight drained), the order rotating, after a warm-up turn. msgs/s: median of the windows; RTT percentiles over all of them; ratio row: msgs/s and RTT the median of the turns' ratios (the two proxies side by side in time), CPU and RSS over all windows. Load average ${loadBefore} before, ${loadAverage()} after (2 cores, shared).`;
   return [
     {
       title: 'Active sessions: echo throughput, round trip and the proxy process',

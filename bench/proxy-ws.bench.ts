@@ -7,7 +7,7 @@
 // blocks on connections kept open (warmed up first), many times over, and each figure pools its
 // path's blocks: a burst of load lands on every path alike, not on whichever ran at that moment.
 import { clientMessage, openRawWebSocket, type RawWebSocket } from './raw-ws.ts';
-import { loadAverage, median, percentile, rotated } from './stats.ts';
+import { loadAverage, median, pairedRatio, percentile, rotated } from './stats.ts';
 import type { CostSample } from './probe.ts';
 import type { BenchTable } from './table.ts';
 import { PROXY, startWsPaths, USUAL, type WsPath } from './ws-paths.ts';
@@ -16,10 +16,11 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 const BLOCKS = 20;
 /** Per block: payload bytes echoed for a throughput figure (at most WINDOW_BYTES in flight), round trips for a latency one. */
+/** Four windows' worth per block, so a block is mostly steady flow rather than a burst and its drain. */
 const THROUGHPUT = [
-  { size: KiB, bytes: 8 * MiB },
-  { size: 64 * KiB, bytes: 24 * MiB },
-  { size: MiB, bytes: 24 * MiB },
+  { size: KiB, bytes: 32 * MiB },
+  { size: 64 * KiB, bytes: 32 * MiB },
+  { size: MiB, bytes: 32 * MiB },
 ];
 const WINDOW_BYTES = 8 * MiB;
 const ROUND_TRIPS = [
@@ -101,15 +102,18 @@ async function takeTurns(paths: WsPath[], block: (path: WsPath, measure: boolean
 }
 
 interface Figures {
+  /** Per message size, per turn. */
   throughput: number[][];
+  /** Per message size: every round trip, and each turn's p50. */
   rtt: number[][];
+  rttP50: number[][];
   open: number[];
   roundTripCost: Spent;
   pipelinedCost: Spent;
 }
 
 async function measure(paths: WsPath[]): Promise<Map<string, Figures>> {
-  const figures = new Map<string, Figures>(paths.map((p) => [p.name, { throughput: [], rtt: [], open: [], roundTripCost: new Spent(), pipelinedCost: new Spent() }]));
+  const figures = new Map<string, Figures>(paths.map((p) => [p.name, { throughput: [], rtt: [], rttP50: [], open: [], roundTripCost: new Spent(), pipelinedCost: new Spent() }]));
   const of = (path: WsPath) => figures.get(path.name) as Figures;
   const sockets = new Map<WsPath, RawWebSocket>();
   for (const path of paths) sockets.set(path, await openRawWebSocket(path.port, path.target));
@@ -133,13 +137,17 @@ async function measure(paths: WsPath[]): Promise<Map<string, Figures>> {
     }
     for (const [i, { size, count }] of ROUND_TRIPS.entries()) {
       const message = clientMessage(size);
-      for (const path of paths) of(path).rtt[i] = [];
+      for (const path of paths) {
+        of(path).rtt[i] = [];
+        of(path).rttP50[i] = [];
+      }
       await takeTurns(paths, async (path, measured) => {
         path.server?.start();
         const times = await roundTrips(socketOf(path), message, count);
         const sample = await path.server?.stop();
         if (!measured) return;
         of(path).rtt[i]?.push(...times);
+        of(path).rttP50[i]?.push(percentile(times, 0.5));
         if (i === 0) of(path).roundTripCost.add(sample, count);
       });
     }
@@ -170,23 +178,25 @@ export async function run(): Promise<BenchTable[]> {
   const p50Of = (name: string) => ROUND_TRIPS.map((_, i) => percentile(of(name).rtt[i] ?? [], 0.5));
   const costOf = (name: string) => [...of(name).roundTripCost.perMessage, ...of(name).pipelinedCost.perMessage.slice(0, 2)];
   const ratioRow = (label: string, ours: number[], usual: number[]) => [label, ...ours.map((v, i) => ratio(v, usual[i] ?? NaN))];
+  const pairedRow = (label: string, figure: (f: Figures) => number[][]) => [label, ...figure(of(PROXY)).map((ours, i) => pairedRatio(ours, figure(of(USUAL))[i] ?? []).toFixed(2))];
   const load = `Load average ${loadBefore} before, ${loadAverage()} after (2 cores, shared).`;
   const turns = `The paths take turns in ${BLOCKS} blocks on connections kept open, the order rotating, after a warm-up turn.`;
+  const paired = 'Ratio row: the median of the turns\' ratios (the two proxies side by side in time).';
   return [
     {
       title: 'WebSocket throughput (MiB/s of echoed payload, one connection)',
       columns: ['path', ...THROUGHPUT.map(({ size }) => `${sizeLabel(size)} msgs`)],
-      rows: [...paths.map((p) => [p.name, ...throughputOf(p.name).map((v) => v.toFixed(0))]), ratioRow(`${PROXY} ÷ usual stack`, throughputOf(PROXY), throughputOf(USUAL))],
-      notes: [`Per block ${THROUGHPUT.map(({ size, bytes }) => `${bytes / size} × ${sizeLabel(size)}`).join(', ')}, at most ${WINDOW_BYTES / MiB} MiB in flight; the median of the blocks. ${turns} ${load}`],
+      rows: [...paths.map((p) => [p.name, ...throughputOf(p.name).map((v) => v.toFixed(0))]), pairedRow(`${PROXY} ÷ usual stack`, (f) => f.throughput)],
+      notes: [`Per block ${THROUGHPUT.map(({ size, bytes }) => `${bytes / size} × ${sizeLabel(size)}`).join(', ')}, at most ${WINDOW_BYTES / MiB} MiB in flight; the median of the blocks. ${turns} ${paired} ${load}`],
     },
     {
       title: 'WebSocket round trip (µs) and open → first echo (ms)',
       columns: ['path', ...ROUND_TRIPS.map(({ size }) => `${sizeLabel(size)} p50 / p99`), 'open p50 ms'],
       rows: [
         ...paths.map((p) => [p.name, ...p50Of(p.name).map((v, i) => `${v.toFixed(0)} / ${percentile(of(p.name).rtt[i] ?? [], 0.99).toFixed(0)}`), median(of(p.name).open).toFixed(2)]),
-        [...ratioRow(`${PROXY} ÷ usual stack (p50)`, p50Of(PROXY), p50Of(USUAL)), ratio(median(of(PROXY).open), median(of(USUAL).open))],
+        [...pairedRow(`${PROXY} ÷ usual stack (p50)`, (f) => f.rttP50), pairedRatio(of(PROXY).open, of(USUAL).open).toFixed(2)],
       ],
-      notes: [`Sequential round trips, per block ${ROUND_TRIPS.map(({ size, count }) => `${count} × ${sizeLabel(size)}`).join(', ')}; percentiles over all blocks. Open = ${OPENS} sockets per path in turn, each until its first echo. ${turns} ${load}`],
+      notes: [`Sequential round trips, per block ${ROUND_TRIPS.map(({ size, count }) => `${count} × ${sizeLabel(size)}`).join(', ')}; percentiles over all blocks. Open = ${OPENS} sockets per path in turn, each until its first echo. ${turns} ${paired} ${load}`],
     },
     {
       title: 'WebSocket cost per message in the proxy process',

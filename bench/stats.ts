@@ -8,6 +8,12 @@ export function percentile(xs: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 }
 
+/**
+ * a ÷ b for figures taken turn by turn: the median of each turn's ratio. Turns put the two paths
+ * side by side in time, so a change of the machine's load between turns cancels out.
+ */
+export const pairedRatio = (a: number[], b: number[]): number => median(a.map((x, i) => x / (b[i] ?? NaN)));
+
 /** The round's paths, rotated by round so no path always runs first (or right after another). */
 export const rotated = <T>(xs: T[], round: number): T[] => xs.map((_, i) => xs[(i + round) % xs.length] as T);
 
