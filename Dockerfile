@@ -3,10 +3,11 @@
 #
 # tsx is a devDependency, and Node 20 cannot run TypeScript by itself, so `npm ci --omit=dev` then
 # `tsx proxy/cli.ts` is not an option. Instead the build stage bundles proxy/cli.ts with esbuild
-# (already in the lockfile, as tsx's own dependency) into one ESM file. The proxy has no runtime
-# dependency (its SOCKS5 client and WebSocket framing are its own), so that file and Node are the
-# whole runtime image: no node_modules, no compiler, fast cold starts. proxy/bundle.test.ts builds
-# the same bundle and fails if any file outside the product (proxy/legacy/, tests, mocks) is in it.
+# (already in the lockfile, as tsx's own dependency) into one ESM file (proxy/deploy/bundle.ts, the
+# one definition of that build). The proxy has no runtime dependency (its SOCKS5 client and
+# WebSocket framing are its own), so that file and Node are the whole runtime image: no
+# node_modules, no compiler, fast cold starts. proxy/bundle.test.ts builds the same bundle and fails
+# if any file outside the product (proxy/legacy/, tests, mocks) is in it; `npm run bench` measures it.
 #
 #   docker build -t proxy .                              # the proxy alone (tailscaled elsewhere)
 #   docker build -t proxy-ts --target with-tailscale .   # tailscaled + proxy in one container (Cloud Run)
@@ -18,7 +19,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json ./
 COPY proxy ./proxy
-RUN npx esbuild proxy/cli.ts --bundle --platform=node --format=esm --target=node20 --outfile=dist/proxy.mjs \
+RUN npx tsx proxy/deploy/bundle.ts dist/proxy.mjs \
  && node dist/proxy.mjs --help > /dev/null
 
 FROM node:20-slim AS runtime

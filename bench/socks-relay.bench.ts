@@ -6,18 +6,15 @@
 //                connection): the relay to beat. Skipped when /usr/bin/microsocks is absent.
 // Rounds interleave the paths (in a rotating order), so a burst of load on the machine hits all
 // alike; figures are medians over rounds and ratios, so they mean something on any machine.
-// This module is also the entry point of the mock-socks child (SOCKS_RELAY_BENCH_ROLE).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { GCProfiler, getHeapStatistics } from 'node:v8';
 import { SocksClient } from 'socks';
+import { benchBuild } from './build.ts';
+import { listeningPort, startChild } from './children.ts';
+import { median, percentile, rotated } from './stats.ts';
 import type { BenchTable } from './table.ts';
 
-const here = fileURLToPath(import.meta.url);
-const root = fileURLToPath(new URL('..', import.meta.url));
 const MICROSOCKS = '/usr/bin/microsocks';
 const PEER = '100.84.184.84';
 const MiB = 1024 * 1024;
@@ -31,40 +28,12 @@ const SETUPS = 50;
 /** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these ticks. */
 const CLOCK_TICKS_PER_S = 100;
 
-// ---- the mock-socks child ---------------------------------------------------------------------
-
 interface ServerSample {
-  /** CPU time of the server process since the last 'start', µs. */
+  /** CPU time of the server process between start and stop, µs. */
   cpuUs: number;
-  /** JS heap allocated since the last 'start', bytes (undefined for a C server). */
+  /** JS heap allocated between start and stop, bytes (undefined for a C server). */
   allocatedBytes?: number;
   gcs?: number;
-}
-
-/** mock-socks in-process, reporting its own CPU and heap allocation between 'start' and 'stop'. */
-async function mockSocksRole(targetPort: number): Promise<void> {
-  const { startMockSocks } = await import('../mock-socks/index.ts');
-  const socks = await startMockSocks({ peers: [{ address: PEER, ports: { 80: `127.0.0.1:${targetPort}` } }] });
-  let cpu = process.cpuUsage();
-  let used = 0;
-  let profiler: GCProfiler | undefined;
-  process.on('message', (message) => {
-    if (message === 'start') {
-      profiler = new GCProfiler();
-      profiler.start();
-      used = getHeapStatistics().used_heap_size;
-      cpu = process.cpuUsage();
-      return;
-    }
-    const spent = process.cpuUsage(cpu);
-    const usedNow = getHeapStatistics().used_heap_size;
-    const gcs = profiler?.stop()?.statistics ?? [];
-    // What the collector freed plus what is still on the heap is what was allocated.
-    const freed = gcs.reduce((sum, gc) => sum + gc.beforeGC.heapStatistics.usedHeapSize - gc.afterGC.heapStatistics.usedHeapSize, 0);
-    const sample: ServerSample = { cpuUs: spent.user + spent.system, allocatedBytes: usedNow - used + freed, gcs: gcs.length };
-    process.send?.(sample);
-  });
-  console.log(`listening on 127.0.0.1:${socks.port}`);
 }
 
 // ---- the SOCKS servers, as the measuring process sees them -----------------------------------
@@ -76,34 +45,20 @@ interface SocksServer {
   destination: { host: string; port: number };
   start(): void;
   stop(): Promise<ServerSample>;
-  close(): void;
+  close(): Promise<void> | void;
 }
 
-function firstLine(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`child exited ${code}`)));
-    if (child.stdout) createInterface({ input: child.stdout }).once('line', resolve);
-  });
-}
-
+/** mock-socks bundled (./roles/mock-socks.ts) in its own process, measuring itself (./probe.ts). */
 async function startMockSocksChild(targetPort: number): Promise<SocksServer> {
-  // The source under tsx: no compiled form exists yet (see the notes of the tables).
-  const child = spawn(process.execPath, ['--import', 'tsx', here], {
-    cwd: root,
-    env: { ...process.env, SOCKS_RELAY_BENCH_ROLE: 'mock-socks', SOCKS_RELAY_BENCH_TARGET: String(targetPort) },
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-  const port = Number((await firstLine(child)).split(':').pop());
+  const build = await benchBuild();
+  const child = await startChild(build.probe, build.mockSocks, [String(targetPort)]);
   return {
     name: 'mock-socks',
-    port,
+    port: listeningPort(child),
     destination: { host: PEER, port: 80 },
-    start: () => child.send('start'),
-    stop: () => new Promise((resolve) => {
-      child.once('message', (sample) => resolve(sample as ServerSample));
-      child.send('stop');
-    }),
-    close: () => child.kill('SIGTERM'),
+    start: () => child.start(),
+    stop: async () => child.stop(),
+    close: () => child.close(),
   };
 }
 
@@ -115,7 +70,7 @@ function processCpuUs(pid: number): number {
 }
 
 /** The port a process listens on, from its socket inodes and /proc/net/tcp (microsocks does not print it). */
-function listeningPort(pid: number): number | undefined {
+function listeningPortOf(pid: number): number | undefined {
   const inodes = new Set(readdirSync(`/proc/${pid}/fd`).map((fd) => /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1]).filter(Boolean));
   for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
     const cols = line.trim().split(/\s+/);
@@ -132,7 +87,7 @@ async function startMicrosocks(targetPort: number): Promise<SocksServer> {
   let port: number | undefined;
   for (let attempt = 0; attempt < 100 && port === undefined; attempt++) {
     await new Promise((r) => setTimeout(r, 10));
-    port = listeningPort(pid);
+    port = listeningPortOf(pid);
   }
   if (port === undefined) throw new Error('microsocks did not listen');
   let cpu = 0;
@@ -144,7 +99,7 @@ async function startMicrosocks(targetPort: number): Promise<SocksServer> {
       cpu = processCpuUs(pid);
     },
     stop: async () => ({ cpuUs: processCpuUs(pid) - cpu }),
-    close: () => child.kill('SIGTERM'),
+    close: () => void child.kill('SIGTERM'),
   };
 }
 
@@ -268,11 +223,7 @@ async function setups(open: Opener): Promise<number[]> {
   return times;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? NaN;
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-/** The round's paths, rotated by round so no path always runs first (or right after another). */
-const rotated = <T>(xs: T[], round: number) => xs.map((_, i) => xs[(i + round) % xs.length] as T);
 
 interface Path {
   name: string;
@@ -353,15 +304,13 @@ export async function run(): Promise<BenchTable[]> {
         columns: ['server', 'CPU µs per round trip', 'JS heap bytes allocated per round trip', 'GCs per 10,000 round trips'],
         rows: cost,
         notes: [
-          `Over the timed round trips of every round (${RTT_ROUNDS} × ${ROUND_TRIPS}); a round trip is two relayed ${MESSAGE_BYTES}-byte chunks. mock-socks: process.cpuUsage and v8 heap statistics in its own process (live heap growth plus what each GC freed); microsocks: utime + stime from /proc/PID/stat (10 ms ticks, hence the total rather than per-round medians).`,
-          'mock-socks runs from its TypeScript source under tsx (the package has no compiled form yet).',
+          `Over the timed round trips of every round (${RTT_ROUNDS} × ${ROUND_TRIPS}); a round trip is two relayed ${MESSAGE_BYTES}-byte chunks. mock-socks (bundled by esbuild, in its own process): process.cpuUsage and the young generation's allocation from v8 GC statistics, measured inside it; microsocks: utime + stime from /proc/PID/stat (10 ms ticks, hence the total rather than per-round medians).`,
         ],
       },
     ];
   } finally {
-    for (const server of servers) server.close();
+    await Promise.all(servers.map((server) => server.close()));
     target.close();
   }
 }
 
-if (process.env.SOCKS_RELAY_BENCH_ROLE === 'mock-socks') await mockSocksRole(Number(process.env.SOCKS_RELAY_BENCH_TARGET));

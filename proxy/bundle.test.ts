@@ -1,35 +1,20 @@
-// The deployable contains only the product: proxy/cli.ts bundled as the Dockerfile bundles it, with
-// esbuild's metafile listing every file that went in. Broke: the bundle held socks/single-read.ts
-// and ws/passthrough.ts, and PROXY_PROFILE=legacy (or one LEGACY_* variable) on Cloud Run brought
-// back the 1006s the proxy exists to remove.
+// The deployable contains only the product: proxy/cli.ts bundled by the Dockerfile's own build step
+// (deploy/bundle.ts), with esbuild's metafile listing every file that went in. Broke: the bundle
+// held socks/single-read.ts and ws/passthrough.ts, and PROXY_PROFILE=legacy (or one LEGACY_*
+// variable) on Cloud Run brought back the 1006s the proxy exists to remove.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleProxy } from './deploy/bundle.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'proxy-bundle-'));
 const bundle = join(dir, 'proxy.mjs');
 let inputs: string[] = [];
 
 beforeAll(async () => {
-  // The Dockerfile's command, as an API call (same entry, platform, format and target).
-  const result = await build({
-    absWorkingDir: root,
-    entryPoints: ['proxy/cli.ts'],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    metafile: true,
-    write: false,
-    logLevel: 'silent',
-  });
-  inputs = Object.keys(result.metafile.inputs).sort();
-  writeFileSync(bundle, result.outputFiles[0]?.contents ?? new Uint8Array());
+  inputs = await bundleProxy(bundle);
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -45,14 +45,11 @@ export class ClientFrameReader {
     return this.phase !== Phase.payload;
   }
 
+  /** Allocates nothing while frames' headers arrive whole within a chunk (the steady state). */
   push(chunk: Buffer, sink: ClientFrameSink): void {
     let i = 0;
     /** Start of the bytes of this chunk not yet forwarded. */
     let run = 0;
-    const flush = (end: number) => {
-      if (end > run) sink.forward(chunk.subarray(run, end));
-      run = end;
-    };
     while (i < chunk.length) {
       if (this.phase === Phase.stopped) return;
       if (this.phase === Phase.payload) {
@@ -85,7 +82,7 @@ export class ClientFrameReader {
         chunk.copy(this.header, this.headerFilled, i, i + take);
         this.headerFilled += take;
         i += take;
-        flush(start); // what came before this header is whole frames
+        forwardRun(chunk, run, start, sink); // what came before this header is whole frames
         run = i;
         if (this.headerFilled < 2 || this.headerFilled < headerLength(this.header[1] ?? 0)) continue;
         bytes = this.header;
@@ -96,7 +93,7 @@ export class ClientFrameReader {
       const violation = checkFrameHeader(b0, bytes[at + 1] ?? 0, true, this.fragmented);
       const payload = violation ? 0 : payloadLength(bytes, at);
       if (violation || payload > this.maxPayloadBytes) {
-        flush(bytes === chunk ? start : run);
+        forwardRun(chunk, run, bytes === chunk ? start : run, sink);
         this.phase = Phase.stopped;
         sink.refuse(violation ? new FrameViolationError(violation) : new FrameTooLargeError(`frame of ${payload} bytes over the ${this.maxPayloadBytes}-byte limit`));
         return;
@@ -106,7 +103,7 @@ export class ClientFrameReader {
       this.fragmented = nextFragmented(b0, this.fragmented);
       this.remaining = payload;
       if ((b0 & 0x0f) === Opcode.close) {
-        flush(bytes === chunk ? start : run);
+        forwardRun(chunk, run, bytes === chunk ? start : run, sink);
         this.closeBytes = [held ?? Buffer.from(chunk.subarray(start, i))];
         run = i;
         this.phase = Phase.closePayload;
@@ -119,7 +116,7 @@ export class ClientFrameReader {
       }
       if (payload > 0) this.phase = Phase.payload;
     }
-    if (this.phase !== Phase.stopped) flush(i);
+    if (this.phase !== Phase.stopped) forwardRun(chunk, run, i, sink);
   }
 
   private endClose(sink: ClientFrameSink): void {
@@ -133,4 +130,9 @@ export class ClientFrameReader {
     }
     sink.close(frame);
   }
+}
+
+/** Forwards `chunk[from, to)`: the chunk itself when that is all of it (no slice). */
+function forwardRun(chunk: Buffer, from: number, to: number, sink: ClientFrameSink): void {
+  if (to > from) sink.forward(from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ClientFrameReader, type ClientFrameSink } from './client-frames.ts';
-import { closeFrame, FrameSplitter, FrameTooLargeError, FrameViolationError, Opcode, type Frame } from './frames.ts';
+import { closeFrame, FrameSplitter, FrameTooLargeError, FrameViolationError, holdLimitBytes, Opcode, type Frame, type FrameSink } from './frames.ts';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -12,40 +12,72 @@ const maskedBinary256 = Buffer.concat([hex('82 fe 01 00 00 00 00 00'), Buffer.al
 const close1001 = hex('88 82 00 00 00 00 03 e9'); // masked with a zero key
 const serverClose1001 = hex('88 02 03 e9');
 
+/** A sink that records each write (its buffers) and each close frame, in order. */
+function splitterRecorder(): FrameSink & { events: ({ parts: Buffer[] } | { close: Frame })[]; bytes(): Buffer } {
+  const events: ({ parts: Buffer[] } | { close: Frame })[] = [];
+  return {
+    events,
+    forward: (bytes) => events.push({ parts: [bytes] }),
+    forwardPair: (first, second) => events.push({ parts: [first, second] }),
+    forwardParts: (parts) => events.push({ parts }),
+    close: (frame) => events.push({ close: frame }),
+    bytes: () => Buffer.concat(events.flatMap((e) => ('parts' in e ? e.parts : e.close.parts))),
+  };
+}
+
 describe('FrameSplitter (the upstream\'s frames: unmasked)', () => {
   const stream = Buffer.concat([unmaskedHello, unmaskedHello, binary256, serverClose1001]);
 
   it('forwards every byte of every whole frame, however the bytes are split, and holds only a partial frame', () => {
     for (let cut = 0; cut <= stream.length; cut++) {
       const splitter = new FrameSplitter(1024);
-      const first = splitter.push(stream.subarray(0, cut));
-      const held = splitter.heldBytes;
-      const frames = [...first, ...splitter.push(stream.subarray(cut))];
-      expect(Buffer.concat(frames.flatMap((f) => f.parts)).equals(stream)).toBe(true);
-      expect(Buffer.concat(first.flatMap((f) => f.parts)).length + held).toBe(cut);
-      expect(frames.at(-1)).toMatchObject({ opcode: Opcode.close, closeCode: 1001 });
+      const sink = splitterRecorder();
+      splitter.push(stream.subarray(0, cut), sink);
+      expect(sink.bytes().length + splitter.heldBytes).toBe(cut);
+      splitter.push(stream.subarray(cut), sink);
+      expect(sink.bytes().equals(stream)).toBe(true);
+      expect(sink.events.at(-1)).toMatchObject({ close: { opcode: Opcode.close, closeCode: 1001 } });
       expect(splitter.heldBytes).toBe(0);
     }
   });
 
-  it('gives consecutive data frames as one run (one write) and close frames alone', () => {
-    const frames = new FrameSplitter(1024).push(stream);
-    expect(frames.map((f) => f.opcode)).toEqual([Opcode.text, Opcode.close]);
-    expect(frames[0]?.parts).toHaveLength(1); // adjacent slices of the chunk, merged
+  it('forwards a chunk of whole data frames as the chunk itself, in one write, and a close frame alone', () => {
+    const sink = splitterRecorder();
+    new FrameSplitter(1024).push(stream, sink);
+    expect(sink.events.map((e) => ('parts' in e ? 'data' : 'close'))).toEqual(['data', 'close']);
+    expect(sink.events[0]).toEqual({ parts: [stream.subarray(0, stream.length - serverClose1001.length)] });
+    const data = Buffer.concat([unmaskedHello, binary256]);
+    const whole = splitterRecorder();
+    new FrameSplitter(1024).push(data, whole);
+    expect(whole.events).toHaveLength(1);
+    expect((whole.events[0] as { parts: Buffer[] }).parts[0]).toBe(data); // no slice, no copy
+  });
+
+  it('writes a frame that spanned chunks together with the whole frames after it', () => {
+    const splitter = new FrameSplitter(1024);
+    const sink = splitterRecorder();
+    splitter.push(binary256.subarray(0, 1), sink);
+    splitter.push(binary256.subarray(1, 100), sink);
+    expect(sink.events).toEqual([]);
+    splitter.push(Buffer.concat([binary256.subarray(100), unmaskedHello]), sink);
+    expect(sink.events).toHaveLength(1);
+    expect(Buffer.concat((sink.events[0] as { parts: Buffer[] }).parts).equals(Buffer.concat([binary256, unmaskedHello]))).toBe(true);
   });
 
   it('reassembles byte by byte', () => {
     const splitter = new FrameSplitter(1024);
-    const frames = [...stream].flatMap((byte) => splitter.push(Buffer.from([byte])));
-    expect(Buffer.concat(frames.flatMap((f) => f.parts)).equals(stream)).toBe(true);
-    // A frame completes only when its last byte arrives: one run per data frame here.
-    expect(frames.map((f) => f.opcode)).toEqual([Opcode.text, Opcode.text, Opcode.binary, Opcode.close]);
-    expect(frames.map((f) => Buffer.concat(f.parts).length)).toEqual([unmaskedHello.length, unmaskedHello.length, binary256.length, serverClose1001.length]);
-    expect(frames[3]).toMatchObject({ closeCode: 1001, closeReason: '' });
+    const sink = splitterRecorder();
+    for (const byte of stream) splitter.push(Buffer.from([byte]), sink);
+    expect(sink.bytes().equals(stream)).toBe(true);
+    // A frame completes only when its last byte arrives: one write per frame here.
+    expect(sink.events.map((e) => Buffer.concat('parts' in e ? e.parts : e.close.parts).length)).toEqual([unmaskedHello.length, unmaskedHello.length, binary256.length, serverClose1001.length]);
+    expect(sink.events[3]).toMatchObject({ close: { closeCode: 1001, closeReason: '' } });
   });
 
   it('reads a close frame’s code and reason', () => {
-    expect(new FrameSplitter(1024).push(hex('88 06 03 e8 62 79 65 21'))[0]).toMatchObject({ closeCode: 1000, closeReason: 'bye!' });
+    const sink = splitterRecorder();
+    new FrameSplitter(1024).push(hex('88 06 03 e8 62 79 65 21'), sink);
+    expect(sink.events[0]).toMatchObject({ close: { closeCode: 1000, closeReason: 'bye!' } });
   });
 
   it.each([
@@ -53,13 +85,97 @@ describe('FrameSplitter (the upstream\'s frames: unmasked)', () => {
     ['a close frame announcing 64 MiB, at its header (§5.5)', hex('88 7f 00 00 00 00 04 00 00 00')],
     ['close code 1006 (§7.4.1)', hex('88 02 03 ee')],
     ['RSV1 with no extension (§5.2)', hex('c1 00')],
-  ])('refuses %s', (_name, bytes) => {
-    expect(() => new FrameSplitter(128 * 1024 * 1024).push(bytes)).toThrow(FrameViolationError);
+  ])('refuses %s, forwarding nothing of the chunk', (_name, bytes) => {
+    const sink = splitterRecorder();
+    expect(() => new FrameSplitter(128 * 1024 * 1024).push(Buffer.concat([unmaskedHello, bytes]), sink)).toThrow(FrameViolationError);
+    expect(sink.events).toEqual([]);
   });
 
   it('reads 64-bit lengths and refuses frames over the limit', () => {
-    expect(() => new FrameSplitter(64 * 1024 * 1024).push(hex('82 7f 00 00 00 00 04 00 00 01'))).toThrow(FrameTooLargeError);
-    expect(new FrameSplitter(128).push(hex('82 7e 00 10'))).toEqual([]);
+    const sink = splitterRecorder();
+    expect(() => new FrameSplitter(64 * 1024 * 1024).push(hex('82 7f 00 00 00 00 04 00 00 01'), sink)).toThrow(FrameTooLargeError);
+    const splitter = new FrameSplitter(128);
+    splitter.push(hex('82 7e 00 10'), sink);
+    expect([sink.events, splitter.heldBytes]).toEqual([[], 4]);
+  });
+});
+
+/** Server frames (unmasked) of `bytes`, which must end on a frame boundary. */
+function serverFrames(bytes: Buffer): { fin: boolean; opcode: number; payload: Buffer }[] {
+  const frames: { fin: boolean; opcode: number; payload: Buffer }[] = [];
+  for (let at = 0; at < bytes.length; ) {
+    const len7 = (bytes[at + 1] ?? 0) & 0x7f;
+    const header = len7 === 126 ? 4 : len7 === 127 ? 10 : 2;
+    const length = len7 === 126 ? bytes.readUInt16BE(at + 2) : len7 === 127 ? Number(bytes.readBigUInt64BE(at + 2)) : len7;
+    if (at + header + length > bytes.length) throw new Error(`a partial frame at byte ${at}`);
+    frames.push({ fin: ((bytes[at] ?? 0) & 0x80) !== 0, opcode: (bytes[at] ?? 0) & 0x0f, payload: bytes.subarray(at + header, at + header + length) });
+    at += header + length;
+  }
+  return frames;
+}
+
+/** Messages (opcode, payload) of a sequence of frames, control frames as their own. */
+function messages(frames: { fin: boolean; opcode: number; payload: Buffer }[]): [number, string][] {
+  const out: [number, string][] = [];
+  let open: { opcode: number; parts: Buffer[] } | undefined;
+  for (const f of frames) {
+    if (f.opcode >= 8) out.push([f.opcode, f.payload.toString('hex')]);
+    else {
+      open ??= { opcode: f.opcode, parts: [] };
+      open.parts.push(f.payload);
+      if (f.fin) {
+        out.push([open.opcode, Buffer.concat(open.parts).toString('hex')]);
+        open = undefined;
+      }
+    }
+  }
+  return out;
+}
+
+describe('FrameSplitter: a large frame goes on as fragments', () => {
+  const large = Buffer.alloc(holdLimitBytes + 5000);
+  for (let i = 0; i < large.length; i++) large[i] = i * 7;
+  const largeFrame = Buffer.concat([hex('82 7e'), Buffer.from([large.length >> 8, large.length & 0xff]), large]);
+  const ping = hex('89 02 68 69');
+  // A large binary message, a ping, a large text frame that opens a fragmented message and a small continuation that ends it, a close.
+  const textStart = Buffer.concat([hex('01 7e'), Buffer.from([large.length >> 8, large.length & 0xff]), large]);
+  const stream = Buffer.concat([unmaskedHello, largeFrame, ping, textStart, hex('80 02 21 21'), serverClose1001]);
+  const expected = messages(serverFrames(stream));
+
+  it('sends only whole frames on every push, the same messages, and holds at most a small frame, wherever the reads are cut', () => {
+    for (const step of [1, 7, 1000, 4096, holdLimitBytes - 1, 65536]) {
+      const splitter = new FrameSplitter(1024 * 1024);
+      const sink = splitterRecorder();
+      let maxHeld = 0;
+      for (let at = 0; at < stream.length; at += step) {
+        const before = sink.events.length;
+        splitter.push(stream.subarray(at, at + step), sink);
+        maxHeld = Math.max(maxHeld, splitter.heldBytes);
+        for (const event of sink.events.slice(before)) serverFrames(Buffer.concat('parts' in event ? event.parts : event.close.parts)); // throws on a partial frame
+      }
+      expect(messages(serverFrames(sink.bytes()))).toEqual(expected);
+      expect(maxHeld).toBeLessThanOrEqual(holdLimitBytes);
+    }
+  });
+
+  it('passes a large frame on unchanged when one read holds it whole, and splits it along the reads otherwise', () => {
+    const whole = splitterRecorder();
+    new FrameSplitter(1024 * 1024).push(largeFrame, whole);
+    expect(whole.bytes().equals(largeFrame)).toBe(true);
+    const split = splitterRecorder();
+    const splitter = new FrameSplitter(1024 * 1024);
+    splitter.push(largeFrame.subarray(0, 1000), split);
+    splitter.push(largeFrame.subarray(1000), split);
+    expect(serverFrames(split.bytes()).map((f) => [f.fin, f.opcode, f.payload.length])).toEqual([
+      [false, Opcode.binary, 1000 - 4],
+      [true, Opcode.continuation, large.length - 996],
+    ]);
+  });
+
+  it('refuses a large frame over the limit at its header, before any of it goes on', () => {
+    const sink = splitterRecorder();
+    expect(() => new FrameSplitter(holdLimitBytes).push(largeFrame.subarray(0, 1000), sink)).toThrow(FrameTooLargeError);
+    expect(sink.events).toEqual([]);
   });
 });
 

@@ -1,14 +1,15 @@
 // RFC 6455 §5.2 framing, read only as far as the relay needs: where each frame ends, its opcode,
 // whether it is allowed (./validation.ts), and the status code of a close frame. Payloads are never
 // unmasked or copied (except a close frame's ≤ 125 bytes). This file reads the upstream's frames,
-// which the relay forwards whole, so it can always put a close frame of its own between two;
-// ./client-frames.ts reads the browser's, which are forwarded as they arrive.
+// which the relay passes on as whole frames (a large one as fragments), so it can always put a
+// close frame of its own between two; ./client-frames.ts reads the browser's, which are forwarded
+// as they arrive.
 import { checkFrameHeader, nextFragmented, Opcode, readClosePayload, type Violation } from './validation.ts';
 
 export { Opcode } from './validation.ts';
 
+/** A close frame, as the readers hand it on: its bytes and what they say. */
 export interface Frame {
-  /** The opcode of the (first) frame. */
   opcode: number;
   /** The bytes as received, headers included, in the chunks they arrived in. */
   parts: Buffer[];
@@ -29,20 +30,6 @@ export class FrameViolationError extends Error {
     super(violation.detail);
     this.closeCode = violation.closeCode;
   }
-}
-
-/**
- * Total length (header + payload) of the frame starting at `offset` of `buf`, where `available`
- * bytes follow; -1 if they are too few to tell.
- */
-function frameLengthAt(buf: Buffer, offset: number, available: number, maxPayloadBytes: number): number {
-  if (available < 2) return -1;
-  const b1 = buf[offset + 1] ?? 0;
-  const len7 = b1 & 0x7f;
-  if (available < 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0)) return -1;
-  const payload = payloadLength(buf, offset);
-  if (payload > maxPayloadBytes) throw new FrameTooLargeError(`frame of ${payload} bytes over the ${maxPayloadBytes}-byte limit`);
-  return headerLength(b1) + payload;
 }
 
 /** The payload length of the frame whose header (at least up to its extended length) starts at `offset`. */
@@ -69,17 +56,53 @@ export function closeOf(parts: Buffer[]): Frame {
   return { opcode: Opcode.close, parts, closeCode: content.code, closeReason: content.reason };
 }
 
+/** Where a FrameSplitter delivers the upstream's frames. */
+export interface FrameSink {
+  /** Whole frames to pass on, in order: a chunk, or a slice of one. */
+  forward(bytes: Buffer): void;
+  /** Whole frames in two buffers, to be written together: the held start of a frame and the rest, or a fragment header of ours and its payload. */
+  forwardPair(first: Buffer, second: Buffer): void;
+  /** The same in more buffers (a frame that spanned several reads, a fragment after other frames). */
+  forwardParts(parts: Buffer[]): void;
+  /** A whole, valid close frame. */
+  close(frame: Frame): void;
+}
+
+const maxHeaderBytes = 14;
+
 /**
- * Incremental splitter: chunks in, complete frames out; the bytes of an unfinished frame are held.
- * Consecutive data frames come out as one Frame (opcode of the first, all their bytes), so a
- * chunk holding a hundred small messages is forwarded with one write; close frames come out alone.
+ * A data frame up to this size (header included) that a read does not complete is held until it is
+ * whole, then forwarded unchanged; a larger one goes on as it arrives, each read's share of it as a
+ * fragment of its own (RFC 6455 §5.4: with no extension negotiated an intermediary may split
+ * frames). Either way only whole frames go out, and a read's bytes are not held behind a frame
+ * that may take many more reads to complete.
+ */
+export const holdLimitBytes = 16 * 1024;
+
+/**
+ * The upstream's frames, read incrementally and passed on as whole frames, so a close frame of our
+ * own always fits between two: each read's complete frames go on at once, in as few buffers as
+ * possible (the read itself when it ends on a frame boundary — then a push allocates nothing); a
+ * small frame a read leaves incomplete is held until it is whole; a large data frame goes on as
+ * fragments (holdLimitBytes). So what is held per connection is at most a small frame, whatever
+ * the upstream announces. Headers are checked as soon as their bytes are in: a control frame
+ * announcing 64 MiB is refused at its header. push() throws FrameViolationError /
+ * FrameTooLargeError, and then forwards nothing of that read.
  */
 export class FrameSplitter {
-  /** Held chunks; the first is consumed up to `offset`. */
-  private parts: Buffer[] = [];
-  private offset = 0;
-  private held = 0;
-  /** A fragmented message is in progress (§5.4). */
+  /** The bytes of a frame not yet complete: the chunk it started in, and any chunks after it. */
+  private heldFirst: Buffer | undefined;
+  private heldMore: Buffer[] | undefined;
+  private heldSize = 0;
+  /** That frame's first bytes, gathered across chunks, and its total length once they tell it (else -1). */
+  private readonly header = Buffer.alloc(maxHeaderBytes);
+  private headerFilled = 0;
+  private heldTotal = -1;
+  /** Inside a large frame going on as fragments: its payload bytes still to come, the next fragment's opcode, the frame's FIN. */
+  private splitRemaining = 0;
+  private splitOpcode: number = Opcode.continuation;
+  private splitFin = false;
+  /** A fragmented message is in progress (§5.4), as the upstream framed it. */
   private fragmented = false;
   private readonly maxPayloadBytes: number;
 
@@ -89,112 +112,165 @@ export class FrameSplitter {
 
   /** Bytes held for a frame not yet complete. */
   get heldBytes(): number {
-    return this.held;
+    return this.heldSize;
   }
 
-  push(chunk: Buffer): Frame[] {
-    const frames: Frame[] = [];
-    this.parts.push(chunk);
-    this.held += chunk.length;
-    let run: Buffer[] = [];
-    let runOpcode = -1;
-    // The run's tail inside the first held chunk, kept as offsets until it must become a slice.
-    let tail: { buf: Buffer; start: number; end: number } | undefined;
-    const sealTail = () => {
-      if (tail) appendParts(run, [tail.buf.subarray(tail.start, tail.end)]);
-      tail = undefined;
-    };
-    const endRun = () => {
-      sealTail();
-      if (run.length) frames.push({ opcode: runOpcode, parts: run });
-      run = [];
-    };
-    for (;;) {
-      const first = this.parts[0];
-      if (!first) break;
-      const inFirst = first.length - this.offset;
-      // The header usually sits in one chunk; across chunks, 14 bytes are gathered to read it.
-      const header = inFirst >= 14 || this.parts.length === 1 ? first : this.gather(14);
-      const at = header === first ? this.offset : 0;
-      const available = header === first ? Math.min(inFirst, this.held) : Math.min(14, this.held);
-      if (available < 2) break;
-      const b0 = header[at] ?? 0;
-      // Checked before the payload is waited for: a control frame announcing 64 MiB is refused at its header.
-      const violation = checkFrameHeader(b0, header[at + 1] ?? 0, false, this.fragmented);
-      if (violation) throw new FrameViolationError(violation);
-      const total = frameLengthAt(header, at, available, this.maxPayloadBytes);
-      if (total < 0 || this.held < total) break;
+  push(chunk: Buffer, sink: FrameSink): void {
+    /** Next frame to read, and the start of the chunk's bytes not yet forwarded. */
+    let at = 0;
+    let run = 0;
+    /** What goes out ahead of chunk[run, at): a fragment header of ours, or the held bytes of the frame this chunk completed. */
+    let before: Buffer | undefined;
+    let beforeMore: Buffer[] | undefined;
+    if (this.splitRemaining > 0) {
+      at = Math.min(this.splitRemaining, chunk.length);
+      before = this.fragmentHeader(at);
+    } else if (this.heldFirst) {
+      if (this.heldTotal < 0) {
+        this.gatherHeader(chunk);
+        this.heldTotal = this.frameTotal(this.header, 0, this.headerFilled);
+        if (this.heldTotal < 0) return this.holdMore(chunk);
+      }
+      const missing = this.heldTotal - this.heldSize;
+      const b0 = this.header[0] ?? 0;
+      if (chunk.length < missing) {
+        // Held so far: part of a small frame, or a large frame's header (its payload goes on as fragments).
+        const length = headerLength(this.header[1] ?? 0);
+        const headerRest = length - this.heldSize;
+        if (!splits(b0, this.heldTotal) || chunk.length <= headerRest) return this.holdMore(chunk);
+        this.startSplit(b0, this.heldTotal - length);
+        this.release(); // header bytes only: the fragment header replaces them
+        return sink.forwardPair(this.fragmentHeader(chunk.length - headerRest), chunk.subarray(headerRest));
+      }
+      before = this.heldFirst;
+      beforeMore = this.heldMore;
+      this.release();
       this.fragmented = nextFragmented(b0, this.fragmented);
-      const opcode = b0 & 0x0f;
-      if (opcode === Opcode.close) {
-        endRun();
-        frames.push(closeOf(this.take(total)));
-        continue;
+      at = missing;
+      if ((b0 & 0x0f) === Opcode.close) {
+        sink.close(closeOf(partsOf(before, beforeMore, chunk.subarray(0, missing))));
+        before = beforeMore = undefined;
+        run = missing;
       }
-      if (!run.length && !tail) runOpcode = opcode;
-      if (total <= inFirst) {
-        // Fast path, many small messages per chunk: extend the run by offsets, no slice per frame.
-        if (tail && tail.buf === first && tail.end === this.offset) tail.end += total;
-        else {
-          sealTail();
-          tail = { buf: first, start: this.offset, end: this.offset + total };
-        }
-        this.offset += total;
-        this.held -= total;
-        if (this.offset === first.length) {
-          this.parts.shift();
-          this.offset = 0;
-        }
-        continue;
-      }
-      sealTail();
-      appendParts(run, this.take(total));
     }
-    endRun();
-    return frames;
+    for (;;) {
+      const available = chunk.length - at;
+      const total = this.frameTotal(chunk, at, available);
+      if (total < 0) break;
+      const b0 = chunk[at] ?? 0;
+      if (total > available) {
+        const length = headerLength(chunk[at + 1] ?? 0);
+        if (!splits(b0, total) || available === length) break; // held below
+        this.startSplit(b0, total - length);
+        const fragment = this.fragmentHeader(available - length);
+        const payload = chunk.subarray(at + length);
+        if (!before && at === run) return sink.forwardPair(fragment, payload);
+        const parts = before ? partsOf(before, beforeMore, at > run ? chunk.subarray(run, at) : undefined) : [chunk.subarray(run, at)];
+        parts.push(fragment, payload);
+        return sink.forwardParts(parts);
+      }
+      this.fragmented = nextFragmented(b0, this.fragmented);
+      if ((b0 & 0x0f) === Opcode.close) {
+        const frame = closeOf([chunk.subarray(at, at + total)]); // checked before anything of this chunk goes on
+        forwardRun(chunk, run, at, before, beforeMore, sink);
+        before = beforeMore = undefined;
+        sink.close(frame);
+        run = at + total;
+      }
+      at += total;
+    }
+    forwardRun(chunk, run, at, before, beforeMore, sink);
+    if (at < chunk.length) this.hold(at === 0 ? chunk : chunk.subarray(at));
   }
 
-  private gather(n: number): Buffer {
-    const out = Buffer.alloc(Math.min(n, this.held));
-    let filled = 0;
-    for (const [i, part] of this.parts.entries()) {
-      filled += part.copy(out, filled, i === 0 ? this.offset : 0);
-      if (filled >= out.length) break;
-    }
-    return out;
+  /**
+   * Total length (header + payload) of the frame at `at`, where `available` bytes of it are in
+   * `buf`; -1 if they are too few to tell. Throws on a header RFC 6455 refuses or a frame over the limit.
+   */
+  private frameTotal(buf: Buffer, at: number, available: number): number {
+    if (available < 2) return -1;
+    const b1 = buf[at + 1] ?? 0;
+    const violation = checkFrameHeader(buf[at] ?? 0, b1, false, this.fragmented);
+    if (violation) throw new FrameViolationError(violation);
+    const length = headerLength(b1);
+    if (available < length) return -1;
+    const payload = payloadLength(buf, at);
+    if (payload > this.maxPayloadBytes) throw new FrameTooLargeError(`frame of ${payload} bytes over the ${this.maxPayloadBytes}-byte limit`);
+    return length + payload;
   }
 
-  private take(n: number): Buffer[] {
-    const out: Buffer[] = [];
-    let left = n;
-    while (left > 0) {
-      const part = this.parts[0];
-      if (!part) break;
-      const available = part.length - this.offset;
-      if (available <= left) {
-        out.push(this.offset === 0 ? part : part.subarray(this.offset));
-        this.parts.shift();
-        this.offset = 0;
-        left -= available;
-      } else {
-        out.push(part.subarray(this.offset, this.offset + left));
-        this.offset += left;
-        left = 0;
-      }
+  /** The start of a frame the chunk does not complete. */
+  private hold(bytes: Buffer): void {
+    this.heldFirst = bytes;
+    this.heldSize = bytes.length;
+    this.headerFilled = 0;
+    this.gatherHeader(bytes);
+    this.heldTotal = this.frameTotal(this.header, 0, this.headerFilled);
+  }
+
+  private holdMore(chunk: Buffer): void {
+    (this.heldMore ??= []).push(chunk);
+    this.heldSize += chunk.length;
+  }
+
+  /** Copies the frame's next header bytes (byte by byte: Buffer#copy with offsets allocates a view). */
+  private gatherHeader(bytes: Buffer): void {
+    const end = Math.min(maxHeaderBytes - this.headerFilled, bytes.length);
+    for (let i = 0; i < end; i++) this.header[this.headerFilled++] = bytes[i] ?? 0;
+  }
+
+  private release(): void {
+    this.heldFirst = undefined;
+    this.heldMore = undefined;
+    this.heldSize = 0;
+    this.headerFilled = 0;
+    this.heldTotal = -1;
+  }
+
+  /** A large data frame whose header (first byte `b0`) was accepted goes on as fragments from here. */
+  private startSplit(b0: number, payload: number): void {
+    this.fragmented = nextFragmented(b0, this.fragmented);
+    this.splitRemaining = payload;
+    this.splitOpcode = b0 & 0x0f;
+    this.splitFin = (b0 & 0x80) !== 0;
+  }
+
+  /** The header of the next fragment, carrying `bytes` of the frame's payload (the last one takes the frame's FIN). */
+  private fragmentHeader(bytes: number): Buffer {
+    this.splitRemaining -= bytes;
+    const b0 = (this.splitRemaining === 0 && this.splitFin ? 0x80 : 0) | this.splitOpcode;
+    this.splitOpcode = Opcode.continuation;
+    if (bytes < 126) return Buffer.from([b0, bytes]);
+    const header = Buffer.allocUnsafe(bytes < 65536 ? 4 : 10);
+    header[0] = b0;
+    if (bytes < 65536) {
+      header[1] = 126;
+      header.writeUInt16BE(bytes, 2);
+    } else {
+      header[1] = 127;
+      header.writeBigUInt64BE(BigInt(bytes), 2);
     }
-    this.held -= n;
-    return out;
+    return header;
   }
 }
 
-/** Appends frame bytes, merging slices that sit next to each other in one chunk. */
-export function appendParts(batch: Buffer[], parts: Buffer[]): void {
-  for (const part of parts) {
-    const last = batch[batch.length - 1];
-    if (last && last.buffer === part.buffer && last.byteOffset + last.length === part.byteOffset) {
-      batch[batch.length - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + part.length);
-    } else batch.push(part);
-  }
+/** A data frame of `total` bytes that a read leaves incomplete goes on as fragments rather than being held. */
+function splits(b0: number, total: number): boolean {
+  return (b0 & 0x08) === 0 && total > holdLimitBytes;
+}
+
+function partsOf(first: Buffer, more: Buffer[] | undefined, last: Buffer | undefined): Buffer[] {
+  const parts = more ? [first, ...more] : [first];
+  if (last) parts.push(last);
+  return parts;
+}
+
+/** `chunk[from, to)` on to the sink after what goes before it; the chunk itself when that is all there is. */
+function forwardRun(chunk: Buffer, from: number, to: number, before: Buffer | undefined, beforeMore: Buffer[] | undefined, sink: FrameSink): void {
+  const run = to > from ? (from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to)) : undefined;
+  if (before && (beforeMore || !run)) sink.forwardParts(partsOf(before, beforeMore, run));
+  else if (before && run) sink.forwardPair(before, run);
+  else if (run) sink.forward(run);
 }
 
 /**

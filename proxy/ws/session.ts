@@ -6,10 +6,10 @@
 // again within the retry window while the browser's first frames wait (./reach-upstream.ts).
 //
 // Once both sides are open, frames cross unchanged (no extension is negotiated on either side, and
-// both legs towards the upstream are client→server), so payloads are never unmasked or re-framed.
-// Towards the browser each frame goes on whole once its last byte arrived, so a close frame of our
-// own always fits between two frames; towards the upstream bytes are cut-through once each frame's
-// header has been checked (./client-frames.ts).
+// both legs towards the upstream are client→server), so payloads are never unmasked or copied.
+// Towards the browser only whole frames go out (a large one as fragments, ./frames.ts), so a close
+// frame of our own always fits between two; towards the upstream bytes are cut-through once each
+// frame's header has been checked (./client-frames.ts).
 //
 // The closing handshake is explicit state, the way `ws` keeps readyState and two flags:
 //
@@ -36,7 +36,7 @@ import type { AccessRecord } from '../log.ts';
 import type { RetryWindow } from '../retry-window.ts';
 import type { Dialer } from '../socks/dial.ts';
 import { ClientFrameReader, type ClientFrameSink } from './client-frames.ts';
-import { appendParts, closeFrame, FrameSplitter, FrameTooLargeError, FrameViolationError, Opcode, type Frame } from './frames.ts';
+import { closeFrame, FrameSplitter, FrameTooLargeError, FrameViolationError, type Frame, type FrameSink } from './frames.ts';
 import { browserAcceptResponse, HandshakeError, offeredProtocols } from './handshake.ts';
 import { keepBrowserAlive, type Keepalive } from './keepalive.ts';
 import { withoutHandshakeHeaders } from './headers.ts';
@@ -102,6 +102,16 @@ export class WsSession {
     close: (frame) => this.browserClose(frame),
     refuse: (error) => this.browserRefused(error),
   };
+  /** Where the upstream's frames go, whole. */
+  private readonly fromUpstream: FrameSink = {
+    forward: (bytes) => this.upstreamData(bytes),
+    forwardPair: (first, second) => this.upstreamData(first, second),
+    forwardParts: (parts) => this.upstreamData(parts),
+    close: (frame) => this.upstreamClose(frame),
+  };
+  /** Backpressure: the browser is paused until the upstream drains, or the upstream until the browser does. */
+  private browserWaits = false;
+  private upstreamWaits = false;
   /** Browser frames that arrived while the upstream was being dialled (the workbench speaks first). */
   private early: Buffer[] = [];
   private earlyBytes = 0;
@@ -200,7 +210,7 @@ export class WsSession {
     const splitter = new FrameSplitter(this.options.maxPayloadBytes);
     const onData = (chunk: Buffer) => {
       try {
-        this.upstreamFrames(splitter.push(chunk));
+        splitter.push(chunk, this.fromUpstream);
       } catch (error) {
         this.fail(upstreamFrameFailure(error));
       }
@@ -211,7 +221,19 @@ export class WsSession {
       this.socketEnded('upstream');
     });
     tunnel.once('close', () => this.socketEnded('upstream'));
-    this.write(this.early.splice(0), tunnel, this.browser);
+    // One listener each for the session's life rather than a once() per pause: pauses are frequent under load.
+    tunnel.on('drain', () => {
+      if (!this.browserWaits) return;
+      this.browserWaits = false;
+      if (!this.browserFailed) this.browser?.resume();
+    });
+    this.browser?.on('drain', () => {
+      if (!this.upstreamWaits) return;
+      this.upstreamWaits = false;
+      this.upstream?.resume();
+    });
+    this.writeParts(this.early, tunnel, this.browser);
+    this.early = [];
     this.earlyBytes = 0;
     if (first.length) onData(first);
     tunnel.resume();
@@ -223,7 +245,7 @@ export class WsSession {
   /** Checked browser bytes: on to the upstream, or queued while it is dialled. */
   private browserBytes(bytes: Buffer): void {
     if (this.side.upstream.closeSent) return;
-    if (this.state !== 'opening' && this.upstream) return this.write([bytes], this.upstream, this.browser);
+    if (this.state !== 'opening' && this.upstream) return this.write(bytes, this.upstream, this.browser);
     this.early.push(bytes);
     this.earlyBytes += bytes.length;
     if (this.earlyBytes > this.options.highWaterMarkBytes) this.browser?.pause();
@@ -242,7 +264,7 @@ export class WsSession {
     if (!this.side.upstream.closeSent && this.upstream) {
       this.side.upstream.closeSent = true;
       this.record.closeUpstream ??= code;
-      this.write(frame.parts, this.upstream, undefined);
+      this.writeParts(frame.parts, this.upstream, undefined);
     }
     // The browser's answer to a close it got, or the upstream's end was this close's consequence
     // (code-server ends TCP on Disconnect and on a close frame): the handshake is complete.
@@ -264,56 +286,74 @@ export class WsSession {
     this.browser?.pause();
   }
 
-  private upstreamFrames(frames: Frame[]): void {
-    const batch: Buffer[] = [];
-    const flush = () => {
-      if (batch.length && this.browser) this.write(batch.splice(0), this.browser, this.upstream);
-    };
-    for (const frame of frames) {
-      if (frame.opcode === Opcode.close) {
-        flush();
-        this.side.upstream.closeReceived = frame.closeCode;
-        this.record.closeUpstream ??= frame.closeCode;
-        if (this.side.upstream.closeSent) {
-          // The upstream's answer to the browser's close: relayed if the browser has had none, then done.
-          if (!this.side.browser.closeSent && this.browser) {
-            this.side.browser.closeSent = true;
-            this.write(frame.parts, this.browser, undefined);
-          }
-          return this.closeBoth();
-        }
-      }
-      if (this.side.browser.closeSent || !this.browser) continue;
-      appendParts(batch, frame.parts);
-      if (frame.opcode === Opcode.close) {
-        flush();
-        this.side.browser.closeSent = true;
-        this.record.closeBrowser ??= frame.closeCode;
-        this.state = 'closing';
-        this.startGrace();
-      }
-    }
-    flush();
+  /** The upstream's whole frames, on to the browser unless it has had its close frame. */
+  private upstreamData(bytes: Buffer | Buffer[], second?: Buffer): void {
+    if (this.side.browser.closeSent || !this.browser) return;
+    if (Array.isArray(bytes)) this.writeParts(bytes, this.browser, this.upstream);
+    else if (second) this.writePair(bytes, second, this.browser, this.upstream);
+    else this.write(bytes, this.browser, this.upstream);
   }
 
-  /** Writes whole frames; a destination that cannot keep up pauses the source until it drains. */
-  private write(parts: Buffer[], to: Duplex, from: Duplex | undefined): void {
-    if (!to.writable) return;
-    let written = 0;
-    let ok = true;
-    if (parts.length > 1) to.cork();
-    for (const part of parts) {
-      ok = to.write(part);
-      written += part.length;
+  /** The upstream's close frame, checked. */
+  private upstreamClose(frame: Frame): void {
+    this.side.upstream.closeReceived = frame.closeCode;
+    this.record.closeUpstream ??= frame.closeCode;
+    if (this.side.upstream.closeSent) {
+      // The upstream's answer to the browser's close: relayed if the browser has had none, then done.
+      if (!this.side.browser.closeSent && this.browser) {
+        this.side.browser.closeSent = true;
+        this.writeParts(frame.parts, this.browser, undefined);
+      }
+      return this.closeBoth();
     }
-    if (parts.length > 1) to.uncork();
-    if (to === this.upstream) this.record.bytesUp += written;
-    else this.record.bytesDown += written;
+    if (this.side.browser.closeSent || !this.browser) return;
+    this.writeParts(frame.parts, this.browser, this.upstream);
+    this.side.browser.closeSent = true;
+    this.record.closeBrowser ??= frame.closeCode;
+    this.state = 'closing';
+    this.startGrace();
+  }
+
+  /** Writes bytes; a destination that cannot keep up pauses the source until it drains. */
+  private write(bytes: Buffer, to: Duplex, from: Duplex | undefined): void {
+    if (!to.writable) return;
+    this.written(bytes.length, to.write(bytes), to, from);
+  }
+
+  /** Two buffers in one go (one writev). */
+  private writePair(first: Buffer, second: Buffer, to: Duplex, from: Duplex | undefined): void {
+    if (!to.writable) return;
+    to.cork();
+    to.write(first);
+    to.write(second);
+    to.uncork();
+    this.written(first.length + second.length, to.writableLength < to.writableHighWaterMark, to, from);
+  }
+
+  /** Writes whole frames in one go (one writev when there are several buffers). */
+  private writeParts(parts: readonly Buffer[], to: Duplex, from: Duplex | undefined): void {
+    if (parts.length === 1 && parts[0]) return this.write(parts[0], to, from);
+    if (!to.writable || parts.length === 0) return;
+    let bytes = 0;
+    to.cork();
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i] as Buffer;
+      to.write(part);
+      bytes += part.length;
+    }
+    to.uncork();
+    // While corked every write() reports the whole batch as queued; what counts is what is still
+    // queued once the batch went to the socket (usually nothing).
+    this.written(bytes, to.writableLength < to.writableHighWaterMark, to, from);
+  }
+
+  private written(bytes: number, ok: boolean, to: Duplex, from: Duplex | undefined): void {
+    if (to === this.upstream) this.record.bytesUp += bytes;
+    else this.record.bytesDown += bytes;
     if (!ok && from && !from.isPaused()) {
       from.pause();
-      to.once('drain', () => {
-        if (from !== this.browser || !this.browserFailed) from.resume();
-      });
+      if (from === this.browser) this.browserWaits = true;
+      else this.upstreamWaits = true;
     }
   }
 

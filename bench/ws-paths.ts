@@ -1,0 +1,55 @@
+// The WebSocket paths the benches compare, each server in its own process:
+//   direct     — the client talks to the echo upstream itself;
+//   this proxy — the production bundle of proxy/cli.ts, through mock-socks;
+//   usual      — http-proxy-3 + socks-proxy-agent (the usual Node stack), through mock-socks.
+// The tailnet (echo upstream + mock-socks, ./roles/tailnet.ts) is one process shared by every path,
+// or, with `tailnetPerPath`, one identical process per proxy, so that thousands of sessions can be
+// open on both proxies at once (each tailnet holds three descriptors per session).
+import { benchBuild } from './build.ts';
+import { listeningPort, startChild, type BenchChild } from './children.ts';
+
+export const PROXY = 'this proxy';
+export const USUAL = 'http-proxy-3 + socks-proxy-agent';
+
+export interface WsPath {
+  name: string;
+  port: number;
+  /** The request target the path is opened with. */
+  target: string;
+  /** The proxy's process (none for direct). */
+  server?: BenchChild;
+  /** The echo upstream + mock-socks process behind it. */
+  tailnet: BenchChild;
+}
+
+export interface WsPaths {
+  direct: WsPath;
+  proxies: WsPath[];
+  close(): Promise<void>;
+}
+
+const upstream = 'http://100.84.184.84:8888';
+const target = '/dev/code/stable-x?reconnectionToken=t';
+
+export async function startWsPaths(options: { tailnetPerPath?: boolean } = {}): Promise<WsPaths> {
+  const build = await benchBuild();
+  const startTailnet = async () => {
+    const child = await startChild(build.probe, build.tailnet, []);
+    return { child, ...(JSON.parse(child.firstLine) as { echoPort: number; socksPort: number }) };
+  };
+  const shared = await startTailnet();
+  const second = options.tailnetPerPath ? await startTailnet() : shared;
+  const ours = await startChild(build.probe, build.proxy, ['--listen', '127.0.0.1:0', '--socks', `socks5h://127.0.0.1:${shared.socksPort}`, '--upstream', upstream, '--access-log', 'false']);
+  const usual = await startChild(build.probe, build.usualStack, [String(second.socksPort), upstream]);
+  return {
+    direct: { name: 'direct', port: shared.echoPort, target: '/stable-x?reconnectionToken=t', tailnet: shared.child },
+    proxies: [
+      { name: PROXY, port: listeningPort(ours), target, server: ours, tailnet: shared.child },
+      { name: USUAL, port: listeningPort(usual), target, server: usual, tailnet: second.child },
+    ],
+    close: async () => {
+      await Promise.all([ours.close(), usual.close()]);
+      await Promise.all([shared.child.close(), second.child.close()]);
+    },
+  };
+}
