@@ -19,6 +19,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json ./
 COPY proxy ./proxy
+# The shared room's files the proxy imports (the bundle test lists which ones may ship).
+COPY common ./common
 RUN npx tsx proxy/deploy/bundle.ts dist/proxy.mjs \
  && node dist/proxy.mjs --help > /dev/null
 

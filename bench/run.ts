@@ -3,16 +3,24 @@
 // A module is `bench/<name>.bench.ts` exporting `run(): Promise<BenchTable[]>`.
 import { readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs, reportUsageError, type ParsedArgs } from '../common/cli-args.ts';
 import { formatTable, type BenchTable } from './table.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const only = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+let args: ParsedArgs<{ help: 'none' }>;
+try {
+  args = parseArgs(process.argv.slice(2), { help: 'none' }, { allowPositionals: true });
+} catch (error) {
+  reportUsageError('bench', error);
+  process.exit();
+}
+const only = args.positionals;
 const modules = readdirSync(here)
   .filter((file) => file.endsWith('.bench.ts'))
   .filter((file) => only.length === 0 || only.some((name) => file.startsWith(name)))
   .sort();
 
-if (process.argv.includes('--help')) {
+if (args.flags.help) {
   console.log('usage: npm run bench [-- NAME …]\n\nbenchmarks:\n' + modules.map((m) => '  ' + m.replace('.bench.ts', '')).join('\n'));
   process.exit(0);
 }

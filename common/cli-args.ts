@@ -72,3 +72,10 @@ export function parseArgs<const S extends FlagSpec>(argv: readonly string[], spe
 function initialFlags(spec: FlagSpec): Record<string, string | string[] | boolean | undefined> {
   return Object.fromEntries(Object.entries(spec).map(([name, kind]) => [name, kind === 'values' ? [] : kind === 'none' ? false : undefined]));
 }
+
+/** How every CLI answers a usage error: one line on stderr, exit status 2. Anything else is rethrown. */
+export function reportUsageError(command: string, error: unknown): void {
+  if (!(error instanceof UsageError)) throw error;
+  console.error(`${command}: ${error.message}`);
+  process.exitCode = usageExitStatus;
+}

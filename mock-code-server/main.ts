@@ -1,6 +1,6 @@
 // npm run mock-code-server -- --listen HOST:PORT [--commit C] [--password P] [--fault JSON …]
 // Everything the command line does; cli.ts only calls main().
-import { parseArgs } from 'node:util';
+import { UsageError, parseArgs, reportUsageError } from '../common/cli-args.ts';
 import { DEFAULT_COMMIT, startServer } from './node/server.ts';
 import { FAULT_TYPES, type ServerFaultSpec } from './node/faults.ts';
 
@@ -22,30 +22,17 @@ A mock code-server 4.x: the workbench HTTP routes, the VS Code remote protocol o
 
 Prints "listening on HOST:PORT" first; logs on stderr; exits 0 on SIGTERM/SIGINT.`;
 
-/** A bad command line: one stderr line, exit 2. */
-class UsageError extends Error {}
-
-function parseCli(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      options: {
-        listen: { type: 'string' },
-        commit: { type: 'string' },
-        password: { type: 'string' },
-        'trusted-origins': { type: 'string', multiple: true },
-        folder: { type: 'string' },
-        'time-scale': { type: 'string' },
-        'permessage-deflate': { type: 'boolean' },
-        fault: { type: 'string', multiple: true },
-        help: { type: 'boolean' },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-}
+const flagSpec = {
+  listen: 'value',
+  commit: 'value',
+  password: 'value',
+  'trusted-origins': 'values',
+  folder: 'value',
+  'time-scale': 'value',
+  'permessage-deflate': 'none',
+  fault: 'values',
+  help: 'none',
+} as const;
 
 function parseFault(text: string): ServerFaultSpec {
   try {
@@ -58,25 +45,25 @@ function parseFault(text: string): ServerFaultSpec {
 }
 
 async function run(argv: string[]): Promise<void> {
-  const values = parseCli(argv);
+  const { flags: values } = parseArgs(argv, flagSpec);
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
   const timeScale = values['time-scale'] === undefined ? undefined : Number(values['time-scale']);
   if (timeScale !== undefined && !(timeScale > 0)) throw new UsageError('--time-scale wants a positive number');
-  const faults = (values.fault ?? []).map(parseFault);
+  const faults = values.fault.map(parseFault);
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = await startServer({
       listen: values.listen,
       commit: values.commit,
       password: values.password,
-      trustedOrigins: values['trusted-origins']?.flatMap((item) => item.split(',')).map((item) => item.trim()).filter(Boolean),
+      trustedOrigins: values['trusted-origins'].flatMap((item) => item.split(',')).map((item) => item.trim()).filter(Boolean),
       folder: values.folder,
       timeScale,
       faults,
-      perMessageDeflate: values['permessage-deflate'] ?? false,
+      perMessageDeflate: values['permessage-deflate'],
       log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
     });
   } catch (error) {
@@ -101,8 +88,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await run(argv);
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`mock-code-server: ${error.message} (--help lists the options)\n`);
-    process.exit(2);
+    reportUsageError('mock-code-server', error);
+    process.exit();
   }
 }

@@ -1,5 +1,5 @@
 // Command-line flags → MockSocksOptions. Pure, so the CLI's parsing is tested without spawning.
-import { parseArgs } from 'node:util';
+import { UsageError, parseArgs } from '../common/cli-args.ts';
 import type { BindMode, FaultSpec, MockSocksOptions, PeerSpec } from './types.ts';
 import { isTailnetAddress } from './tailnet.ts';
 import { splitHostPort } from './dial.ts';
@@ -42,10 +42,6 @@ A SOCKS5 server that behaves like tailscaled's (--socks5-server), in front of a 
 
 Prints 'listening on HOST:PORT' per bound address first (then 'control API on URL'); logs go to
 stderr; SIGTERM/SIGINT close everything and exit 0; bad flags or configuration exit 2.`;
-}
-
-export class UsageError extends Error {
-  readonly code = 'ERR_USAGE';
 }
 
 export interface CliConfig {
@@ -105,36 +101,26 @@ export function peersFromFlags(flags: string[]): PeerSpec[] {
 
 /** Every flag the command takes (the --help text is checked against this list). */
 export const FLAGS = {
-  listen: { type: 'string', default: 'localhost:1055' },
-  bind: { type: 'string', default: 'go' },
-  user: { type: 'string' },
-  pass: { type: 'string' },
-  peer: { type: 'string', multiple: true, default: [] as string[] },
-  fault: { type: 'string', multiple: true, default: [] as string[] },
-  'dial-timeout': { type: 'string' },
-  'self-address': { type: 'string' },
-  seed: { type: 'string' },
-  'rate-limit': { type: 'boolean', default: false },
-  transcript: { type: 'string' },
-  control: { type: 'string' },
-  'allow-non-loopback': { type: 'boolean', default: false },
-  help: { type: 'boolean', default: false },
+  listen: 'value',
+  bind: 'value',
+  user: 'value',
+  pass: 'value',
+  peer: 'values',
+  fault: 'values',
+  'dial-timeout': 'value',
+  'self-address': 'value',
+  seed: 'value',
+  'rate-limit': 'none',
+  transcript: 'value',
+  control: 'value',
+  'allow-non-loopback': 'none',
+  help: 'none',
 } as const;
 
 export function parseCli(argv: string[]): CliConfig {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: FLAGS,
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const v = parsed.values;
-  if (!['go', 'ipv4-only', 'ipv6-only', 'dual'].includes(v.bind)) throw new UsageError(`--bind must be go, ipv4-only, ipv6-only or dual`);
+  const { flags: v } = parseArgs(argv, FLAGS);
+  const bind = v.bind ?? 'go';
+  if (!['go', 'ipv4-only', 'ipv6-only', 'dual'].includes(bind)) throw new UsageError(`--bind must be go, ipv4-only, ipv6-only or dual`);
   if ((v.user === undefined) !== (v.pass === undefined)) throw new UsageError('--user and --pass go together');
   const faults = v.fault.map((json) => {
     try {
@@ -148,8 +134,8 @@ export function parseCli(argv: string[]): CliConfig {
     transcriptDir: v.transcript,
     control: v.control,
     options: {
-      listen: v.listen,
-      bind: v.bind as BindMode,
+      listen: v.listen ?? 'localhost:1055',
+      bind: bind as BindMode,
       credentials: v.user !== undefined && v.pass !== undefined ? { user: v.user, pass: v.pass } : undefined,
       peers: peersFromFlags(v.peer),
       faults,

@@ -6,18 +6,18 @@ import { join } from 'node:path';
 import { startMockSocks } from './server.ts';
 import { startControl, type ControlServer } from './control.ts';
 import { joinHostPort } from './codec.ts';
+import { usageExitStatus } from '../common/cli-args.ts';
 import { parseCli, usage, type CliConfig } from './cli-args.ts';
 import type { MockSocksHandle } from './types.ts';
 
 /** Configuration the server refused (a fault's JSON, a listen address, a peer) is a usage error too. */
-const CONFIG_ERRORS = new Set(['ERR_USAGE', 'ERR_FAULT_CONFIG', 'ERR_LISTEN_ADDRESS', 'ERR_PEER_ADDRESS', 'ERR_PEER_CONFIG', 'ERR_HOST_PORT']);
+const CONFIG_ERRORS = new Set(['cli.usage', 'ERR_FAULT_CONFIG', 'ERR_LISTEN_ADDRESS', 'ERR_PEER_ADDRESS', 'ERR_PEER_CONFIG', 'ERR_HOST_PORT']);
 
 /** One line on stderr, no stack; exit 2 for the caller's mistakes, 1 for anything else (a port in use). */
 function refuse(error: unknown): void {
   const code = (error as { code?: string }).code ?? '';
-  const hint = code === 'ERR_USAGE' ? ' (see --help)' : '';
-  process.stderr.write(`mock-socks: ${(error as Error).message}${hint}\n`);
-  process.exitCode = CONFIG_ERRORS.has(code) ? 2 : 1;
+  process.stderr.write(`mock-socks: ${(error as Error).message}\n`);
+  process.exitCode = CONFIG_ERRORS.has(code) ? usageExitStatus : 1;
 }
 
 function writeTranscripts(handle: MockSocksHandle, dir: string): void {

@@ -2,6 +2,7 @@
 // same meaning (a flag wins), with its default, its unit and its bounds written once, in the row
 // that also renders --help. The product's table is ./config.ts; an entry point that adds options
 // (the harness's legacy entry) parses its own rows with the same code.
+import { UsageError, parseArgs } from '../common/cli-args.ts';
 
 export type OptionKind = 'string' | 'ms' | 'int' | 'bool';
 export type OptionValue = string | number | boolean;
@@ -48,19 +49,20 @@ function parseValue(spec: OptionSpec, raw: string): OptionValue {
   return value;
 }
 
-/** Flags as `--name value`, `--name=value`, or a bare `--name` for a boolean. */
+/** Each row's flag as given, read by the command line reader every CLI here shares (a boolean's value is optional). */
 function parseArgv(specs: readonly OptionSpec[], argv: readonly string[]): Map<OptionSpec, string> {
+  let flags: Record<string, string | string[] | boolean | undefined>;
+  try {
+    flags = parseArgs(argv, Object.fromEntries(specs.map((spec) => [spec.flag, spec.kind === 'bool' ? 'optional' : 'value'] as const))).flags;
+  } catch (error) {
+    // loadConfig's callers (and the package's users) catch one error class for a setting it cannot use.
+    if (error instanceof UsageError) throw new ConfigError(error.message);
+    throw error;
+  }
   const found = new Map<OptionSpec, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument ${JSON.stringify(arg)} (see --help)`);
-    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-    const spec = specs.find((s) => s.flag === name);
-    if (!spec) throw new ConfigError(`unknown option --${name} (see --help)`);
-    if (inline !== undefined) found.set(spec, inline);
-    else if (spec.kind === 'bool' && (argv[i + 1] === undefined || argv[i + 1]?.startsWith('--'))) found.set(spec, 'true');
-    else if (argv[i + 1] === undefined) throw new ConfigError(`--${name} needs a value`);
-    else found.set(spec, argv[++i] ?? '');
+  for (const spec of specs) {
+    const value = flags[spec.flag];
+    if (typeof value === 'string') found.set(spec, value);
   }
   return found;
 }

@@ -12,7 +12,7 @@ import type { ProxyUnderTest, Scenario } from '../scenarios/index.ts';
 import { socksListening } from '../stack-info.ts';
 import { startStack } from '../stack.ts';
 import type { Stack } from '../stack.ts';
-import { UsageError, parseArgs, stringFlag } from './args.ts';
+import { UsageError, parseArgs } from '../../common/cli-args.ts';
 import { runCommand } from './exit.ts';
 
 const help = `usage: tailnet-harness check [--proxy-cmd CMD] [--readyz] [--only ID,…] [--json] [--junit FILE]
@@ -51,16 +51,14 @@ async function judgeRow(browser: Browser, stack: Stack, scenario: Scenario): Pro
 
 export function main(argv: string[]): Promise<void> {
   return runCommand('check', async () => {
-    const args = parseArgs(argv, ['proxy-cmd', 'only', 'junit'], ['readyz', 'json', 'help']);
-    if (args.flags.has('help')) return void console.log(help), 0;
-    if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])} (see --help)`);
-    const proxyCommand = stringFlag(args, 'proxy-cmd');
+    const { flags } = parseArgs(argv, { 'proxy-cmd': 'value', only: 'value', junit: 'value', readyz: 'none', json: 'none', help: 'none' });
+    if (flags.help) return void console.log(help), 0;
+    const proxyCommand = flags['proxy-cmd'];
     if (proxyCommand !== undefined && proxyCommand.trim() === '') throw new UsageError('--proxy-cmd needs a command');
-    if (args.flags.has('readyz') && proxyCommand === undefined) throw new UsageError('--readyz describes a --proxy-cmd (ours always serves /readyz)');
-    const selected = rowsToRun(stringFlag(args, 'only'));
-    const json = args.flags.has('json');
-    const junit = stringFlag(args, 'junit');
-    const proxy: ProxyUnderTest = { ours: proxyCommand === undefined, readinessRoute: proxyCommand === undefined || args.flags.has('readyz') };
+    if (flags.readyz && proxyCommand === undefined) throw new UsageError('--readyz describes a --proxy-cmd (ours always serves /readyz)');
+    const selected = rowsToRun(flags.only);
+    const { json, junit } = flags;
+    const proxy: ProxyUnderTest = { ours: proxyCommand === undefined, readinessRoute: proxyCommand === undefined || flags.readyz };
     const print = (line: string): void => void (json || console.log(line));
 
     const started = Date.now();

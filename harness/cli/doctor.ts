@@ -1,7 +1,7 @@
 // tailnet-harness doctor --socks URL --upstream URL [--terminal URL] [--proxy URL] [--json]:
 // a real deployment diagnosed hop by hop, with the bytes, in one command.
-import { DoctorUsageError, renderDoctorText, runDoctor, type DoctorOptions } from '../doctor/index.ts';
-import { UsageError, parseArgs, stringFlag } from './args.ts';
+import { UsageError, parseArgs, reportUsageError } from '../../common/cli-args.ts';
+import { renderDoctorText, runDoctor, type DoctorOptions } from '../doctor/index.ts';
 
 const help = `usage: tailnet-harness doctor --socks URL --upstream URL [--terminal URL] [--json]
        tailnet-harness doctor --proxy URL [--code-prefix PATH] [--terminal-path PATH] [--json]
@@ -26,22 +26,21 @@ at once are allowed.
 Exit status: 0 every hop works (warnings allowed), 1 a hop fails, 2 usage error.`;
 
 function optionsFrom(argv: string[]): { options: DoctorOptions; json: boolean } | undefined {
-  const args = parseArgs(argv, ['socks', 'upstream', 'terminal', 'proxy', 'code-prefix', 'terminal-path', 'time-scale'], ['json', 'help']);
-  if (args.flags.has('help')) return undefined;
-  if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])} (see --help)`);
-  const scale = stringFlag(args, 'time-scale');
+  const spec = { socks: 'value', upstream: 'value', terminal: 'value', proxy: 'value', 'code-prefix': 'value', 'terminal-path': 'value', 'time-scale': 'value', json: 'none', help: 'none' } as const;
+  const { flags } = parseArgs(argv, spec);
+  if (flags.help) return undefined;
+  const scale = flags['time-scale'];
   if (scale !== undefined && !(Number(scale) > 0)) throw new UsageError(`--time-scale: expected a number above 0, got ${JSON.stringify(scale)}`);
-  const pick = (name: string) => stringFlag(args, name);
   const options: DoctorOptions = {
-    socks: pick('socks'),
-    upstream: pick('upstream'),
-    terminal: pick('terminal'),
-    proxy: pick('proxy'),
-    codePrefix: pick('code-prefix'),
-    terminalPath: pick('terminal-path'),
+    socks: flags.socks,
+    upstream: flags.upstream,
+    terminal: flags.terminal,
+    proxy: flags.proxy,
+    codePrefix: flags['code-prefix'],
+    terminalPath: flags['terminal-path'],
     ...(scale !== undefined ? { timeScale: Number(scale) } : {}),
   };
-  return { options, json: args.flags.has('json') };
+  return { options, json: flags.json };
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -52,8 +51,6 @@ export async function main(argv: string[]): Promise<void> {
     console.log(parsed.json ? JSON.stringify(report, null, 2) : renderDoctorText(report));
     process.exitCode = report.exitCode;
   } catch (error) {
-    if (!(error instanceof UsageError || error instanceof DoctorUsageError)) throw error;
-    console.error(`doctor: ${error.message}`);
-    process.exitCode = 2;
+    reportUsageError('doctor', error);
   }
 }

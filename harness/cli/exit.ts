@@ -4,7 +4,7 @@
 export const SETUP_ERROR = 2;
 
 /** Stable codes of the errors that are the user's to fix, shown as one message without a stack. */
-const usageCodes = new Set(['E_USAGE', 'E_UNKNOWN_SCENARIO']);
+const usageCodes = new Set(['cli.usage', 'E_UNKNOWN_SCENARIO']);
 const setupCodes = new Set(['E_PROXY_PROCESS', 'E_CODE_SERVER_SOURCE', 'E_BROWSER_LAUNCH', 'EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL']);
 
 export function describeFailure(name: string, error: unknown): string {

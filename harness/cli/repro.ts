@@ -9,7 +9,8 @@ import type { Profile } from '../scenarios/index.ts';
 import { socksListening } from '../stack-info.ts';
 import { startStack } from '../stack.ts';
 import { codeServerSource } from '../real-code-server.ts';
-import { UsageError, codeServerFlags, codeServerHelp, parseArgs, stringFlag } from './args.ts';
+import { UsageError, parseArgs } from '../../common/cli-args.ts';
+import { codeServerFlags, codeServerHelp } from './args.ts';
 import { runCommand } from './exit.ts';
 
 const help = `usage: tailnet-harness repro <scenario> [--profile legacy|fixed|both] [--proxy-cmd CMD] [--hex]
@@ -42,15 +43,15 @@ function list(): number {
 
 export function main(argv: string[]): Promise<void> {
   return runCommand('repro', async () => {
-    const args = parseArgs(argv, ['profile', 'proxy-cmd', ...codeServerFlags], ['help', 'list', 'hex']);
-    if (args.flags.has('help')) return void console.log(help), 0;
-    if (args.flags.has('list')) return list();
-    const [id, ...extra] = args.positionals;
+    const { flags, positionals } = parseArgs(argv, { profile: 'value', 'proxy-cmd': 'value', ...codeServerFlags, help: 'none', list: 'none', hex: 'none' }, { allowPositionals: true });
+    if (flags.help) return void console.log(help), 0;
+    if (flags.list) return list();
+    const [id, ...extra] = positionals;
     if (!id || extra.length > 0) throw new UsageError('name one scenario (tailnet-harness repro --list)');
     const scenario = scenarioById(id);
-    const which = stringFlag(args, 'profile') ?? 'both';
+    const which = flags.profile ?? 'both';
     if (which !== 'both' && !profiles.includes(which as Profile)) throw new UsageError('--profile must be fixed, legacy or both');
-    const proxyCommand = stringFlag(args, 'proxy-cmd');
+    const proxyCommand = flags['proxy-cmd'];
     const proxy = { ours: proxyCommand === undefined, readinessRoute: true };
     const wanted: Profile[] = which === 'both' ? ['legacy', 'fixed'] : [which as Profile];
     const runs = wanted.filter((profile) => {
@@ -58,13 +59,13 @@ export function main(argv: string[]): Promise<void> {
       if (!fits.applicable) console.log(`\n━━ ${scenario.id} · ${profile} ━━ not applicable to --proxy-cmd: ${notApplicableBecause(fits)}`);
       return fits.applicable;
     });
-    const codeServer = codeServerSource({ command: stringFlag(args, 'code-server-cmd'), url: stringFlag(args, 'code-server-url') });
+    const codeServer = codeServerSource({ command: flags['code-server-cmd'], url: flags['code-server-url'] });
     const real = codeServer ? realCodeServerApplicability(scenario) : { applicable: true as const };
     if (!real.applicable) console.log(`\n━━ ${scenario.id} ━━ not applicable to a real code-server: ${real.why}`);
     if (runs.length === 0 || !real.applicable) return 0;
 
     await buildPage();
-    const stack = await startStack({ proxyCommand, codeServer, socksTranscripts: args.flags.has('hex') });
+    const stack = await startStack({ proxyCommand, codeServer, socksTranscripts: flags.hex });
     let browser: Browser | undefined;
     let status = 0;
     try {
@@ -73,7 +74,7 @@ export function main(argv: string[]): Promise<void> {
         const { run, httpErrors } = await runInBrowser(browser, stack, scenario, profile);
         const info = stack.info();
         const proxyLabel = `${info.proxy.kind === 'ours' ? 'ours' : info.proxy.command} · SOCKS5_PROXY=${info.proxy.socksUrl}${info.proxy.legacyKnobs.length ? ` · knobs: ${info.proxy.legacyKnobs.join(', ')}` : ''}`;
-              console.log(formatRun(run, httpErrors, { proxyLabel, socksAddresses: socksListening(info), socksUrl: info.proxy.socksUrl, hex: args.flags.has('hex') }));
+        console.log(formatRun(run, httpErrors, { proxyLabel, socksAddresses: socksListening(info), socksUrl: info.proxy.socksUrl, hex: flags.hex }));
         if (!run.verdict.ok && profile === 'fixed') status = 1;
         else if (!run.verdict.ok && status === 0) status = 3;
       }

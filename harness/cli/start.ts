@@ -4,7 +4,8 @@ import { profiles, scenarioById } from '../scenarios/index.ts';
 import type { Profile } from '../scenarios/index.ts';
 import { startStack } from '../stack.ts';
 import { codeServerSource } from '../real-code-server.ts';
-import { UsageError, codeServerFlags, codeServerHelp, parseArgs, parseListen, parsePort, stringFlag } from './args.ts';
+import { UsageError, parseArgs } from '../../common/cli-args.ts';
+import { codeServerFlags, codeServerHelp, parseListen, parsePort } from './args.ts';
 import { runCommand } from './exit.ts';
 
 const help = `usage: tailnet-harness start [--port N | --listen HOST:PORT] [--scenario ID] [--profile fixed|legacy] [--proxy-cmd CMD]
@@ -34,17 +35,16 @@ function listenFrom(port: string | undefined, listen: string | undefined): { hos
 
 export function main(argv: string[]): Promise<void> {
   return runCommand('start', async () => {
-    const args = parseArgs(argv, ['listen', 'port', 'scenario', 'profile', 'proxy-cmd', ...codeServerFlags], ['help']);
-    if (args.flags.has('help')) return void console.log(help), 0;
-    if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])} (see --help)`);
-    const listen = listenFrom(stringFlag(args, 'port'), stringFlag(args, 'listen'));
-    const profile = (stringFlag(args, 'profile') ?? 'fixed') as Profile;
+    const { flags } = parseArgs(argv, { listen: 'value', port: 'value', scenario: 'value', profile: 'value', 'proxy-cmd': 'value', ...codeServerFlags, help: 'none' });
+    if (flags.help) return void console.log(help), 0;
+    const listen = listenFrom(flags.port, flags.listen);
+    const profile = (flags.profile ?? 'fixed') as Profile;
     if (!profiles.includes(profile)) throw new UsageError('--profile must be fixed or legacy');
-    const scenario = stringFlag(args, 'scenario');
+    const scenario = flags.scenario;
     if (scenario) scenarioById(scenario);
     await buildPage();
-    const codeServer = codeServerSource({ command: stringFlag(args, 'code-server-cmd'), url: stringFlag(args, 'code-server-url') });
-    const stack = await startStack({ ...listen, scenario, profile, proxyCommand: stringFlag(args, 'proxy-cmd'), codeServer });
+    const codeServer = codeServerSource({ command: flags['code-server-cmd'], url: flags['code-server-url'] });
+    const stack = await startStack({ ...listen, scenario, profile, proxyCommand: flags['proxy-cmd'], codeServer });
     console.log(`listening on ${new URL(stack.url).host}`);
     const info = stack.info();
     console.error(`harness: open ${stack.url}/`);

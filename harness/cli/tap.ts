@@ -3,7 +3,8 @@
 import { renderTranscript, transcriptJson } from '../tap/render.ts';
 import { startTap } from '../tap/tap.ts';
 import type { Transcript } from '../tap/conversation.ts';
-import { UsageError, parseArgs, parseListen, stringFlag } from './args.ts';
+import { UsageError, parseArgs, reportUsageError } from '../../common/cli-args.ts';
+import { parseListen } from './args.ts';
 
 const help = `usage: tailnet-harness tap --listen HOST:PORT --socks HOST:PORT [--json] [--max-recorded-bytes N]
 
@@ -39,20 +40,16 @@ export async function main(argv: string[]): Promise<void> {
   let options;
   let json: boolean;
   try {
-    const args = parseArgs(argv, ['listen', 'socks', 'max-recorded-bytes'], ['json', 'help']);
-    if (args.flags.has('help')) return void console.log(help);
-    if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])} (see --help)`);
-    json = args.flags.has('json');
+    const { flags } = parseArgs(argv, { listen: 'value', socks: 'value', 'max-recorded-bytes': 'value', json: 'none', help: 'none' });
+    if (flags.help) return void console.log(help);
+    json = flags.json;
     options = {
-      listen: hostPort(stringFlag(args, 'listen') ?? '127.0.0.1:0', 'listen'),
-      socks: hostPort(stringFlag(args, 'socks') ?? 'localhost:1055', 'socks'),
-      maxRecordedBytes: positiveInteger(stringFlag(args, 'max-recorded-bytes'), 'max-recorded-bytes'),
+      listen: hostPort(flags.listen ?? '127.0.0.1:0', 'listen'),
+      socks: hostPort(flags.socks ?? 'localhost:1055', 'socks'),
+      maxRecordedBytes: positiveInteger(flags['max-recorded-bytes'], 'max-recorded-bytes'),
     };
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(`tap: ${error.message}`);
-    process.exitCode = 2;
-    return;
+    return reportUsageError('tap', error);
   }
   const tap = await startTap(options);
   const print = (t: Transcript) => console.log(json ? JSON.stringify(transcriptJson(t)) : `${renderTranscript(t)}\n`);

@@ -1,14 +1,11 @@
 // DoctorOptions (URLs as a user types them) into what each hop needs, or a usage error that says
 // which option is wrong and why.
+import { UsageError } from '../../common/cli-args.ts';
 import { redactUrl } from '../../proxy/index.ts';
 import type { ProxyPlan } from './proxy-hop.ts';
 import { portOf } from './route.ts';
 import type { SocksPlan } from './socks-hop.ts';
 import { defaultDeadlines, type Deadlines, type DoctorOptions, type DoctorReport } from './types.ts';
-
-export class DoctorUsageError extends Error {
-  readonly code = 'E_DOCTOR_USAGE';
-}
 
 export interface DoctorPlan {
   socks?: SocksPlan;
@@ -24,29 +21,29 @@ function parseUrl(value: string, option: string, protocols: string[]): URL {
   try {
     url = new URL(value);
   } catch {
-    throw new DoctorUsageError(`--${option}: not a URL: ${JSON.stringify(redactUrl(value))}`);
+    throw new UsageError(`--${option}: not a URL: ${JSON.stringify(redactUrl(value))}`);
   }
-  if (!protocols.includes(url.protocol)) throw new DoctorUsageError(`--${option}: expected ${protocols.map((p) => `${p}//`).join(' or ')}, got ${url.protocol}//`);
+  if (!protocols.includes(url.protocol)) throw new UsageError(`--${option}: expected ${protocols.map((p) => `${p}//`).join(' or ')}, got ${url.protocol}//`);
   return url;
 }
 
 export function planFrom(options: DoctorOptions): DoctorPlan {
-  if (!options.socks && !options.proxy) throw new DoctorUsageError('give --socks URL --upstream URL (the hops beside tailscaled), --proxy URL (a deployed proxy), or both');
-  if (options.socks && !options.upstream) throw new DoctorUsageError('--socks needs --upstream (code-server on the tailnet, e.g. http://100.84.184.84:8888)');
-  if (options.upstream && !options.socks) throw new DoctorUsageError('--upstream needs --socks (e.g. socks5h://localhost:1055)');
-  if (options.terminal && !options.socks) throw new DoctorUsageError('--terminal is checked through --socks; with --proxy use --terminal-path');
+  if (!options.socks && !options.proxy) throw new UsageError('give --socks URL --upstream URL (the hops beside tailscaled), --proxy URL (a deployed proxy), or both');
+  if (options.socks && !options.upstream) throw new UsageError('--socks needs --upstream (code-server on the tailnet, e.g. http://100.84.184.84:8888)');
+  if (options.upstream && !options.socks) throw new UsageError('--upstream needs --socks (e.g. socks5h://localhost:1055)');
+  if (options.terminal && !options.socks) throw new UsageError('--terminal is checked through --socks; with --proxy use --terminal-path');
   const scale = options.timeScale ?? 1;
-  if (!(scale > 0)) throw new DoctorUsageError(`--time-scale: expected a number above 0, got ${scale}`);
+  if (!(scale > 0)) throw new UsageError(`--time-scale: expected a number above 0, got ${scale}`);
   const deadlines = { ...defaultDeadlines } as Deadlines;
   for (const key of Object.keys(deadlines) as (keyof Deadlines)[]) {
     const given = options.deadlines?.[key];
-    if (given !== undefined && !(given > 0)) throw new DoctorUsageError(`${key}: expected a number of ms above 0, got ${given}`);
+    if (given !== undefined && !(given > 0)) throw new UsageError(`${key}: expected a number of ms above 0, got ${given}`);
     deadlines[key] = given ?? Math.max(1, Math.round(defaultDeadlines[key] * scale));
   }
   const plan: DoctorPlan = { deadlines, target: {} };
   if (options.socks && options.upstream) {
     const socks = parseUrl(options.socks, 'socks', ['socks5:', 'socks5h:']);
-    if (!socks.port) throw new DoctorUsageError('--socks: give the port, e.g. socks5h://localhost:1055');
+    if (!socks.port) throw new UsageError('--socks: give the port, e.g. socks5h://localhost:1055');
     const upstream = parseUrl(options.upstream, 'upstream', ['http:', 'https:']);
     plan.socks = {
       host: socks.hostname.replace(/^\[|\]$/g, ''),
@@ -66,8 +63,8 @@ export function planFrom(options: DoctorOptions): DoctorPlan {
   if (options.proxy) {
     const proxy = parseUrl(options.proxy, 'proxy', ['http:', 'https:']);
     const codePrefix = options.codePrefix ?? '/dev/code/';
-    if (!codePrefix.startsWith('/')) throw new DoctorUsageError(`--code-prefix: expected a path starting with /, got ${JSON.stringify(codePrefix)}`);
-    if (options.terminalPath !== undefined && !options.terminalPath.startsWith('/')) throw new DoctorUsageError(`--terminal-path: expected a path starting with /, got ${JSON.stringify(options.terminalPath)}`);
+    if (!codePrefix.startsWith('/')) throw new UsageError(`--code-prefix: expected a path starting with /, got ${JSON.stringify(codePrefix)}`);
+    if (options.terminalPath !== undefined && !options.terminalPath.startsWith('/')) throw new UsageError(`--terminal-path: expected a path starting with /, got ${JSON.stringify(options.terminalPath)}`);
     plan.proxy = { proxy, codePrefix, ...(options.terminalPath ? { terminalPath: options.terminalPath } : {}) };
     plan.target.proxy = redactUrl(proxy.href);
   }

@@ -1,35 +1,49 @@
 // npm run fuzz [-- --count N --seed S --workers W --concurrency C --no-faults]: the bounded fuzz
 // run, sharded over child processes (each with its own servers); exits non-zero on a crash, an
 // unhandled rejection, a stuck conversation, a leak or a non-loopback dial.
-import { parseArgs } from 'node:util';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { UsageError, parseArgs, reportUsageError } from '../../common/cli-args.ts';
 import type { FuzzOptions, FuzzReport } from './fuzzer.ts';
 
-const { values } = parseArgs({
-  options: {
-    count: { type: 'string', default: '100000' },
-    seed: { type: 'string', default: '1' },
-    workers: { type: 'string', default: '2' },
-    concurrency: { type: 'string', default: '64' },
-    'no-faults': { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
-  },
-});
+function wholeNumber(flag: string, value: string | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`--${flag}: expected a whole number from ${min}, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+function options(argv: string[]) {
+  const { flags } = parseArgs(argv, { count: 'value', seed: 'value', workers: 'value', concurrency: 'value', 'no-faults': 'none', help: 'none' });
+  return {
+    help: flags.help,
+    count: wholeNumber('count', flags.count, 100_000, 1),
+    seed: wholeNumber('seed', flags.seed, 1, 0),
+    workers: wholeNumber('workers', flags.workers, 2, 1),
+    concurrency: wholeNumber('concurrency', flags.concurrency, 64, 1),
+    withFaults: !flags['no-faults'],
+  };
+}
+
+let values: ReturnType<typeof options>;
+try {
+  values = options(process.argv.slice(2));
+} catch (error) {
+  reportUsageError('fuzz', error);
+  process.exit();
+}
 if (values.help) {
   console.log('usage: npm run fuzz -- [--count 100000] [--seed 1] [--workers 2] [--concurrency 64] [--no-faults]');
   process.exit(0);
 }
 
-const count = Number(values.count);
-const workers = Math.max(1, Number(values.workers));
+const { count, workers } = values;
 const started = performance.now();
 const reports = await Promise.all(Array.from({ length: workers }, (_, i) => new Promise<FuzzReport>((resolve, reject) => {
   const shard: FuzzOptions = {
     count: Math.floor(count / workers) + (i < count % workers ? 1 : 0),
-    seed: Number(values.seed) * 1000 + i,
-    concurrency: Number(values.concurrency),
-    withFaults: !values['no-faults'],
+    seed: values.seed * 1000 + i,
+    concurrency: values.concurrency,
+    withFaults: values.withFaults,
   };
   const worker = fork(fileURLToPath(new URL('./worker.ts', import.meta.url)), [], { execArgv: ['--import', import.meta.resolve('tsx')] });
   worker.once('message', (report) => resolve(report as FuzzReport));

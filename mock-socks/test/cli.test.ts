@@ -56,7 +56,7 @@ describe('cli', () => {
     expect(await help.exited).toBe(0);
     const refusals = [
       [['--bind', 'sideways'], '--bind must be'],
-      [['--nope'], "Unknown option '--nope'"],
+      [['--nope'], 'unknown option --nope (see --help)'],
       [['--listen', '127.0.0.1:0', '--fault', '{"type":"latency","attributes":{"latencyMs":-5}}'], "latency: 'latencyMs' must be a number >= 0"],
       [['--listen', '127.0.0.1:99999'], '--listen must be HOST:PORT'],
       [['--listen', '127.0.0.1:0', '--control', '0.0.0.0:0'], '--control must be a loopback HOST:PORT'],
@@ -113,9 +113,9 @@ describe('cli flags', () => {
     for (const type of faultTypeNames()) expect(usage()).toContain(type);
   });
 
-  it('rejects bad values with ERR_USAGE', () => {
+  it('rejects bad values with a usage error', () => {
     for (const args of [['--peer', 'nonsense'], ['--fault', '{nope'], ['--user', 'u'], ['--seed', '-1']]) {
-      expect(() => parseCli(args)).toThrow(expect.objectContaining({ code: 'ERR_USAGE' }));
+      expect(() => parseCli(args)).toThrow(expect.objectContaining({ code: 'cli.usage' }));
     }
   });
 });
