@@ -34,7 +34,7 @@ export interface ProxyProcess {
 
 /** The command never accepted connections: a setup error, shown with what it printed. */
 export class ProxyProcessError extends Error {
-  readonly code = 'E_PROXY_PROCESS';
+  readonly code = 'proxy.not_listening';
   constructor(message: string, readonly output: string[]) {
     const said = output.filter((line) => line.slice(5).trim() !== '');
     const printed = said.length === 0 ? '(it printed nothing)' : distinctTail(said, 20).map((line) => `  ${line}`).join('\n');

@@ -8,7 +8,7 @@ import { terminalUrl, upstreamUrl } from './tailnet.ts';
 
 /** The python `extra_headers` TypeError of the seed notes, thrown where our proxy lets one be thrown. */
 export class ExtraHeadersTypeError extends TypeError {
-  readonly code = 'E_EXTRA_HEADERS';
+  readonly code = 'legacy.extra_headers';
   constructor() {
     super("create_connection() got an unexpected keyword argument 'extra_headers'");
   }

@@ -20,7 +20,7 @@ export interface RealCodeServer {
 
 /** A URL off loopback, or not http: refused, since nothing here may send a packet off the machine. */
 export class CodeServerSourceError extends Error {
-  readonly code = 'E_CODE_SERVER_SOURCE';
+  readonly code = 'code_server.source_refused';
 }
 
 /** `--code-server-cmd` / `--code-server-url`, else HARNESS_CODE_SERVER_CMD / HARNESS_CODE_SERVER_URL; undefined: the mock. */

@@ -11,7 +11,7 @@ export interface ListenPlan {
 }
 
 export class ListenConfigError extends Error {
-  readonly code = 'ERR_LISTEN_ADDRESS';
+  readonly code = 'listen.invalid';
 }
 
 const isWildcard = (host: string) => host === '' || host === '0.0.0.0' || host === '::';

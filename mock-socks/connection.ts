@@ -11,7 +11,7 @@ import type { ConnectionInfo, ConnectionRecord, Phase } from './types.ts';
 import { joinHostPort } from './codec.ts';
 
 /** One shared abort reason: abort() without one builds a DOMException with a stack trace per connection. */
-const CONNECTION_CLOSED = Object.freeze({ code: 'ERR_CONNECTION_CLOSED' });
+const CONNECTION_CLOSED = Object.freeze({ code: 'connection.closed' });
 
 export interface ConnectionDeps {
   faults: FaultSet;

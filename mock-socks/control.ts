@@ -29,24 +29,24 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new ControlError('ERR_BODY_TOO_LARGE', `body over ${MAX_BODY_BYTES} bytes`, 413);
+    if (size > MAX_BODY_BYTES) throw new ControlError('control.body_too_large', `body over ${MAX_BODY_BYTES} bytes`, 413);
     chunks.push(chunk);
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
   } catch {
-    throw new ControlError('ERR_BAD_JSON', 'the body must be JSON');
+    throw new ControlError('control.bad_json', 'the body must be JSON');
   }
 }
 
 function asObject(value: unknown, what: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ControlError('ERR_BAD_BODY', `${what} must be a JSON object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ControlError('control.bad_body', `${what} must be a JSON object`);
   return value as Record<string, unknown>;
 }
 
 function asFault(value: unknown): FaultSpec {
   const fault = asObject(value, 'a fault');
-  if (typeof fault.type !== 'string') throw new ControlError('ERR_BAD_BODY', "a fault needs a string 'type'");
+  if (typeof fault.type !== 'string') throw new ControlError('control.bad_body', "a fault needs a string 'type'");
   return fault as unknown as FaultSpec;
 }
 
@@ -65,8 +65,8 @@ function applying<T>(change: () => T): T {
   try {
     return change();
   } catch (error) {
-    const code = (error as { code?: string }).code ?? 'ERR_CONTROL';
-    throw new ControlError(code, (error as Error).message, code === 'ERR_NO_PEER' ? 404 : 400);
+    const code = (error as { code?: string }).code ?? 'control.failed';
+    throw new ControlError(code, (error as Error).message, code === 'peer.unknown' ? 404 : 400);
   }
 }
 
@@ -84,14 +84,14 @@ class ControlRoutes {
   async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://control').pathname;
     const [, collection = '', item, extra] = path.split('/').map(decodeURIComponent);
-    if (extra !== undefined) throw new ControlError('ERR_NO_ROUTE', `no route ${req.method} ${path}`, 404);
+    if (extra !== undefined) throw new ControlError('control.no_route', `no route ${req.method} ${path}`, 404);
     const route = `${req.method} /${collection}${item === undefined ? '' : '/:item'}`;
     switch (route) {
       case 'GET /faults':
         return sendJson(res, 200, this.socks.faults());
       case 'PUT /faults': {
         const body = await readJson(req);
-        if (!Array.isArray(body)) throw new ControlError('ERR_BAD_BODY', 'PUT /faults takes the whole list: a JSON array of faults');
+        if (!Array.isArray(body)) throw new ControlError('control.bad_body', 'PUT /faults takes the whole list: a JSON array of faults');
         applying(() => this.socks.setFaults(body.map(asFault)));
         return sendJson(res, 200, this.socks.faults());
       }
@@ -106,7 +106,7 @@ class ControlRoutes {
         return sendJson(res, 200, []);
       case 'DELETE /faults/:item': {
         const current = this.socks.faults();
-        if (!current.some((f) => nameOf(f) === item)) throw new ControlError('ERR_NO_FAULT', `no fault named ${JSON.stringify(item)}`, 404);
+        if (!current.some((f) => nameOf(f) === item)) throw new ControlError('fault.unknown', `no fault named ${JSON.stringify(item)}`, 404);
         this.socks.setFaults(current.filter((f) => nameOf(f) !== item));
         return sendJson(res, 200, this.socks.faults());
       }
@@ -126,7 +126,7 @@ class ControlRoutes {
         return sendJson(res, 200, this.socks.connections());
       case 'DELETE /connections/:item': {
         const id = Number(item);
-        if (!this.socks.connections().some((c) => c.id === id)) throw new ControlError('ERR_NO_CONNECTION', `no live connection ${item}`, 404);
+        if (!this.socks.connections().some((c) => c.id === id)) throw new ControlError('connection.unknown', `no live connection ${item}`, 404);
         this.socks.kill(id);
         return sendJson(res, 200, { id });
       }
@@ -134,13 +134,13 @@ class ControlRoutes {
         return sendJson(res, 200, this.ended);
       case 'GET /transcripts/:item': {
         const lines = this.socks.transcript(Number(item));
-        if (!lines) throw new ControlError('ERR_NO_TRANSCRIPT', `no transcript for connection ${item}`, 404);
+        if (!lines) throw new ControlError('transcript.unknown', `no transcript for connection ${item}`, 404);
         return sendLines(res, lines);
       }
       case 'GET /logs':
         return sendLines(res, this.socks.logs());
       default:
-        throw new ControlError('ERR_NO_ROUTE', `no route ${req.method} ${path}`, 404);
+        throw new ControlError('control.no_route', `no route ${req.method} ${path}`, 404);
     }
   }
 }
@@ -153,7 +153,7 @@ function loopbackPlan(listen: string): { host: string; port: number } {
   } catch {
     // Reported below, in the flag's own words.
   }
-  throw new ControlError('ERR_LISTEN_ADDRESS', `--control must be a loopback HOST:PORT (localhost, 127.0.0.0/8 or [::1]), got '${listen}'`);
+  throw new ControlError('listen.invalid', `--control must be a loopback HOST:PORT (localhost, 127.0.0.0/8 or [::1]), got '${listen}'`);
 }
 
 /** Starts the control API for a running mock on `listen` (a loopback HOST:PORT; port 0 picks one). */
@@ -163,7 +163,7 @@ export async function startControl(socks: MockSocksHandle, listen: string): Prom
   const server: Server = createServer((req, res) => {
     routes.route(req, res).catch((error: unknown) => {
       if (error instanceof ControlError) return sendJson(res, error.status, { code: error.code, error: error.message });
-      sendJson(res, 500, { code: 'ERR_CONTROL', error: (error as Error).message });
+      sendJson(res, 500, { code: 'control.failed', error: (error as Error).message });
     });
   });
   await new Promise<void>((resolve, reject) => {

@@ -11,7 +11,7 @@ import { parseCli, usage, type CliConfig } from './cli-args.ts';
 import type { MockSocksHandle } from './types.ts';
 
 /** Configuration the server refused (a fault's JSON, a listen address, a peer) is a usage error too. */
-const CONFIG_ERRORS = new Set(['cli.usage', 'ERR_FAULT_CONFIG', 'ERR_LISTEN_ADDRESS', 'ERR_PEER_ADDRESS', 'ERR_PEER_CONFIG', 'ERR_HOST_PORT']);
+const CONFIG_ERRORS = new Set(['cli.usage', 'fault.invalid', 'listen.invalid', 'peer.not_tailnet', 'peer.invalid', 'ERR_HOST_PORT']);
 
 /** One line on stderr, no stack; exit 2 for the caller's mistakes, 1 for anything else (a port in use). */
 function refuse(error: unknown): void {

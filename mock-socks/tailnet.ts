@@ -26,7 +26,7 @@ export function isTailnetAddress(host: string): boolean {
 const PEER_STATES: readonly string[] = ['up', 'down', 'refusing'] satisfies PeerState[];
 
 function peerConfigError(message: string): Error {
-  return Object.assign(new Error(message), { code: 'ERR_PEER_CONFIG' });
+  return Object.assign(new Error(message), { code: 'peer.invalid' });
 }
 
 function checkState(state: unknown): void {
@@ -66,7 +66,7 @@ export class TailnetMap {
 
   add(spec: PeerSpec): void {
     if (!isTailnetAddress(spec.address)) {
-      throw Object.assign(new Error(`peer address ${spec.address} is not in 100.64.0.0/10`), { code: 'ERR_PEER_ADDRESS' });
+      throw Object.assign(new Error(`peer address ${spec.address} is not in 100.64.0.0/10`), { code: 'peer.not_tailnet' });
     }
     checkPeerSpec(spec);
     const existing = this.peers.find((p) => p.address === spec.address);
@@ -88,7 +88,7 @@ export class TailnetMap {
   setState(addressOrName: string, state: PeerState): void {
     checkState(state);
     const peer = this.find(addressOrName);
-    if (!peer) throw Object.assign(new Error(`no peer ${addressOrName} in the tailnet map`), { code: 'ERR_NO_PEER' });
+    if (!peer) throw Object.assign(new Error(`no peer ${addressOrName} in the tailnet map`), { code: 'peer.unknown' });
     peer.state = state;
   }
 

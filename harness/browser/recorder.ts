@@ -75,7 +75,7 @@ export function abnormalCloses(records: readonly SocketRecord[]): SocketRecord[]
 }
 
 export class AbnormalCloseError extends Error {
-  readonly code = 'E_WEBSOCKET_1006';
+  readonly code = 'websocket.abnormal_close';
   constructor(readonly sockets: SocketRecord[]) {
     super(
       `the page saw ${sockets.length} WebSocket(s) close with 1006 (no close frame):\n` +

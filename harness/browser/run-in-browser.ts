@@ -17,7 +17,7 @@ export interface HttpError {
 }
 
 export class BrowserLaunchError extends Error {
-  readonly code = 'E_BROWSER_LAUNCH';
+  readonly code = 'browser.launch_failed';
 }
 
 /** Headless Chromium: CHROMIUM_PATH, /usr/bin/chromium, or Playwright's own download. */

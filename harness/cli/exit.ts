@@ -4,8 +4,8 @@
 export const SETUP_ERROR = 2;
 
 /** Stable codes of the errors that are the user's to fix, shown as one message without a stack. */
-const usageCodes = new Set(['cli.usage', 'E_UNKNOWN_SCENARIO']);
-const setupCodes = new Set(['E_PROXY_PROCESS', 'E_CODE_SERVER_SOURCE', 'E_BROWSER_LAUNCH', 'EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL']);
+const usageCodes = new Set(['cli.usage', 'scenario.unknown']);
+const setupCodes = new Set(['proxy.not_listening', 'code_server.source_refused', 'browser.launch_failed', 'EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL']);
 
 export function describeFailure(name: string, error: unknown): string {
   const code = (error as { code?: unknown } | undefined)?.code;

@@ -13,7 +13,7 @@ export { timing, realTime, deadlineWindow } from './timing.ts';
 export const scenarios: readonly Scenario[] = [...socksHopScenarios, ...sessionScenarios, ...frontHopScenarios, ...platformScenarios, ...outageScenarios];
 
 export class UnknownScenarioError extends Error {
-  readonly code = 'E_UNKNOWN_SCENARIO';
+  readonly code = 'scenario.unknown';
   constructor(readonly id: string) {
     super(`unknown scenario ${JSON.stringify(id)}; \`tailnet-harness repro --list\` lists them`);
   }

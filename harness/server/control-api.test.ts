@@ -55,14 +55,14 @@ describe('the control API', () => {
   it('answers bad input with 4xx and a stable code', async () => {
     const unknown = await post('apply', { scenario: 'nope' });
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toMatchObject({ code: 'E_UNKNOWN_SCENARIO' });
+    expect(await unknown.json()).toMatchObject({ code: 'scenario.unknown' });
     const profile = await post('apply', { scenario: null, profile: 'medium' });
-    expect(await profile.json()).toMatchObject({ code: 'E_BAD_PROFILE' });
+    expect(await profile.json()).toMatchObject({ code: 'profile.invalid' });
     const faults = await post('faults', { socks: [{ nope: 1 }] });
     expect(faults.status).toBe(400);
-    expect(await faults.json()).toMatchObject({ code: 'E_BAD_FAULTS' });
+    expect(await faults.json()).toMatchObject({ code: 'fault.invalid' });
     const json = await fetch(`${stack.url}/__harness/faults`, { method: 'POST', body: '{' });
-    expect(await json.json()).toMatchObject({ code: 'E_BAD_JSON' });
+    expect(await json.json()).toMatchObject({ code: 'control.bad_json' });
     expect((await fetch(`${stack.url}/__harness/nothing`)).status).toBe(404);
   });
 
@@ -89,14 +89,14 @@ describe('the control API', () => {
     await post('faults', { socks: [{ type: 'blackhole' }] });
     const unknown = await post('faults/socks', { type: 'no-such-fault' });
     expect(unknown.status).toBe(400);
-    expect(await unknown.json()).toMatchObject({ code: 'E_BAD_FAULTS', error: expect.stringMatching(/no-such-fault/) as unknown as string });
+    expect(await unknown.json()).toMatchObject({ code: 'fault.invalid', error: expect.stringMatching(/no-such-fault/) as unknown as string });
     const server = await post('faults', { socks: [], server: [{ type: 'no-such-server-fault' }] });
     expect(server.status).toBe(400);
     expect(stack.info().faults).toEqual({ socks: [{ type: 'blackhole' }], server: [], front: [] });
     // A bad front fault, or a bad attribute, is refused before any hop changes.
     const front = await post('faults', { socks: [], front: [{ type: 'idle-timeout', attributes: { idleMs: -1 } }] });
     expect(front.status).toBe(400);
-    expect(await front.json()).toMatchObject({ code: 'E_BAD_FAULTS', error: expect.stringMatching(/idle-timeout: 'idleMs'/) as unknown as string });
+    expect(await front.json()).toMatchObject({ code: 'fault.invalid', error: expect.stringMatching(/idle-timeout: 'idleMs'/) as unknown as string });
     expect((await post('faults/front', { type: 'path-prefix', attributes: { prefx: '/ide' } })).status).toBe(400);
     expect(stack.info().faults).toEqual({ socks: [{ type: 'blackhole' }], server: [], front: [] });
     await post('reset', {});

@@ -29,32 +29,32 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > maxBodyBytes) throw new ControlError('E_BODY_TOO_LARGE', `body over ${maxBodyBytes} bytes`, 413);
+    if (size > maxBodyBytes) throw new ControlError('control.body_too_large', `body over ${maxBodyBytes} bytes`, 413);
     chunks.push(chunk);
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as unknown;
   } catch {
-    throw new ControlError('E_BAD_JSON', 'body is not JSON');
+    throw new ControlError('control.bad_json', 'body is not JSON');
   }
 }
 
 function asObject(value: unknown): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ControlError('E_BAD_BODY', 'expected a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ControlError('control.bad_body', 'expected a JSON object');
   return value as Record<string, unknown>;
 }
 
 function parseProfile(value: unknown): Profile {
   if (value === undefined || value === 'fixed') return 'fixed';
   if (value === 'legacy') return 'legacy';
-  throw new ControlError('E_BAD_PROFILE', 'profile must be "fixed" or "legacy"');
+  throw new ControlError('profile.invalid', 'profile must be "fixed" or "legacy"');
 }
 
 type AnyFault = SocksFault & ServerFault & FrontFault;
 type FaultTarget = 'socks' | 'server' | 'front';
 
 function parseFaultList(key: string, list: unknown): AnyFault[] {
-  if (!Array.isArray(list) || !list.every(isFaultSpec)) throw new ControlError('E_BAD_FAULTS', `${key} must be a list of { type, … } objects`);
+  if (!Array.isArray(list) || !list.every(isFaultSpec)) throw new ControlError('fault.invalid', `${key} must be a list of { type, … } objects`);
   return list as AnyFault[];
 }
 
@@ -63,7 +63,7 @@ function isFaultSpec(value: unknown): boolean {
 }
 
 function parsePeerState(state: unknown): PeerState {
-  if (state !== 'up' && state !== 'down' && state !== 'refusing') throw new ControlError('E_BAD_PEER_STATE', 'peer state must be up, down or refusing');
+  if (state !== 'up' && state !== 'down' && state !== 'refusing') throw new ControlError('peer.invalid', 'peer state must be up, down or refusing');
   return state;
 }
 
@@ -76,7 +76,7 @@ function parseFaultChange(body: Record<string, unknown>): FaultChange {
 }
 
 function parseDrop(drop: unknown): boolean {
-  if (typeof drop !== 'boolean') throw new ControlError('E_BAD_DROP', 'drop must be true or false');
+  if (typeof drop !== 'boolean') throw new ControlError('control.bad_body', 'drop must be true or false');
   return drop;
 }
 
@@ -130,7 +130,7 @@ export class ControlApi {
         case 'POST /__harness/apply': {
           const body = asObject(await readJson(req));
           const id = body.scenario;
-          if (id !== null && typeof id !== 'string') throw new ControlError('E_BAD_SCENARIO', 'scenario must be an id or null');
+          if (id !== null && typeof id !== 'string') throw new ControlError('scenario.invalid', 'scenario must be an id or null');
           return send(res, 200, await this.control.applyScenario(id, parseProfile(body.profile)));
         }
         case 'GET /__harness/faults':
@@ -154,13 +154,13 @@ export class ControlApi {
           return send(res, 200, { exitCode: report.exitCode, text: renderDoctorText(report), report });
         }
         default:
-          throw new ControlError('E_NO_ROUTE', `no control route ${route}`, 404);
+          throw new ControlError('control.no_route', `no control route ${route}`, 404);
       }
     } catch (error) {
       if (error instanceof UnknownScenarioError) return send(res, 404, { code: error.code, error: error.message });
       if (error instanceof ControlError) return send(res, error.status, { code: error.code, error: error.message });
       const message = error instanceof Error ? error.message : String(error);
-      return send(res, 500, { code: 'E_STACK', error: message });
+      return send(res, 500, { code: 'stack.failed', error: message });
     }
   }
 
@@ -174,7 +174,7 @@ export class ControlApi {
     try {
       this.control.setFaults(change);
     } catch (error) {
-      throw new ControlError('E_BAD_FAULTS', error instanceof Error ? error.message : String(error));
+      throw new ControlError('fault.invalid', error instanceof Error ? error.message : String(error));
     }
   }
 
@@ -182,14 +182,14 @@ export class ControlApi {
   private async changeOneFault(req: IncomingMessage, method: 'POST' | 'DELETE', where: FaultTarget, name: string | undefined): Promise<FaultChange> {
     const current = this.control.info().faults[where];
     if (method === 'DELETE') {
-      if (name === undefined) throw new ControlError('E_NO_ROUTE', `DELETE /__harness/faults/${where}/NAME names the fault to remove`, 404);
+      if (name === undefined) throw new ControlError('control.no_route', `DELETE /__harness/faults/${where}/NAME names the fault to remove`, 404);
       const wanted = decodeURIComponent(name);
-      if (!current.some((f) => nameOf(f) === wanted)) throw new ControlError('E_NO_FAULT', `no ${where} fault named ${JSON.stringify(wanted)}`, 404);
+      if (!current.some((f) => nameOf(f) === wanted)) throw new ControlError('fault.unknown', `no ${where} fault named ${JSON.stringify(wanted)}`, 404);
       this.setFaults({ [where]: current.filter((f) => nameOf(f) !== wanted) });
     } else {
-      if (name !== undefined) throw new ControlError('E_NO_ROUTE', `POST /__harness/faults/${where} takes the fault as its body`, 404);
+      if (name !== undefined) throw new ControlError('control.no_route', `POST /__harness/faults/${where} takes the fault as its body`, 404);
       const [fault] = parseFaultList('the body', [asObject(await readJson(req))]);
-      if (!fault) throw new ControlError('E_BAD_FAULTS', 'no fault');
+      if (!fault) throw new ControlError('fault.invalid', 'no fault');
       this.setFaults({ [where]: [...current.filter((f) => nameOf(f) !== nameOf(fault)), fault] });
     }
     return this.faults();

@@ -44,7 +44,7 @@ export class FrontDoor {
     this.options = { ...this.options, ...options };
   }
 
-  /** Replaces the faults in force; a bad spec throws (ERR_FAULT_CONFIG) and changes nothing. */
+  /** Replaces the faults in force; a bad spec throws (fault.invalid) and changes nothing. */
   setFaults(specs: readonly FrontFault[]): void {
     this.faults.set(specs);
   }

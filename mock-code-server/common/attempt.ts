@@ -6,7 +6,7 @@ import { ProtocolError } from './errors.ts';
 
 /** PromiseWithTimeout._createTimeoutError: `Time limit reached`, code ETIMEDOUT, syscall connect. */
 export function timeLimitReached(): ProtocolError {
-  return new ProtocolError('HANDSHAKE_TIMEOUT', 'Time limit reached');
+  return new ProtocolError('handshake.timeout', 'Time limit reached');
 }
 
 /**

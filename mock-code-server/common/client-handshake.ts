@@ -25,7 +25,7 @@ export interface ClientHandshake {
 
 /** getErrorFromMessage: `{"type":"error"}` becomes `Connection error: <reason>`, code VSCODE_CONNECTION_ERROR. */
 export function handshakeRejected(reason: string): ProtocolError {
-  return Object.assign(new ProtocolError('HANDSHAKE_REJECTED', `Connection error: ${reason}`), { reason });
+  return Object.assign(new ProtocolError('handshake.rejected', `Connection error: ${reason}`), { reason });
 }
 
 /**
@@ -48,7 +48,7 @@ export async function runClientHandshake(request: ClientHandshake): Promise<void
   session.sendControl(controlMessage({ type: 'auth', auth: request.connectionToken, data: randomUuid() }));
   const sign = await scope.wait(nextControl(session), request.signTimeoutMs);
   if (sign.type !== 'sign' || typeof sign.data !== 'string') {
-    throw new ProtocolError('HANDSHAKE_UNEXPECTED', 'Unexpected handshake message');
+    throw new ProtocolError('handshake.unexpected', 'Unexpected handshake message');
   }
   const connectionType: Record<string, unknown> = {
     type: 'connectionType',

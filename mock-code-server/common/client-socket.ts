@@ -36,7 +36,7 @@ export class ClientSocket {
   }
 
   /**
-   * Opens a socket. Resolves when it is open; rejects with SOCKET_CLOSED when it ends first
+   * Opens a socket. Resolves when it is open; rejects with socket.closed when it ends first
    * (a refused upgrade: the browser reports 1006), the message being the close's reason or
    * `WebSocket close with status code N`, as BrowserWebSocket words its TemporarilyNotAvailable error.
    */
@@ -104,5 +104,5 @@ export class ClientSocket {
 
 function openFailed(close: SocketClose): ProtocolError {
   const message = close.reason || `WebSocket close with status code ${close.code}`;
-  return Object.assign(new ProtocolError('SOCKET_CLOSED', message), { close });
+  return Object.assign(new ProtocolError('socket.closed', message), { close });
 }

@@ -125,7 +125,7 @@ export class ProtocolReader {
     const view = new DataView(this.header.buffer);
     const length = view.getUint32(9);
     if (length > this.maxMessageBytes) {
-      throw new ProtocolError('FRAME_TOO_LARGE', `protocol message of ${length} bytes exceeds ${this.maxMessageBytes}`);
+      throw new ProtocolError('frame.too_large', `protocol message of ${length} bytes exceeds ${this.maxMessageBytes}`);
     }
     this.pending = { type: view.getUint8(0), id: view.getUint32(1), ack: view.getUint32(5), length };
   }

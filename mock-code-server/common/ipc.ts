@@ -47,7 +47,7 @@ export interface IpcMessage { header: unknown[]; body: unknown }
 export function decodeIpc(bytes: Uint8Array): IpcMessage {
   const reader = new SerialReader(bytes);
   const header = deserialize(reader);
-  if (!Array.isArray(header)) throw new ProtocolError('BAD_SERIALIZED_DATA', 'IPC header is not an array');
+  if (!Array.isArray(header)) throw new ProtocolError('serialized.invalid', 'IPC header is not an array');
   const body = reader.done ? undefined : deserialize(reader);
   return { header: header as unknown[], body };
 }

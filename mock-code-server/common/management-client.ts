@@ -60,7 +60,7 @@ export class ManagementClient {
     if (type === ResponseType.PromiseSuccess) call.resolve(body);
     else if (type === ResponseType.PromiseError || type === ResponseType.PromiseErrorObj) {
       const message = typeof body === 'object' && body !== null && 'message' in body ? String(body.message) : JSON.stringify(body);
-      call.reject(Object.assign(new ProtocolError('CALL_FAILED', message), { body }));
+      call.reject(Object.assign(new ProtocolError('call.failed', message), { body }));
     }
   }
 

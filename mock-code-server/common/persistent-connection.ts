@@ -80,7 +80,7 @@ export class PersistentConnection {
         if (!this.isOver) this.options.emit({ kind: 'error', reason: describeFailure(error), attempt });
       }
     }
-    const error = new ProtocolError('RECONNECT_FAILED', `The workbench failed to connect to the server (Error: ${describeFailure(lastError)})`);
+    const error = new ProtocolError('reconnect.failed', `The workbench failed to connect to the server (Error: ${describeFailure(lastError)})`);
     // The fifth failure is permanent for the whole window (PersistentConnection.triggerPermanentFailure).
     this.options.failures.trigger(error);
     throw error;
@@ -94,7 +94,7 @@ export class PersistentConnection {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.session.sendDisconnect();
-    this.endAttempt(new ProtocolError('CONNECTION_DISPOSED', 'the connection was closed'));
+    this.endAttempt(new ProtocolError('connection.disposed', 'the connection was closed'));
     this.dropSocket();
     this.session.dispose();
     this.wakeReconnect?.();
@@ -123,7 +123,7 @@ export class PersistentConnection {
           this.options.emit({ kind: 'error', reason: 'socket timeout: an un-acked message and nothing received for 20 s (scaled)' });
           this.beginReconnecting();
         },
-        onDisconnect: () => this.failPermanently(new ProtocolError('CONNECTION_DISPOSED', 'the server disconnected')),
+        onDisconnect: () => this.failPermanently(new ProtocolError('connection.disposed', 'the server disconnected')),
       },
       { clock: this.options.clock, timings: this.options.timings.protocol },
     );
@@ -201,7 +201,7 @@ export class PersistentConnection {
         const verdict = reconnectVerdict(error, clock.now() - loopStartedAt, timings.reconnectionGraceMs);
         this.options.emit({ kind: 'error', reason: describeFailure(error), attempt });
         if (verdict === 'retry') continue;
-        const failure = new ProtocolError('RECONNECT_FAILED', `Cannot reconnect. Please reload the window. (${describeFailure(error)})`);
+        const failure = new ProtocolError('reconnect.failed', `Cannot reconnect. Please reload the window. (${describeFailure(error)})`);
         // _onReconnectionPermanentFailure: a fatal connection takes the whole window with it.
         if (this.options.fatal) this.options.failures.trigger(failure);
         else this.failPermanently(failure);

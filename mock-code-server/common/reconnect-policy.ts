@@ -16,9 +16,9 @@ export type Verdict = 'retry' | 'permanent';
  */
 export function reconnectVerdict(error: unknown, sinceLoopStartMs: number, graceMs: number): Verdict {
   const code = error instanceof ProtocolError ? error.code : undefined;
-  if (code === 'HANDSHAKE_REJECTED' || code === 'HANDSHAKE_UNEXPECTED') return 'permanent';
+  if (code === 'handshake.rejected' || code === 'handshake.unexpected') return 'permanent';
   if (sinceLoopStartMs >= graceMs) return 'permanent';
-  if (code === 'SOCKET_CLOSED' || code === 'HANDSHAKE_TIMEOUT' || code === 'CONNECTION_DISPOSED') return 'retry';
+  if (code === 'socket.closed' || code === 'handshake.timeout' || code === 'connection.disposed') return 'retry';
   return 'permanent';
 }
 

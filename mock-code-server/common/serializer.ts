@@ -28,7 +28,7 @@ export class SerialReader {
 
   byte(): number {
     const value = this.bytes[this.offset];
-    if (value === undefined) throw new ProtocolError('BAD_SERIALIZED_DATA', 'serialized data ends early');
+    if (value === undefined) throw new ProtocolError('serialized.invalid', 'serialized data ends early');
     this.offset++;
     return value;
   }
@@ -40,12 +40,12 @@ export class SerialReader {
       value |= (byte & 0x7f) << shift;
       if ((byte & 0x80) === 0) return value | 0;
     }
-    throw new ProtocolError('BAD_SERIALIZED_DATA', 'varint longer than 5 bytes');
+    throw new ProtocolError('serialized.invalid', 'varint longer than 5 bytes');
   }
 
   take(length: number): Uint8Array {
     if (length < 0 || this.offset + length > this.bytes.byteLength) {
-      throw new ProtocolError('BAD_SERIALIZED_DATA', `length ${length} runs past the data`);
+      throw new ProtocolError('serialized.invalid', `length ${length} runs past the data`);
     }
     const out = this.bytes.subarray(this.offset, this.offset + length);
     this.offset += length;
@@ -91,7 +91,7 @@ export function deserialize(reader: SerialReader): unknown {
       return reader.take(reader.varint()).slice();
     case DataTag.Array: {
       const count = reader.varint();
-      if (count < 0) throw new ProtocolError('BAD_SERIALIZED_DATA', `negative array length ${count}`);
+      if (count < 0) throw new ProtocolError('serialized.invalid', `negative array length ${count}`);
       const out: unknown[] = [];
       for (let i = 0; i < count; i++) out.push(deserialize(reader));
       return out;
@@ -101,12 +101,12 @@ export function deserialize(reader: SerialReader): unknown {
       try {
         return JSON.parse(text) as unknown;
       } catch {
-        throw new ProtocolError('BAD_SERIALIZED_DATA', 'object tag holds invalid JSON');
+        throw new ProtocolError('serialized.invalid', 'object tag holds invalid JSON');
       }
     }
     case DataTag.Int:
       return reader.varint();
     default:
-      throw new ProtocolError('BAD_SERIALIZED_DATA', `unknown serializer tag ${tag}`);
+      throw new ProtocolError('serialized.invalid', `unknown serializer tag ${tag}`);
   }
 }

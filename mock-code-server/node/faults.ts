@@ -31,7 +31,7 @@ export interface FaultPlan {
 }
 
 export class FaultError extends Error {
-  readonly code = 'BAD_FAULT';
+  readonly code = 'fault.invalid';
 }
 
 function numberAttribute(spec: ServerFaultSpec, name: string): number {
@@ -94,7 +94,7 @@ function implementation(spec: ServerFaultSpec): (spec: ServerFaultSpec, plan: Fa
   return apply;
 }
 
-/** Throws FaultError (code BAD_FAULT) for an unknown type or bad attributes, so setFaults fails early. */
+/** Throws FaultError (code fault.invalid) for an unknown type or bad attributes, so setFaults fails early. */
 export function validateFaults(faults: readonly ServerFaultSpec[]): void {
   for (const spec of faults) implementation(spec)(spec, {});
 }

@@ -54,7 +54,7 @@ export interface ServerHandle {
 
 export function parseListen(listen: string): { host: string; port: number } {
   const match = /^\[?([^\]]*?)\]?:(\d+)$/.exec(listen);
-  if (!match) throw Object.assign(new Error(`--listen wants HOST:PORT, got "${listen}"`), { code: 'BAD_LISTEN' });
+  if (!match) throw Object.assign(new Error(`--listen wants HOST:PORT, got "${listen}"`), { code: 'listen.invalid' });
   return { host: match[1] ?? '127.0.0.1', port: Number(match[2]) };
 }
 

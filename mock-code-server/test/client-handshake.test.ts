@@ -67,7 +67,7 @@ describe('the handshake waits for a control message, not for the socket (readOne
     const attempts = times(timeline, 'attempt');
     const span = (times(timeline, 'error').at(-1) ?? 0) - (attempts[0] ?? 0);
     console.log(`refused upgrade: 5 attempts failed within ${span} ms`);
-    expect(error).toMatchObject({ code: 'RECONNECT_FAILED', message: 'The workbench failed to connect to the server (Error: WebSocket close with status code 1006)' });
+    expect(error).toMatchObject({ code: 'reconnect.failed', message: 'The workbench failed to connect to the server (Error: WebSocket close with status code 1006)' });
     expect(span).toBeLessThan(200);
   });
 
@@ -78,7 +78,7 @@ describe('the handshake waits for a control message, not for the socket (readOne
     let settled = false;
     void result.then(() => (settled = true));
     await driveClock(clock, () => settled, opening(timeline));
-    expect(await result).toMatchObject({ code: 'RECONNECT_FAILED', message: 'The workbench failed to connect to the server (Error: Time limit reached)' });
+    expect(await result).toMatchObject({ code: 'reconnect.failed', message: 'The workbench failed to connect to the server (Error: Time limit reached)' });
     expect(times(timeline, 'attempt')).toEqual([0, 10_000, 20_000, 30_000, 40_000]);
     expect(times(timeline, 'error')).toEqual([10_000, 20_000, 30_000, 40_000, 50_000]);
     const tokens = up.sockets.map((s) => s.url.searchParams.get('reconnectionToken'));
@@ -119,7 +119,7 @@ describe('the handshake waits for a control message, not for the socket (readOne
   it('fails with "Unexpected handshake message" when the first answer is not `sign`; on first load every error counts, 5 times', async () => {
     const up = await start({ onMessage: (socket, message) => isControl('auth')(message) && send(socket, { type: 'ok' }) });
     const { result } = connect(up.baseUrl);
-    expect(await result).toMatchObject({ code: 'RECONNECT_FAILED', message: 'The workbench failed to connect to the server (Error: Unexpected handshake message)' });
+    expect(await result).toMatchObject({ code: 'reconnect.failed', message: 'The workbench failed to connect to the server (Error: Unexpected handshake message)' });
     expect(up.upgrades).toBe(5);
   });
 

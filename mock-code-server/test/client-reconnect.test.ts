@@ -58,7 +58,7 @@ describe('first connection (createInitialConnection)', () => {
   it("gives up after 5 refused attempts with the workbench's message", async () => {
     fx.server.setFaults([{ type: 'upgrade-refuse', attributes: { status: 503 }, which: { first: 5 } }]);
     const error = (await connectWorkbench({ baseUrl: fx.server.url, WebSocket, commit: COMMIT, extensionHost: false }).catch((e: unknown) => e)) as ProtocolError;
-    expect(error.code).toBe('RECONNECT_FAILED');
+    expect(error.code).toBe('reconnect.failed');
     expect(error.message).toBe('The workbench failed to connect to the server (Error: WebSocket close with status code 1006)');
   });
 });
@@ -129,7 +129,7 @@ describe('reconnection after a drop (_runReconnectingLoop)', () => {
     fx.server.protocol.dropSockets();
     await driveClock(clock, () => wb.timeline.some((e) => e.kind === 'close' && e.lost !== undefined), opening(wb.timeline));
     expect(relative(times(wb.timeline, 'attempt').slice(1))).toEqual([0, 5, 10, 20, 30, 40, 50, 60].map((s) => s * 1000));
-    expect(await pending).toMatchObject({ code: 'RECONNECT_FAILED', message: 'Cannot reconnect. Please reload the window. (WebSocket close with status code 1006)' });
+    expect(await pending).toMatchObject({ code: 'reconnect.failed', message: 'Cannot reconnect. Please reload the window. (WebSocket close with status code 1006)' });
     expect(clock.pendingTimers).toBe(0);
   });
 
@@ -141,7 +141,7 @@ describe('reconnection after a drop (_runReconnectingLoop)', () => {
     const pending = wb.management.call(ECHO_CHANNEL, 'echo', 'lost?');
     fx.server.protocol.dropSockets();
     const error = (await pending.catch((e: unknown) => e)) as ProtocolError;
-    expect(error).toMatchObject({ code: 'RECONNECT_FAILED', message: 'Cannot reconnect. Please reload the window. (Connection error: Unknown reconnection token (never seen))' });
+    expect(error).toMatchObject({ code: 'reconnect.failed', message: 'Cannot reconnect. Please reload the window. (Connection error: Unknown reconnection token (never seen))' });
     await eventually(() => wb.timeline.filter((e) => e.kind === 'close' && e.lost !== undefined).length === 2);
     const attemptsBefore = times(wb.timeline, 'attempt', 'management').length + times(wb.timeline, 'attempt', 'extensionHost').length;
     clock.advance(60 * 60 * 1000);
@@ -149,7 +149,7 @@ describe('reconnection after a drop (_runReconnectingLoop)', () => {
     expect(clock.pendingTimers).toBe(0);
     expect(wb.timeline).toContainEqual(expect.objectContaining({ connection: 'management', kind: 'error', reason: 'Connection error: Unknown reconnection token (never seen)' }));
     await expect(wb.extensionHost!.ready()).resolves.toBeUndefined();
-    expect(() => wb.extensionHost!.send(new Uint8Array([1]))).toThrowError(expect.objectContaining({ code: 'RECONNECT_FAILED' }));
+    expect(() => wb.extensionHost!.send(new Uint8Array([1]))).toThrowError(expect.objectContaining({ code: 'reconnect.failed' }));
   });
 
   it('an extension host that cannot reconnect fails alone: management stays up (reconnectionFailureIsFatal is false for it)', async () => {
@@ -163,6 +163,6 @@ describe('reconnection after a drop (_runReconnectingLoop)', () => {
     fx.server.clearFaults();
     expect(await wb.management.call(ECHO_CHANNEL, 'echo', 'still here')).toBe('still here');
     expect(wb.timeline.filter((e) => e.connection === 'management' && (e.kind === 'close' || e.kind === 'attempt'))).toHaveLength(1);
-    expect(() => wb.extensionHost!.send(new Uint8Array([1]))).toThrowError(expect.objectContaining({ code: 'RECONNECT_FAILED' }));
+    expect(() => wb.extensionHost!.send(new Uint8Array([1]))).toThrowError(expect.objectContaining({ code: 'reconnect.failed' }));
   });
 });

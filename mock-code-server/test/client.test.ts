@@ -46,8 +46,8 @@ describe('connectWorkbench over real sockets (ws)', () => {
     const environment = (await wb.management.call('remoteextensionsenvironment', 'getEnvironmentData', { remoteAuthority: 'x' })) as Record<string, unknown>;
     expect(environment).toMatchObject({ os: 3, userHome: { $mid: 1, scheme: 'file', path: '/home/coder' } });
     expect(await wb.management.call(ECHO_CHANNEL, 'echo', { deep: [1, 'two', null] })).toEqual({ deep: [1, 'two', null] });
-    await expect(wb.management.call(ECHO_CHANNEL, 'fail', 'on purpose')).rejects.toMatchObject({ code: 'CALL_FAILED', message: 'on purpose' });
-    await expect(wb.management.call('no-such-channel', 'x')).rejects.toMatchObject({ code: 'CALL_FAILED', message: 'Unknown channel: no-such-channel' });
+    await expect(wb.management.call(ECHO_CHANNEL, 'fail', 'on purpose')).rejects.toMatchObject({ code: 'call.failed', message: 'on purpose' });
+    await expect(wb.management.call('no-such-channel', 'x')).rejects.toMatchObject({ code: 'call.failed', message: 'Unknown channel: no-such-channel' });
     expect(wb.timeline.some((e) => e.connection === 'management' && e.kind === 'message' && e.reason === 'initialize')).toBe(true);
   });
 

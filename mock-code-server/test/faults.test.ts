@@ -62,8 +62,8 @@ describe('server faults', () => {
     expect(fx.workbench.timeline.some((e) => e.kind === 'handshake' && e.reason?.startsWith('reconnected'))).toBe(true);
   });
 
-  it('refuses unknown fault types and bad attributes with code BAD_FAULT', () => {
-    expect(() => fx.server.setFaults([{ type: 'no-such-fault' }])).toThrowError(expect.objectContaining({ code: 'BAD_FAULT' }));
-    expect(() => fx.server.setFaults([{ type: 'end-after-ms', attributes: { ms: 'soon' } }])).toThrowError(expect.objectContaining({ code: 'BAD_FAULT' }));
+  it('refuses unknown fault types and bad attributes with code fault.invalid', () => {
+    expect(() => fx.server.setFaults([{ type: 'no-such-fault' }])).toThrowError(expect.objectContaining({ code: 'fault.invalid' }));
+    expect(() => fx.server.setFaults([{ type: 'end-after-ms', attributes: { ms: 'soon' } }])).toThrowError(expect.objectContaining({ code: 'fault.invalid' }));
   });
 });

@@ -124,14 +124,14 @@ describe('lengths at the boundaries', () => {
     });
   }
 
-  it('refuses a declared length above its limit with FRAME_TOO_LARGE', () => {
+  it('refuses a declared length above its limit with frame.too_large', () => {
     const reader = new ProtocolReader({ maxMessageBytes: 1000 });
     const header = encodeMessage(protocolMessage(MessageType.Regular, 1, 0, new Uint8Array(1001))).subarray(0, HEADER_LENGTH);
     expect(() => reader.acceptChunk(header)).toThrowError(ProtocolError);
     try {
       new ProtocolReader({ maxMessageBytes: 1000 }).acceptChunk(header);
     } catch (error) {
-      expect((error as ProtocolError).code).toBe('FRAME_TOO_LARGE');
+      expect((error as ProtocolError).code).toBe('frame.too_large');
     }
   });
 });

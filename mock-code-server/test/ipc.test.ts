@@ -51,7 +51,7 @@ describe('varints', () => {
     });
   }
 
-  it('rejects truncated and over-long input with BAD_SERIALIZED_DATA', () => {
+  it('rejects truncated and over-long input with serialized.invalid', () => {
     for (const bad of ['80', 'ffffffffff01', '01', '0105', '07']) {
       let code: string | undefined;
       try {
@@ -59,7 +59,7 @@ describe('varints', () => {
       } catch (error) {
         code = (error as ProtocolError).code;
       }
-      expect(code, bad).toBe('BAD_SERIALIZED_DATA');
+      expect(code, bad).toBe('serialized.invalid');
     }
   });
 });

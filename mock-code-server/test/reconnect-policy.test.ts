@@ -9,13 +9,13 @@ const GRACE = 1_000;
 
 describe('reconnectVerdict', () => {
   it.each([
-    ['an `error` control message (VSCODE_CONNECTION_ERROR)', error('HANDSHAKE_REJECTED'), 0, 'permanent'],
-    ['"Unexpected handshake message" (VSCODE_CONNECTION_ERROR)', error('HANDSHAKE_UNEXPECTED'), 0, 'permanent'],
-    ['a refused upgrade (TemporarilyNotAvailable)', error('SOCKET_CLOSED'), 0, 'retry'],
-    ['"Time limit reached" (ETIMEDOUT, syscall connect)', error('HANDSHAKE_TIMEOUT'), 0, 'retry'],
-    ['a refused upgrade once the grace time is spent', error('SOCKET_CLOSED'), GRACE, 'permanent'],
-    ['a timeout once the grace time is spent', error('HANDSHAKE_TIMEOUT'), GRACE + 1, 'permanent'],
-    ['a cancellation (isCancellationError)', error('CONNECTION_DISPOSED'), 0, 'retry'],
+    ['an `error` control message (VSCODE_CONNECTION_ERROR)', error('handshake.rejected'), 0, 'permanent'],
+    ['"Unexpected handshake message" (VSCODE_CONNECTION_ERROR)', error('handshake.unexpected'), 0, 'permanent'],
+    ['a refused upgrade (TemporarilyNotAvailable)', error('socket.closed'), 0, 'retry'],
+    ['"Time limit reached" (ETIMEDOUT, syscall connect)', error('handshake.timeout'), 0, 'retry'],
+    ['a refused upgrade once the grace time is spent', error('socket.closed'), GRACE, 'permanent'],
+    ['a timeout once the grace time is spent', error('handshake.timeout'), GRACE + 1, 'permanent'],
+    ['a cancellation (isCancellationError)', error('connection.disposed'), 0, 'retry'],
     ['an unknown error ("treated as a permanent error")', new Error('something else'), 0, 'permanent'],
     ['a non-Error value', 'boom', 0, 'permanent'],
   ] as const)('%s → %s', (_what, failure, since, verdict) => {
@@ -28,8 +28,8 @@ describe('PermanentFailures', () => {
     const failures = new PermanentFailures();
     const seen: string[] = [];
     failures.register({ failPermanently: (e) => seen.push(`a: ${e.message}`) });
-    failures.trigger(error('RECONNECT_FAILED'));
+    failures.trigger(error('reconnect.failed'));
     failures.register({ failPermanently: (e) => seen.push(`b: ${e.message}`) });
-    expect(seen).toEqual(['a: RECONNECT_FAILED', 'b: RECONNECT_FAILED']);
+    expect(seen).toEqual(['a: reconnect.failed', 'b: reconnect.failed']);
   });
 });

@@ -23,7 +23,7 @@ describe('restart', () => {
     const pending = wb.management.call(ECHO_CHANNEL, 'echo', 'across the restart').catch((e: unknown) => e as ProtocolError);
     fx.server.setFaults([{ type: 'restart' }]);
     expect(await pending).toMatchObject({
-      code: 'RECONNECT_FAILED',
+      code: 'reconnect.failed',
       message: 'Cannot reconnect. Please reload the window. (Connection error: Unknown reconnection token (never seen))',
     });
     // Both sockets ended at TCP level (1006); the refused reconnections may add more of those.
@@ -54,7 +54,7 @@ describe('restart', () => {
       const outcomes: unknown[] = [];
       for (let n = 1; n <= 4; n++) outcomes.push(await wb.management.call(ECHO_CHANNEL, 'echo', n).catch((e: unknown) => (e as ProtocolError).code));
       expect(outcomes.slice(0, 1)).toEqual([1]);
-      expect(outcomes.at(-1)).toBe('RECONNECT_FAILED');
+      expect(outcomes.at(-1)).toBe('reconnect.failed');
       expect(lines.filter((l) => l.startsWith('restart'))).toEqual([expect.stringMatching(/^restart \(fault restart after 6 messages on socket #1\): 1 sessions and their reconnection tokens forgotten/)]);
       wb.close();
       const next = await connectWorkbench({ baseUrl: server.url, WebSocket, commit: COMMIT, timeScale: 0.01, extensionHost: false });
@@ -81,6 +81,6 @@ describe('restart', () => {
   });
 
   it('refuses "which" without afterMessages (a restart set live has no socket to pick)', () => {
-    expect(() => fx.server.setFaults([{ type: 'restart', which: { nth: 1 } }])).toThrowError(expect.objectContaining({ code: 'BAD_FAULT' }));
+    expect(() => fx.server.setFaults([{ type: 'restart', which: { nth: 1 } }])).toThrowError(expect.objectContaining({ code: 'fault.invalid' }));
   });
 });

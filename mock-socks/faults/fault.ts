@@ -86,7 +86,7 @@ export interface FaultType {
 }
 
 export class FaultConfigError extends Error {
-  readonly code = 'ERR_FAULT_CONFIG';
+  readonly code = 'fault.invalid';
   constructor(message: string) {
     super(message);
   }

@@ -39,7 +39,7 @@ describe('bind modes', () => {
   }
 
   it('names the listen problem with a stable code', () => {
-    expect(() => planListen('example.com', 'go')).toThrow(expect.objectContaining({ code: 'ERR_LISTEN_ADDRESS' }));
+    expect(() => planListen('example.com', 'go')).toThrow(expect.objectContaining({ code: 'listen.invalid' }));
     expect(planListen('::1', 'ipv4-only')).toEqual([{ host: '127.0.0.1', ipv6Only: false }]);
   });
 });

@@ -50,11 +50,11 @@ describe('faults', () => {
 
   it('a fault the mock refuses is a 400 with its code, and the running faults stay as they were', async () => {
     await call('PUT', '/faults', [{ type: 'blackhole' }]);
-    expect(await call('POST', '/faults', { type: 'latency', attributes: { latencyMs: -1 } })).toMatchObject({ status: 400, json: { code: 'ERR_FAULT_CONFIG' } });
-    expect(await call('PUT', '/faults', [{ type: 'nope' }])).toMatchObject({ status: 400, json: { code: 'ERR_FAULT_CONFIG' } });
-    expect(await call('PUT', '/faults', '{not json')).toMatchObject({ status: 400, json: { code: 'ERR_BAD_JSON' } });
-    expect(await call('PUT', '/faults', { type: 'blackhole' })).toMatchObject({ status: 400, json: { code: 'ERR_BAD_BODY' } });
-    expect(await call('DELETE', '/faults/latency')).toMatchObject({ status: 404, json: { code: 'ERR_NO_FAULT' } });
+    expect(await call('POST', '/faults', { type: 'latency', attributes: { latencyMs: -1 } })).toMatchObject({ status: 400, json: { code: 'fault.invalid' } });
+    expect(await call('PUT', '/faults', [{ type: 'nope' }])).toMatchObject({ status: 400, json: { code: 'fault.invalid' } });
+    expect(await call('PUT', '/faults', '{not json')).toMatchObject({ status: 400, json: { code: 'control.bad_json' } });
+    expect(await call('PUT', '/faults', { type: 'blackhole' })).toMatchObject({ status: 400, json: { code: 'control.bad_body' } });
+    expect(await call('DELETE', '/faults/latency')).toMatchObject({ status: 404, json: { code: 'fault.unknown' } });
     expect(await call('PUT', '/faults', 'x'.repeat(70_000))).toMatchObject({ status: 413 });
     expect(socks.faults()).toEqual([{ type: 'blackhole' }]);
   });
@@ -74,10 +74,10 @@ describe('peers', () => {
     expect(await call('POST', '/peers/devbox', { state: 'down' })).toMatchObject({ status: 200, json: { address: '100.84.184.84', state: 'down' } });
     expect(await call('POST', '/peers', { address: '100.64.0.9', names: ['other'], ports: { 22: '127.0.0.1:1' } })).toMatchObject({ status: 201, json: { address: '100.64.0.9', state: 'up' } });
     expect(socks.peers().map((p) => [p.address, p.state])).toEqual([['100.84.184.84', 'down'], ['100.64.0.9', 'up']]);
-    expect(await call('POST', '/peers/devbox', { state: 'sideways' })).toMatchObject({ status: 400, json: { code: 'ERR_PEER_CONFIG' } });
-    expect(await call('POST', '/peers/nobody', { state: 'up' })).toMatchObject({ status: 404, json: { code: 'ERR_NO_PEER' } });
-    expect(await call('POST', '/peers', { address: '10.0.0.1', ports: {} })).toMatchObject({ status: 400, json: { code: 'ERR_PEER_ADDRESS' } });
-    expect(await call('POST', '/peers', { address: '100.64.0.10', ports: { 80: 'nowhere' } })).toMatchObject({ status: 400, json: { code: 'ERR_PEER_CONFIG' } });
+    expect(await call('POST', '/peers/devbox', { state: 'sideways' })).toMatchObject({ status: 400, json: { code: 'peer.invalid' } });
+    expect(await call('POST', '/peers/nobody', { state: 'up' })).toMatchObject({ status: 404, json: { code: 'peer.unknown' } });
+    expect(await call('POST', '/peers', { address: '10.0.0.1', ports: {} })).toMatchObject({ status: 400, json: { code: 'peer.not_tailnet' } });
+    expect(await call('POST', '/peers', { address: '100.64.0.10', ports: { 80: 'nowhere' } })).toMatchObject({ status: 400, json: { code: 'peer.invalid' } });
   });
 });
 
@@ -89,11 +89,11 @@ describe('connections, conversations, transcripts, logs', () => {
     expect((await call('GET', '/connections')).json).toMatchObject([{ id: 1, phase: 'relay', destination: 'devbox:80', bytesUp: 2, bytesDown: 2 }]);
     expect(await call('DELETE', '/connections/1')).toMatchObject({ status: 200, json: { id: 1 } });
     await socks.closeOf(1);
-    expect(await call('DELETE', '/connections/1')).toMatchObject({ status: 404, json: { code: 'ERR_NO_CONNECTION' } });
+    expect(await call('DELETE', '/connections/1')).toMatchObject({ status: 404, json: { code: 'connection.unknown' } });
     expect((await call('GET', '/conversations')).json).toMatchObject([{ event: 'close', id: 1, replyCode: 0, dialled: `127.0.0.1:${echo.port}` }]);
     const transcript = await call('GET', '/transcripts/1');
     expect(transcript.text.split('\n').slice(0, 2)).toEqual(['> 0501000501000306646576626f7800506869', '< 0500']);
-    expect(await call('GET', '/transcripts/7')).toMatchObject({ status: 404, json: { code: 'ERR_NO_TRANSCRIPT' } });
+    expect(await call('GET', '/transcripts/7')).toMatchObject({ status: 404, json: { code: 'transcript.unknown' } });
   });
 
   it('serves the log lines as text; unknown routes are 404', async () => {
@@ -102,15 +102,15 @@ describe('connections, conversations, transcripts, logs', () => {
     await client.closed();
     await socks.logged(1);
     expect((await call('GET', '/logs')).text).toBe('socks5: client connection failed: incompatible SOCKS version\n');
-    expect(await call('GET', '/nope')).toMatchObject({ status: 404, json: { code: 'ERR_NO_ROUTE' } });
-    expect(await call('PATCH', '/faults')).toMatchObject({ status: 404, json: { code: 'ERR_NO_ROUTE' } });
+    expect(await call('GET', '/nope')).toMatchObject({ status: 404, json: { code: 'control.no_route' } });
+    expect(await call('PATCH', '/faults')).toMatchObject({ status: 404, json: { code: 'control.no_route' } });
   });
 });
 
 describe('listen address', () => {
   it('takes loopback only', async () => {
     for (const listen of ['0.0.0.0:0', '[::]:0', ':0', '192.0.2.1:0', 'example.com:0', 'nonsense']) {
-      await expect(startControl(socks, listen)).rejects.toMatchObject({ code: 'ERR_LISTEN_ADDRESS' });
+      await expect(startControl(socks, listen)).rejects.toMatchObject({ code: 'listen.invalid' });
     }
     const v6 = await startControl(socks, '[::1]:0');
     expect(v6.url).toMatch(/^http:\/\/\[::1\]:\d+$/);

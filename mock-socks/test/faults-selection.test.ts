@@ -80,7 +80,7 @@ describe('setting faults', () => {
     await s.close();
   });
 
-  it('bad JSON is rejected with ERR_FAULT_CONFIG and leaves the running faults alone', async () => {
+  it('bad JSON is rejected with fault.invalid and leaves the running faults alone', async () => {
     const s = await server({ faults: [refuse({})] });
     const bad: FaultSpec[][] = [
       [{ type: 'no-such-fault' }],
@@ -93,7 +93,7 @@ describe('setting faults', () => {
       [{ type: 'reply-code', where: 'greeting' }],
       [{ type: 'latency', attributes: { latencyMs: 1, jitterms: 5 } }],
     ];
-    for (const faults of bad) expect(() => s.setFaults(faults)).toThrow(expect.objectContaining({ code: 'ERR_FAULT_CONFIG' }));
+    for (const faults of bad) expect(() => s.setFaults(faults)).toThrow(expect.objectContaining({ code: 'fault.invalid' }));
     expect(await socksOutcome(s.port, '127.0.0.1', echo.port)).toBe(REJECTED);
     await s.close();
   });

@@ -75,7 +75,7 @@ describe('throttled-between-requests', () => {
       { type: 'throttled-between-requests', attributes: { stallMs: 1, failConnects: 0.5 } },
       { type: 'throttled-between-requests', attributes: { stallMs: 0, failConnects: 1 } },
       { type: 'throttled-between-requests', attributes: {} },
-    ]) expect(() => s.setFaults([bad])).toThrow(expect.objectContaining({ code: 'ERR_FAULT_CONFIG' }));
+    ]) expect(() => s.setFaults([bad])).toThrow(expect.objectContaining({ code: 'fault.invalid' }));
     await s.close();
   });
 });

@@ -112,6 +112,6 @@ describe('tailnet map', () => {
   });
 
   it('rejects a peer outside 100.64.0.0/10 with a stable code', async () => {
-    await expect(server({ peers: [{ address: '10.0.0.1', ports: {} }] })).rejects.toMatchObject({ code: 'ERR_PEER_ADDRESS' });
+    await expect(server({ peers: [{ address: '10.0.0.1', ports: {} }] })).rejects.toMatchObject({ code: 'peer.not_tailnet' });
   });
 });

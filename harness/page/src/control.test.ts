@@ -39,10 +39,10 @@ describe('the control client', () => {
   });
 
   it('turns an API error into a ControlCallError with its stable code and status', async () => {
-    server.use(http.post(`${base}/__harness/apply`, () => HttpResponse.json({ code: 'E_UNKNOWN_SCENARIO', error: 'unknown scenario "x"' }, { status: 404 })));
+    server.use(http.post(`${base}/__harness/apply`, () => HttpResponse.json({ code: 'scenario.unknown', error: 'unknown scenario "x"' }, { status: 404 })));
     const call = new ControlClient(base).applyScenario('x', 'fixed');
     await expect(call).rejects.toBeInstanceOf(ControlCallError);
-    await expect(call).rejects.toMatchObject({ code: 'E_UNKNOWN_SCENARIO', status: 404 });
+    await expect(call).rejects.toMatchObject({ code: 'scenario.unknown', status: 404 });
   });
 
   it('reads the seed-style port probe', async () => {

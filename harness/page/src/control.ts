@@ -67,7 +67,7 @@ export class ControlClient {
     });
     const payload = (await response.json()) as unknown;
     if (!response.ok) {
-      const { code = 'E_CONTROL', error = response.statusText } = payload as { code?: string; error?: string };
+      const { code = 'control.failed', error = response.statusText } = payload as { code?: string; error?: string };
       throw new ControlCallError(code, error, response.status);
     }
     return payload as T;

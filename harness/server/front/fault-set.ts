@@ -40,7 +40,7 @@ export class FrontFaultSet {
 
   constructor(private readonly door: Door, private readonly seed = 1) {}
 
-  /** Replaces the faults: every spec is checked and built first; throws FaultConfigError (ERR_FAULT_CONFIG) and changes nothing on a bad one. */
+  /** Replaces the faults: every spec is checked and built first; throws FaultConfigError (fault.invalid) and changes nothing on a bad one. */
   set(specs: readonly FrontFault[]): void {
     for (const spec of specs) checkSpec(spec);
     const names = specs.map((s) => s.name ?? s.type);
