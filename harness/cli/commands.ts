@@ -4,7 +4,7 @@
 // error with one stderr line and exit status 2). Modules load on demand, so `proxy` never loads
 // Playwright.
 
-export interface Subcommand {
+interface Subcommand {
   summary: string;
   load(): Promise<{ main(argv: string[]): Promise<void> }>;
 }
@@ -20,7 +20,7 @@ export const subcommands: Record<string, Subcommand> = {
   tap: { summary: 'a recording SOCKS5 relay: put it between an application and tailscaled to see every byte', load: () => import('./tap.ts') },
 };
 
-export function usage(): string {
+function usage(): string {
   const width = Math.max(...Object.keys(subcommands).map((name) => name.length));
   const lines = Object.entries(subcommands).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`);
   return `usage: tailnet-harness <command> [options]      (tailnet-harness <command> --help for its options)\n\n${lines.join('\n')}`;

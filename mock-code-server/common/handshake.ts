@@ -8,19 +8,6 @@ export type ConnectionTypeCode = (typeof ConnectionType)[keyof typeof Connection
 /** The connection token code-server sends when it runs without one. */
 export const NO_CONNECTION_TOKEN = '00000000000000000000';
 
-export interface AuthRequest { type: 'auth'; auth: string; data: string }
-export interface SignRequest { type: 'sign'; data: string; signedData: string }
-export interface ConnectionTypeRequest {
-  type: 'connectionType';
-  commit?: string;
-  signedData: string;
-  desiredConnectionType?: number;
-  args?: unknown;
-}
-export interface OkMessage { type: 'ok' }
-export interface ErrorMessage { type: 'error'; reason: string }
-export type HandshakeMessage = AuthRequest | SignRequest | ConnectionTypeRequest | OkMessage | ErrorMessage;
-
 /** Every reason the server puts in `{"type":"error"}` (remoteExtensionHostAgentServer.ts). */
 export const HandshakeErrorReason = {
   MalformedFirst: 'Malformed first message',

@@ -6,8 +6,6 @@ function frame(headerHex: string, data: Uint8Array): Uint8Array {
   return concatBytes([fromHex(headerHex), data]);
 }
 
-export const RECORDED_COMMIT = '409c64e0df4d53530e59c16acc2b5d5766f717b0';
-
 export const authJson = '{"type":"auth","auth":"00000000000000000000","data":"94970b61-5136-4079-b059-7adaf5652ce7"}';
 export const signJson =
   '{"type":"sign","data":"0ac5dc2c-8cc7-40ea-88ba-947f5b5a747b","signedData":"09200012-4553-4461-bdd0-60f4254cf666"}';
