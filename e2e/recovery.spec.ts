@@ -34,14 +34,14 @@ for (const phase of phases) {
     test.setTimeout(90_000);
     const row: (typeof results)[number] = { phase };
     results.push(row);
-    for (const profile of ['legacy', 'fixed'] as const) {
-      const run = await runScenario('peer-outage', profile, { outageForMs: outageMs + phase });
-      expect(run.verdict.ok, `${profile}: ${failedChecks(run)}`).toBe(true);
+    for (const variant of ['legacy', 'fixed'] as const) {
+      const run = await runScenario('peer-outage', variant, { outageForMs: outageMs + phase });
+      expect(run.verdict.ok, `${variant}: ${failedChecks(run)}`).toBe(true);
       const recovery = run.result.workbench?.recovery;
-      expect(recovery?.ms, `${profile}: ${run.result.workbench?.events.slice(-12).join('\n')}`).toBeDefined();
-      row[profile] = recovery;
-      if (recovery) expect(recoveryFaults(recovery, retry[profile], withinMs), profile).toEqual([]);
-      test.info().annotations.push({ type: `recovery ${profile}`, description: `${Math.round(recovery?.ms ?? NaN)} ms` });
+      expect(recovery?.ms, `${variant}: ${run.result.workbench?.events.slice(-12).join('\n')}`).toBeDefined();
+      row[variant] = recovery;
+      if (recovery) expect(recoveryFaults(recovery, retry[variant], withinMs), variant).toEqual([]);
+      test.info().annotations.push({ type: `recovery ${variant}`, description: `${Math.round(recovery?.ms ?? NaN)} ms` });
     }
   });
 }

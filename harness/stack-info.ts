@@ -1,5 +1,5 @@
 // What the stack reports about itself: the page shows it, the control API serves it, repro prints it.
-import type { BindMode, FrontFault, PeerState, Profile, ServerFault, SocksFault } from './scenarios/types.ts';
+import type { BindMode, FrontFault, PeerState, Variant, ServerFault, SocksFault } from './scenarios/types.ts';
 
 export interface StackInfo {
   /** The harness page and control API; also the front end the browser reaches the proxy through. */
@@ -16,10 +16,11 @@ export interface StackInfo {
     socksUrl: string;
     upstreamUrl: string;
     terminalUrl: string;
-    profile: Profile;
+    /** The row's variant (the JSON keeps the name `profile`). */
+    profile: Variant;
     legacyKnobs: string[];
   };
-  scenario: { id: string; profile: Profile } | null;
+  scenario: { id: string; profile: Variant } | null;
   /** Faults in force: mock-socks's, code-server's, and the front door's (the hop in front of the proxy). */
   faults: { socks: SocksFault[]; server: ServerFault[]; front: FrontFault[] };
   /** The front door's hops: its open timeout, and the scenario's platform settings. */

@@ -45,7 +45,7 @@ describe('stopping the stack', () => {
     // What a stack leaves open shows up as active resources (TCP handles, timers) after close().
     const count = () => process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap').length;
     const before = count();
-    const stack = await startStack({ scenario: 'request-timeout', profile: 'fixed' });
+    const stack = await startStack({ scenario: 'request-timeout', variant: 'fixed' });
     const ws = new WebSocket(`${stack.url.replace('http', 'ws')}/dev/ws/terminal`);
     await new Promise((resolve) => ws.once('message', resolve));
     expect(count()).toBeGreaterThan(before);

@@ -2,7 +2,7 @@
 // peer "devbox" — or a real code-server as its code-server, in real time —, mock-socks in front of
 // it as tailscaled, the proxy (ours, or any command), and the harness server — page, control API
 // and the front end the browser reaches the proxy through.
-// A scenario restarts mock-socks and the proxy (a bind mode or a profile is fixed at start);
+// A scenario restarts mock-socks and the proxy (a bind mode or a variant is fixed at start);
 // faults change live. close() leaves no process, socket or timer behind.
 import { startMockCodeServer } from '../mock-code-server/index.ts';
 import type { MockCodeServerHandle } from '../mock-code-server/index.ts';
@@ -15,7 +15,7 @@ import { startProxyProcess } from './proxy-process.ts';
 import type { ProxyProcess } from './proxy-process.ts';
 import { startRealCodeServer, type CodeServerSource } from './real-code-server.ts';
 import { realTime, scenarioById, timing } from './scenarios/index.ts';
-import type { FrontFault, PeerState, Profile, ProxyTuning, Scenario, ServerFault, SocksFault } from './scenarios/index.ts';
+import type { FrontFault, PeerState, Variant, ProxyTuning, Scenario, ServerFault, SocksFault } from './scenarios/index.ts';
 import { FrontDoor } from './server/front-door.ts';
 import type { UpgradeAnswer } from './server/front-door.ts';
 import { startHarnessServer } from './server/harness-server.ts';
@@ -34,7 +34,7 @@ export interface StackOptions {
   codeServer?: CodeServerSource;
   /** Scenario applied at start; default none (a healthy tailnet, fixed proxy). */
   scenario?: string;
-  profile?: Profile;
+  variant?: Variant;
   /** Directory of the built page; default harness/page/dist. */
   pageDir?: string;
   /** Where the page and control API listen; default 127.0.0.1 on an ephemeral port. */
@@ -56,8 +56,8 @@ export interface Stack {
   /** The page's URL (and the browser-facing origin of the proxy). */
   readonly url: string;
   info(): StackInfo;
-  /** Sets up a scenario (null = healthy) under a profile; resolves once everything accepts connections. */
-  applyScenario(scenarioId: string | null, profile: Profile, overrides?: ScenarioOverrides): Promise<StackInfo>;
+  /** Sets up a scenario (null = healthy) as a variant; resolves once everything accepts connections. */
+  applyScenario(scenarioId: string | null, variant: Variant, overrides?: ScenarioOverrides): Promise<StackInfo>;
   /** Changes faults and the peer's state for the connections that come next (and live relays). */
   setFaults(change: FaultChange): StackInfo;
   /** Log lines since the last apply(). */
@@ -108,7 +108,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   let lines: LogLine[] = [];
   let running: Running | undefined;
   let scenario: Scenario | null = null;
-  let profile: Profile = 'fixed';
+  let variant: Variant = 'fixed';
   let overrides: ScenarioOverrides = {};
   let socksFaults: SocksFault[] = [];
   let serverFaults: ServerFault[] = [];
@@ -149,9 +149,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     });
     socks.on('log', (line) => emit('socks', line));
     socks.on('connection', (record) => record.event === 'close' && observe(seen.socks, record));
-    const socksUrl = socksUrlFor(overrides.socksUrl ?? scenario?.socksUrl?.[profile], profile === 'legacy' ? 'socks5h://127.0.0.1:{port}' : 'socks5h://localhost:{port}', socks.port);
-    const legacyKnobs = profile === 'legacy' ? [...(scenario?.legacyKnobs ?? [])] : [];
-    const proxyInfo: StackInfo['proxy'] = { url: '', kind: 'ours', socksUrl, upstreamUrl, terminalUrl, profile, legacyKnobs };
+    const socksUrl = socksUrlFor(overrides.socksUrl ?? scenario?.socksUrl?.[variant], variant === 'legacy' ? 'socks5h://127.0.0.1:{port}' : 'socks5h://localhost:{port}', socks.port);
+    const legacyKnobs = variant === 'legacy' ? [...(scenario?.legacyKnobs ?? [])] : [];
+    const proxyInfo: StackInfo['proxy'] = { url: '', kind: 'ours', socksUrl, upstreamUrl, terminalUrl, profile: variant, legacyKnobs };
     let proxy: Running['proxy'];
     try {
       if (options.proxyCommand) {
@@ -159,7 +159,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         const child: ProxyProcess = await startProxyProcess({
           command: options.proxyCommand,
           port,
-          env: proxyEnvFor(scenario, profile, { socksUrl, port, scaled: !real, tuning: overrides.proxy }),
+          env: proxyEnvFor(scenario, variant, { socksUrl, port, scaled: !real, tuning: overrides.proxy }),
         });
         child.onLine((line) => {
           processOutput.push(line);
@@ -169,7 +169,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         proxy = { url: child.url, host: child.host, port: child.port, close: () => child.stop() };
         Object.assign(proxyInfo, { kind: 'command', command: options.proxyCommand });
       } else {
-        const { legacy, ...product } = proxyOptionsFor(scenario, profile, { socksUrl, scaled: !real, tuning: overrides.proxy });
+        const { legacy, ...product } = proxyOptionsFor(scenario, variant, { socksUrl, scaled: !real, tuning: overrides.proxy });
         const log = (record: object) => emit('proxy', JSON.stringify(record));
         // A row's knobs live in the legacy entry; the fixed run (and a legacy row with no knob) is the product alone.
         proxy = legacyKnobs.length > 0 ? await startLegacyProxy({ ...product, legacy, log }) : await startProxy({ ...product, log });
@@ -181,7 +181,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     proxyInfo.url = proxy.url;
     running = { socks, proxy, info: proxyInfo };
     frontDoor.setTarget({ host: proxy.host, port: proxy.port });
-    const platform = scenario?.platform?.[profile] ?? {};
+    const platform = scenario?.platform?.[variant] ?? {};
     frontDoor.setOptions({ requestTimeoutMs: platform.requestTimeoutMs ?? 0, maxMessageBytes: platform.maxMessageBytes ?? 0 });
   };
 
@@ -221,16 +221,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         ports: { [devbox.codePort]: codePort, [devbox.terminalPort]: `127.0.0.1:${codeServer.port}` },
         state: peerState,
       },
-      proxy: running?.info ?? { url: '', kind: 'ours', socksUrl: '', upstreamUrl, terminalUrl, profile, legacyKnobs: [] },
-      scenario: scenario ? { id: scenario.id, profile } : null,
+      proxy: running?.info ?? { url: '', kind: 'ours', socksUrl: '', upstreamUrl, terminalUrl, profile: variant, legacyKnobs: [] },
+      scenario: scenario ? { id: scenario.id, profile: variant } : null,
       faults: { socks: socksFaults, server: serverFaults, front: frontFaults },
-      platform: { openTimeoutMs: clock.openTimeoutMs, ...(scenario?.platform?.[profile] ?? {}) },
+      platform: { openTimeoutMs: clock.openTimeoutMs, ...(scenario?.platform?.[variant] ?? {}) },
     }),
-    applyScenario: (scenarioId, nextProfile, nextOverrides = {}) => {
+    applyScenario: (scenarioId, nextVariant, nextOverrides = {}) => {
       const next = queue.then(async () => {
         overrides = nextOverrides;
         scenario = scenarioId === null ? null : scenarioById(scenarioId);
-        profile = nextProfile;
+        variant = nextVariant;
         socksFaults = [...(scenario?.tailnet.socksFaults ?? [])];
         serverFaults = [...(scenario?.tailnet.serverFaults ?? [])];
         frontFaults = [...(scenario?.front ?? [])];
@@ -300,7 +300,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 
   try {
-    await stack.applyScenario(options.scenario ?? null, options.profile ?? 'fixed');
+    await stack.applyScenario(options.scenario ?? null, options.variant ?? 'fixed');
   } catch (error) {
     await stack.close();
     throw error;

@@ -11,7 +11,7 @@ export const upstreamUrl = `http://${devbox.address}:${devbox.codePort}`;
 /** mock-code-server serves the terminal at /terminal; the peer's 7681 is the same server. */
 export const terminalUrl = `ws://${devbox.address}:${devbox.terminalPort}/terminal`;
 
-/** SOCKS5_PROXY for a profile: `{port}` in the scenario's template is the mock's port. */
+/** SOCKS5_PROXY for a variant: `{port}` in the scenario's template is the mock's port. */
 export function socksUrlFor(template: string | undefined, fallback: string, port: number): string {
   return (template ?? fallback).replace('{port}', String(port));
 }

@@ -1,4 +1,4 @@
-// Every catalog row that can judge a real code-server, fixed profile, against the one configured
+// Every catalog row that can judge a real code-server, fixed variant, against the one configured
 // (HARNESS_CODE_SERVER_CMD or HARNESS_CODE_SERVER_URL), in real time: the mock client's probes use
 // only what any code-server serves (its handshake, getEnvironmentData, the extension host's start).
 import { realCodeServerApplicability } from '../../harness/scenarios/index.ts';

@@ -26,15 +26,15 @@ const pathOf = (url: string): string => shortCommit(new URL(url).pathname);
 
 function verdictWord(run: ScenarioRun): string {
   const ok = run.verdict.ok;
-  if (run.profile === 'fixed') return ok ? 'OK — the fixed proxy behaves as the catalog says' : 'MISBEHAVES — the fixed proxy does not do what the catalog says';
+  if (run.variant === 'fixed') return ok ? 'OK — the fixed proxy behaves as the catalog says' : 'MISBEHAVES — the fixed proxy does not do what the catalog says';
   return ok ? 'REPRODUCED — the legacy failure shows as the catalog says' : 'NOT REPRODUCED — the legacy run did not show the failure';
 }
 
 function headline(run: ScenarioRun, options: ReportOptions): string[] {
   const { socket, browser, cause } = explainRun(run, options);
-  const lines = [`━━ ${run.scenario.id} · ${run.profile} ━━ ${run.scenario.title}`, `   ${verdictWord(run)}`];
+  const lines = [`━━ ${run.scenario.id} · ${run.variant} ━━ ${run.scenario.title}`, `   ${verdictWord(run)}`];
   if (socket || !run.verdict.ok) lines.push(`   browser    ${browser}`, `   cause      ${cause}`);
-  lines.push(`   proxy      ${options.proxyLabel}`, `   wrong      ${run.scenario.wrong}`, `   catalog    ${run.scenario.expect[run.profile].says}`);
+  lines.push(`   proxy      ${options.proxyLabel}`, `   wrong      ${run.scenario.wrong}`, `   catalog    ${run.scenario.expect[run.variant].says}`);
   return lines;
 }
 

@@ -3,7 +3,7 @@
 // that restart). Shared by `repro` and `check`.
 import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
-import type { Profile, Scenario } from '../scenarios/index.ts';
+import type { Variant, Scenario } from '../scenarios/index.ts';
 import type { Stack } from '../stack.ts';
 import { chromiumArgs, chromiumExecutable } from './chromium.ts';
 import { RECORDS_GLOBAL, webSocketRecorderScript } from './recorder.ts';
@@ -30,7 +30,7 @@ export async function launchChromium(): Promise<Browser> {
   }
 }
 
-export async function runInBrowser(browser: Browser, stack: Stack, scenario: Scenario, profile: Profile): Promise<{ run: ScenarioRun; httpErrors: HttpError[] }> {
+export async function runInBrowser(browser: Browser, stack: Stack, scenario: Scenario, variant: Variant): Promise<{ run: ScenarioRun; httpErrors: HttpError[] }> {
   const context = await browser.newContext();
   await context.addInitScript({ content: webSocketRecorderScript });
   const page = await context.newPage();
@@ -40,7 +40,7 @@ export async function runInBrowser(browser: Browser, stack: Stack, scenario: Sce
   });
   page.on('requestfailed', (request) => httpErrors.push({ url: request.url(), status: request.failure()?.errorText ?? 'failed' }));
   try {
-    const run = await runScenario(stack, page, scenario, profile, () =>
+    const run = await runScenario(stack, page, scenario, variant, () =>
       page.evaluate((name) => (window as unknown as Record<string, SocketRecord[] | undefined>)[name] ?? [], RECORDS_GLOBAL),
     );
     return { run, httpErrors };

@@ -1,18 +1,18 @@
-// One scenario, one profile, one browser page: set the stack up, let the page probe the path,
+// One scenario, one variant, one browser page: set the stack up, let the page probe the path,
 // and judge what it saw against the catalog. Shared by `npm run repro` and the e2e specs.
 import type { Page } from 'playwright-core';
 import type { ProbeRequest, ProbeResult, Settle } from '../page/src/probe-types.ts';
 import { judge } from '../scenarios/judge.ts';
 import type { Verdict } from '../scenarios/judge.ts';
 import { realTime, timing } from '../scenarios/index.ts';
-import type { Outcome, Profile, Scenario } from '../scenarios/index.ts';
+import type { Outcome, Variant, Scenario } from '../scenarios/index.ts';
 import type { Observations, Stack } from '../stack.ts';
 import type { LogLine } from '../stack-info.ts';
 import type { SocketRecord } from './recorder.ts';
 
 export interface ScenarioRun {
   scenario: Scenario;
-  profile: Profile;
+  variant: Variant;
   request: ProbeRequest;
   result: ProbeResult;
   /** The sockets the page opened during this run, as the init-script recorder saw them. */
@@ -38,8 +38,8 @@ export interface RunOverrides {
 }
 
 /** `realServer`: a real code-server, in real time (its probes wait real seconds). */
-export function probeRequestFor(scenario: Scenario, profile: Profile, overrides: RunOverrides = {}, realServer = false): ProbeRequest {
-  const outcome = scenario.expect[profile];
+export function probeRequestFor(scenario: Scenario, variant: Variant, overrides: RunOverrides = {}, realServer = false): ProbeRequest {
+  const outcome = scenario.expect[variant];
   const outage = scenario.outage && { ...scenario.outage, forMs: overrides.outageForMs ?? scenario.outage.forMs };
   const settleMs = realServer ? realTime.probeDeadlineMs : timing.probeDeadlineMs;
   return {
@@ -52,7 +52,7 @@ export function probeRequestFor(scenario: Scenario, profile: Profile, overrides:
     // 64 MiB through three hops and back takes real time; an outage lasts what it lasts; everything else is ms-scaled.
     deadlineMs: (scenario.probe === 'large-messages' ? settleMs * 15 : settleMs) + (scenario.quietMs ?? 0) + (outage?.forMs ?? 0),
     outage,
-    health: profile === 'legacy' && scenario.legacyHealthIsPortProbe ? 'port-probe' : 'readyz',
+    health: variant === 'legacy' && scenario.legacyHealthIsPortProbe ? 'port-probe' : 'readyz',
     // From the ~1 MiB of the recorded extension host's first message up to 64 MiB.
     echoBytes: scenario.probe === 'large-messages' ? [1024 * 1024, 8 * 1024 * 1024, 64 * 1024 * 1024] : undefined,
   };
@@ -68,16 +68,16 @@ export async function runScenario(
   stack: Stack,
   page: Page,
   scenario: Scenario,
-  profile: Profile,
+  variant: Variant,
   readSockets: () => Promise<SocketRecord[]>,
   overrides: RunOverrides = {},
 ): Promise<ScenarioRun> {
   // Leave the previous page first: its sockets must not live through the proxy's restart.
   await page.goto('about:blank');
-  await stack.applyScenario(scenario.id, profile);
+  await stack.applyScenario(scenario.id, variant);
   await openHarnessPage(page, stack);
   const startedAt = Date.now();
-  const request = probeRequestFor(scenario, profile, overrides, stack.info().codeServer.kind === 'real');
+  const request = probeRequestFor(scenario, variant, overrides, stack.info().codeServer.kind === 'real');
   const result = await page.evaluate((req) => {
     const api = window.harnessPage;
     if (!api) throw new Error('the harness page did not load');
@@ -86,7 +86,7 @@ export async function runScenario(
   const sockets = (await readSockets()).filter((s) => s.createdAt >= startedAt);
   const logs = stack.logs();
   const observations = stack.observations();
-  const verdict = judge(scenario.expect[profile], {
+  const verdict = judge(scenario.expect[variant], {
     sockets,
     socksLog: logs.filter((l) => l.source === 'socks').map((l) => l.line),
     upgradeAnswers: logs.filter((l) => l.source === 'front').map((l) => l.line),
@@ -98,7 +98,7 @@ export async function runScenario(
     events: result.workbench?.events,
     afterQuiet: result.workbench?.afterQuiet,
   });
-  return { scenario, profile, request, result, sockets, logs, observations, verdict, startedAt };
+  return { scenario, variant, request, result, sockets, logs, observations, verdict, startedAt };
 }
 
 /** The failed checks (and the client's last events), one per line, for an assertion message. */

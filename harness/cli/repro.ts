@@ -4,8 +4,8 @@ import type { Browser } from 'playwright-core';
 import { launchChromium, runInBrowser } from '../browser/run-in-browser.ts';
 import { formatRun } from '../browser/report.ts';
 import { buildPage } from '../page-build.ts';
-import { applicability, notApplicableBecause, profiles, realCodeServerApplicability, scenarioById, scenarios } from '../scenarios/index.ts';
-import type { Profile } from '../scenarios/index.ts';
+import { applicability, notApplicableBecause, variants, realCodeServerApplicability, scenarioById, scenarios } from '../scenarios/index.ts';
+import type { Variant } from '../scenarios/index.ts';
 import { socksListening } from '../stack-info.ts';
 import { startStack } from '../stack.ts';
 import { codeServerSource } from '../real-code-server.ts';
@@ -17,13 +17,14 @@ const help = `usage: tailnet-harness repro <scenario> [--profile legacy|fixed|bo
                               [--code-server-cmd CMD | --code-server-url URL]
        tailnet-harness repro --list
 
-Runs one catalog row in headless Chromium against a fresh mock tailnet and prints, per profile,
+Runs one catalog row in headless Chromium against a fresh mock tailnet and prints, per variant,
 the verdict and its cause first, then the checks, each WebSocket (when it opened, its close
 code and reason), HTTP errors, mock tailscaled's log lines and the proxy's output (repeated
 lines shown once, the last ones kept).
 
   --profile P      fixed, legacy or both (default both: legacy first, then fixed); a legacy run
-                   uses our proxy's legacy knobs, so it never runs against --proxy-cmd
+                   is our proxy with the row's own legacy knobs on (not PROXY_PROFILE=legacy),
+                   so it never runs against --proxy-cmd
   --proxy-cmd CMD  run CMD as the proxy (the proxy contract: PORT, SOCKS5_PROXY, UPSTREAM_URL,
                    TERMINAL_URL, deadline variables)
   --hex            also print each SOCKS conversation's bytes, as mock tailscaled saw them
@@ -50,13 +51,13 @@ export function main(argv: string[]): Promise<void> {
     if (!id || extra.length > 0) throw new UsageError('name one scenario (tailnet-harness repro --list)');
     const scenario = scenarioById(id);
     const which = flags.profile ?? 'both';
-    if (which !== 'both' && !profiles.includes(which as Profile)) throw new UsageError('--profile must be fixed, legacy or both');
+    if (which !== 'both' && !variants.includes(which as Variant)) throw new UsageError('--profile must be fixed, legacy or both');
     const proxyCommand = flags['proxy-cmd'];
     const proxy = { ours: proxyCommand === undefined, readinessRoute: true };
-    const wanted: Profile[] = which === 'both' ? ['legacy', 'fixed'] : [which as Profile];
-    const runs = wanted.filter((profile) => {
-      const fits = applicability(scenario, profile, proxy);
-      if (!fits.applicable) console.log(`\n━━ ${scenario.id} · ${profile} ━━ not applicable to --proxy-cmd: ${notApplicableBecause(fits)}`);
+    const wanted: Variant[] = which === 'both' ? ['legacy', 'fixed'] : [which as Variant];
+    const runs = wanted.filter((variant) => {
+      const fits = applicability(scenario, variant, proxy);
+      if (!fits.applicable) console.log(`\n━━ ${scenario.id} · ${variant} ━━ not applicable to --proxy-cmd: ${notApplicableBecause(fits)}`);
       return fits.applicable;
     });
     const codeServer = codeServerSource({ command: flags['code-server-cmd'], url: flags['code-server-url'] });
@@ -70,12 +71,12 @@ export function main(argv: string[]): Promise<void> {
     let status = 0;
     try {
       browser = await launchChromium();
-      for (const profile of runs) {
-        const { run, httpErrors } = await runInBrowser(browser, stack, scenario, profile);
+      for (const variant of runs) {
+        const { run, httpErrors } = await runInBrowser(browser, stack, scenario, variant);
         const info = stack.info();
         const proxyLabel = `${info.proxy.kind === 'ours' ? 'ours' : info.proxy.command} · SOCKS5_PROXY=${info.proxy.socksUrl}${info.proxy.legacyKnobs.length ? ` · knobs: ${info.proxy.legacyKnobs.join(', ')}` : ''}`;
         console.log(formatRun(run, httpErrors, { proxyLabel, socksAddresses: socksListening(info), socksUrl: info.proxy.socksUrl, hex: flags.hex }));
-        if (!run.verdict.ok && profile === 'fixed') status = 1;
+        if (!run.verdict.ok && variant === 'fixed') status = 1;
         else if (!run.verdict.ok && status === 0) status = 3;
       }
     } finally {

@@ -1,7 +1,7 @@
 // tailnet-harness start: the whole mock tailnet and the harness page, until SIGINT/SIGTERM.
 import { buildPage } from '../page-build.ts';
-import { profiles, scenarioById } from '../scenarios/index.ts';
-import type { Profile } from '../scenarios/index.ts';
+import { variants, scenarioById } from '../scenarios/index.ts';
+import type { Variant } from '../scenarios/index.ts';
 import { startStack } from '../stack.ts';
 import { codeServerSource } from '../real-code-server.ts';
 import { UsageError, parseArgs } from '../../common/cli-args.ts';
@@ -18,7 +18,7 @@ mock-socks as tailscaled's SOCKS5 server, the proxy, and the harness page; print
                        (default: a free port, a new one each time)
   --listen HOST:PORT   the same, on another address
   --scenario ID        apply a catalog row at start (tailnet-harness repro --list shows them)
-  --profile P          fixed (default) or legacy
+  --profile P          fixed (default) or legacy: our proxy with the row's own legacy knobs on
   --proxy-cmd CMD      run CMD as the proxy instead of ours (the proxy contract: PORT,
                        SOCKS5_PROXY, UPSTREAM_URL, TERMINAL_URL; /dev/code/ and /dev/ws/terminal)
 ${codeServerHelp}
@@ -38,13 +38,13 @@ export function main(argv: string[]): Promise<void> {
     const { flags } = parseArgs(argv, { listen: 'value', port: 'value', scenario: 'value', profile: 'value', 'proxy-cmd': 'value', ...codeServerFlags, help: 'none' });
     if (flags.help) return void console.log(help), 0;
     const listen = listenFrom(flags.port, flags.listen);
-    const profile = (flags.profile ?? 'fixed') as Profile;
-    if (!profiles.includes(profile)) throw new UsageError('--profile must be fixed or legacy');
+    const variant = (flags.profile ?? 'fixed') as Variant;
+    if (!variants.includes(variant)) throw new UsageError('--profile must be fixed or legacy');
     const scenario = flags.scenario;
     if (scenario) scenarioById(scenario);
     await buildPage();
     const codeServer = codeServerSource({ command: flags['code-server-cmd'], url: flags['code-server-url'] });
-    const stack = await startStack({ ...listen, scenario, profile, proxyCommand: flags['proxy-cmd'], codeServer });
+    const stack = await startStack({ ...listen, scenario, variant, proxyCommand: flags['proxy-cmd'], codeServer });
     console.log(`listening on ${new URL(stack.url).host}`);
     const info = stack.info();
     console.error(`harness: open ${stack.url}/`);

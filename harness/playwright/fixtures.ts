@@ -9,7 +9,7 @@ import { runScenario } from '../browser/run-scenario.ts';
 import type { RunOverrides, ScenarioRun } from '../browser/run-scenario.ts';
 import type { CodeServerSource } from '../real-code-server.ts';
 import { applicability, notApplicableBecause, realCodeServerApplicability, scenarioById } from '../scenarios/index.ts';
-import type { Profile } from '../scenarios/index.ts';
+import type { Variant } from '../scenarios/index.ts';
 import { startStack } from '../stack.ts';
 import type { Stack } from '../stack.ts';
 
@@ -42,7 +42,7 @@ export interface HarnessTestOptions {
 export interface HarnessFixtures extends HarnessTestOptions {
   sockets: SocketWatch;
   /** Runs a catalog row on this test's page and judges it; skips the test when the row does not apply to the proxy. */
-  runScenario: (id: string, profile?: Profile, overrides?: RunOverrides) => Promise<ScenarioRun>;
+  runScenario: (id: string, variant?: Variant, overrides?: RunOverrides) => Promise<ScenarioRun>;
   /** Attaches the stack's log lines (and a bring-your-own proxy's output) to each test's report. */
   stackLogs: void;
 }
@@ -109,13 +109,13 @@ export const test = base.extend<HarnessFixtures, HarnessWorkerFixtures>({
     { auto: true },
   ],
   runScenario: async ({ stack, page, sockets, proxyCommand, readinessRoute }, use, testInfo) => {
-    await use(async (id, profile = 'fixed', overrides = {}) => {
+    await use(async (id, variant = 'fixed', overrides = {}) => {
       const scenario = scenarioById(id);
-      const fits = applicability(scenario, profile, { ours: proxyCommand === undefined, readinessRoute: proxyCommand === undefined || readinessRoute });
-      if (!fits.applicable) testInfo.skip(true, `${id} (${profile}) is not applicable to this proxy: ${notApplicableBecause(fits)}`);
+      const fits = applicability(scenario, variant, { ours: proxyCommand === undefined, readinessRoute: proxyCommand === undefined || readinessRoute });
+      if (!fits.applicable) testInfo.skip(true, `${id} (${variant}) is not applicable to this proxy: ${notApplicableBecause(fits)}`);
       const real = stack.info().codeServer.kind === 'real' ? realCodeServerApplicability(scenario) : { applicable: true as const };
       if (!real.applicable) testInfo.skip(true, `${id} does not apply to a real code-server: ${real.why}`);
-      const run = await runScenario(stack, page, scenario, profile, () => sockets.records(), overrides);
+      const run = await runScenario(stack, page, scenario, variant, () => sockets.records(), overrides);
       const { checks } = run.verdict;
       await testInfo.attach('verdict.json', { body: JSON.stringify({ checks, result: run.result }, null, 2), contentType: 'application/json' });
       return run;

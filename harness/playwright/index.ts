@@ -9,7 +9,7 @@ export type { SocketRecord } from '../browser/recorder.ts';
 export { failedChecks, openHarnessPage } from '../browser/run-scenario.ts';
 export type { ScenarioRun } from '../browser/run-scenario.ts';
 export { applicability, scenarioById, scenarios, timing } from '../scenarios/index.ts';
-export type { Applicability, ContractPart, Outcome, Profile, ProxyTuning, ProxyUnderTest, Scenario } from '../scenarios/index.ts';
+export type { Applicability, ContractPart, Outcome, ProxyTuning, ProxyUnderTest, Scenario, Variant } from '../scenarios/index.ts';
 export type { Verdict, Check } from '../scenarios/judge.ts';
 export type { Stack, StackOptions, Observations } from '../stack.ts';
 export type { FaultChange, LogLine, StackInfo } from '../stack-info.ts';

@@ -5,8 +5,8 @@ import { applicability, scenarioById, scenarios } from './index.ts';
 const byo = { ours: false, readinessRoute: false };
 
 describe('the proxy contract', () => {
-  it('applies every row, both profiles, to our proxy', () => {
-    for (const s of scenarios) for (const profile of ['fixed', 'legacy'] as const) expect(applicability(s, profile, { ours: true, readinessRoute: true }), `${s.id} ${profile}`).toEqual({ applicable: true });
+  it('applies every row, both variants, to our proxy', () => {
+    for (const s of scenarios) for (const variant of ['fixed', 'legacy'] as const) expect(applicability(s, variant, { ours: true, readinessRoute: true }), `${s.id} ${variant}`).toEqual({ applicable: true });
   });
 
   it('never runs a legacy self-check against a BYO proxy', () => {

@@ -1,7 +1,7 @@
 // The proxy contract, as data: the parts of it a catalog row's fixed run needs, and whether a
 // row can judge a given proxy at all. The contract itself is written down in
 // docs/proxy-contract.md; every row names the part it needs in its `needs` field.
-import type { Profile, Scenario } from './types.ts';
+import type { Variant, Scenario } from './types.ts';
 
 /**
  * - any-proxy: the base contract (started with PORT, SOCKS5_PROXY, UPSTREAM_URL, TERMINAL_URL and
@@ -28,13 +28,13 @@ const why: Record<Exclude<ContractPart, 'any-proxy'>, string> = {
   'legacy-knob': "a legacy run checks the harness against our proxy's legacy knobs, not your proxy",
 };
 
-/** The part a row's run under `profile` needs: legacy runs always need our legacy knobs. */
-export function partNeeded(scenario: Scenario, profile: Profile): ContractPart {
-  return profile === 'legacy' ? 'legacy-knob' : scenario.needs;
+/** The part a row's run as `variant` needs: legacy runs always need our legacy knobs. */
+export function partNeeded(scenario: Scenario, variant: Variant): ContractPart {
+  return variant === 'legacy' ? 'legacy-knob' : scenario.needs;
 }
 
-export function applicability(scenario: Scenario, profile: Profile, proxy: ProxyUnderTest): Applicability {
-  const needs = partNeeded(scenario, profile);
+export function applicability(scenario: Scenario, variant: Variant, proxy: ProxyUnderTest): Applicability {
+  const needs = partNeeded(scenario, variant);
   if (needs === 'any-proxy' || proxy.ours || (needs === 'readiness-route' && proxy.readinessRoute)) return { applicable: true };
   return { applicable: false, needs, why: why[needs] };
 }

@@ -6,7 +6,7 @@ import { socksHopScenarios } from './socks-hop.ts';
 import type { Scenario } from './types.ts';
 
 export type * from './types.ts';
-export { profiles } from './types.ts';
+export { variants } from './types.ts';
 export { timing, realTime, deadlineWindow } from './timing.ts';
 
 /** Every row of the catalog, in the README's order. */

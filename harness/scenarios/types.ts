@@ -4,8 +4,13 @@
 
 export type BindMode = 'go' | 'ipv4-only' | 'ipv6-only' | 'dual';
 export type PeerState = 'up' | 'down' | 'refusing';
-export type Profile = 'fixed' | 'legacy';
-export const profiles: readonly Profile[] = ['fixed', 'legacy'];
+/**
+ * How a row is run: `fixed`, the proxy as deployed; `legacy`, our proxy with the row's own legacy
+ * knobs on (its `legacyKnobs`) — not the proxy's PROXY_PROFILE=legacy, which turns on every knob.
+ * The CLI flag and the control API's JSON field keep the name `profile`.
+ */
+export type Variant = 'fixed' | 'legacy';
+export const variants: readonly Variant[] = ['fixed', 'legacy'];
 
 export interface SocksFault {
   type: string;
@@ -138,12 +143,12 @@ export interface Scenario {
   /** What is wrong, in the catalog's words. */
   wrong: string;
   tailnet: TailnetSetting;
-  /** SOCKS5_PROXY per profile; `{port}` is the mock's port. Default socks5h://localhost:{port} (fixed), socks5h://127.0.0.1:{port} (legacy). */
-  socksUrl?: Partial<Record<Profile, string>>;
+  /** SOCKS5_PROXY per variant; `{port}` is the mock's port. Default socks5h://localhost:{port} (fixed), socks5h://127.0.0.1:{port} (legacy). */
+  socksUrl?: Partial<Record<Variant, string>>;
   /** The legacy knobs this row's failure comes from; the legacy run is the fixed proxy with these switched on. */
   legacyKnobs: (keyof LegacyKnobs)[];
-  /** Proxy settings per profile, on top of the harness's scaled defaults (timing.ts). */
-  proxy?: Partial<Record<Profile, ProxyTuning>>;
+  /** Proxy settings per variant, on top of the harness's scaled defaults (timing.ts). */
+  proxy?: Partial<Record<Variant, ProxyTuning>>;
   /**
    * Our proxy's upgrade path throws (the python `extra_headers` TypeError), through its
    * `beforeDial` hook; the legacy pass-through path has no such hook. Not applied to a BYO proxy.
@@ -151,9 +156,9 @@ export interface Scenario {
   upgradePathThrows?: boolean;
   /** The seed's health check was a bare TCP connect to the SOCKS port; the legacy run checks health that way. */
   legacyHealthIsPortProbe?: boolean;
-  /** The hops in front of the proxy, emulated by the harness's front door, per profile. */
-  platform?: Partial<Record<Profile, PlatformSetting>>;
-  /** Faults of the hop in front of the proxy (both profiles): a reverse proxy, ingress or platform front end misbehaving. */
+  /** The hops in front of the proxy, emulated by the harness's front door, per variant. */
+  platform?: Partial<Record<Variant, PlatformSetting>>;
+  /** Faults of the hop in front of the proxy (both variants): a reverse proxy, ingress or platform front end misbehaving. */
   front?: FrontFault[];
   probe: Probe;
   /** quiet / background probes: how long the session stays quiet (ms); workbench probe: how long nothing connects first (an idle instance). */
@@ -171,5 +176,5 @@ export interface Scenario {
   remedy?: string;
   /** Once the workbench is up, the peer is gone for a while (recovery rows). */
   outage?: Outage;
-  expect: Record<Profile, Outcome>;
+  expect: Record<Variant, Outcome>;
 }

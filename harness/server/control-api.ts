@@ -4,12 +4,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import { doctorOptionsForStack, renderDoctorText, runDoctor } from '../doctor/index.ts';
 import { scenarios, UnknownScenarioError } from '../scenarios/index.ts';
-import type { FrontFault, PeerState, Profile, ServerFault, SocksFault } from '../scenarios/index.ts';
+import type { FrontFault, PeerState, Variant, ServerFault, SocksFault } from '../scenarios/index.ts';
 import type { FaultChange, LogLine, StackInfo } from '../stack-info.ts';
 
 export interface StackControl {
   info(): StackInfo;
-  applyScenario(scenarioId: string | null, profile: Profile): Promise<StackInfo>;
+  applyScenario(scenarioId: string | null, variant: Variant): Promise<StackInfo>;
   setFaults(change: FaultChange): StackInfo;
   logs(): LogLine[];
   onLog(fn: (line: LogLine) => void): () => void;
@@ -44,7 +44,7 @@ function asObject(value: unknown): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-function parseProfile(value: unknown): Profile {
+function parseVariant(value: unknown): Variant {
   if (value === undefined || value === 'fixed') return 'fixed';
   if (value === 'legacy') return 'legacy';
   throw new ControlError('profile.invalid', 'profile must be "fixed" or "legacy"');
@@ -131,7 +131,7 @@ export class ControlApi {
           const body = asObject(await readJson(req));
           const id = body.scenario;
           if (id !== null && typeof id !== 'string') throw new ControlError('scenario.invalid', 'scenario must be an id or null');
-          return send(res, 200, await this.control.applyScenario(id, parseProfile(body.profile)));
+          return send(res, 200, await this.control.applyScenario(id, parseVariant(body.profile)));
         }
         case 'GET /__harness/faults':
           return send(res, 200, this.faults());

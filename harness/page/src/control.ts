@@ -1,5 +1,5 @@
 // The page's side of the control API (/__harness/ on its own origin).
-import type { Scenario, Profile } from '../../scenarios/types.ts';
+import type { Scenario, Variant } from '../../scenarios/types.ts';
 import type { FaultChange, LogLine, StackInfo } from '../../stack-info.ts';
 
 export class ControlCallError extends Error {
@@ -34,8 +34,8 @@ export class ControlClient {
     return this.call('GET', 'logs');
   }
 
-  applyScenario(scenario: string | null, profile: Profile): Promise<StackInfo> {
-    return this.call('POST', 'apply', { scenario, profile });
+  applyScenario(scenario: string | null, variant: Variant): Promise<StackInfo> {
+    return this.call('POST', 'apply', { scenario, profile: variant });
   }
 
   setFaults(change: FaultChange): Promise<StackInfo> {

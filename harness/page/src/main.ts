@@ -1,6 +1,6 @@
 // The harness page: wires the control API, the fault switches, the probes and the views.
 import './style.css';
-import type { Profile, Scenario } from '../../scenarios/types.ts';
+import type { Variant, Scenario } from '../../scenarios/types.ts';
 import type { StackInfo } from '../../stack-info.ts';
 import { ControlClient } from './control.ts';
 import { causeFor, remember } from './named-causes.ts';
@@ -58,8 +58,8 @@ async function start(): Promise<void> {
   select.replaceChildren(el('option', { value: '' }, 'healthy tailnet (no scenario)'), ...catalog.map((s) => el('option', { value: s.id }, `${s.id} — ${s.title}`)));
   select.addEventListener('change', () => showScenario(select.value));
   byId('apply-scenario').addEventListener('click', () => {
-    const profile = (document.querySelector<HTMLInputElement>('input[name=profile]:checked')?.value ?? 'fixed') as Profile;
-    control.applyScenario(select.value || null, profile).then(showInfo, report);
+    const variant = (document.querySelector<HTMLInputElement>('input[name=profile]:checked')?.value ?? 'fixed') as Variant;
+    control.applyScenario(select.value || null, variant).then(showInfo, report);
   });
   showInfo(await control.info());
   control.subscribe({
