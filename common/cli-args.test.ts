@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError, parseArgs } from './cli-args.ts';
+import { UsageError, parseArgs, wholeNumberFlag } from './cli-args.ts';
 
 const spec = { listen: 'value', fault: 'values', json: 'none', 'access-log': 'optional', help: 'none' } as const;
 
@@ -41,5 +41,17 @@ describe('parseArgs', () => {
     }
     expect(thrown).toBeInstanceOf(UsageError);
     expect(thrown).toMatchObject({ code: 'cli.usage', message });
+  });
+});
+
+describe('wholeNumberFlag', () => {
+  it('reads decimal digits at or above the minimum, and nothing when the flag is absent', () => {
+    expect(wholeNumberFlag('seed', undefined)).toBeUndefined();
+    expect(wholeNumberFlag('seed', '0')).toBe(0);
+    expect(wholeNumberFlag('count', '65536', 1)).toBe(65536);
+  });
+
+  it.each([['-1', 0], ['1.5', 0], ['1e3', 0], ['', 0], ['0x10', 0], ['0', 1], ['99999999999999999999', 0]])('refuses %j (min %i)', (value, min) => {
+    expect(() => wholeNumberFlag('n', value, min)).toThrow(new UsageError(`--n: expected a whole number from ${min}, got ${JSON.stringify(value)}`));
   });
 });

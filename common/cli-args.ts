@@ -73,6 +73,14 @@ function initialFlags(spec: FlagSpec): Record<string, string | string[] | boolea
   return Object.fromEntries(Object.entries(spec).map(([name, kind]) => [name, kind === 'values' ? [] : kind === 'none' ? false : undefined]));
 }
 
+/** A flag's whole number (decimal digits only, at least `min`); undefined when the flag was not given. */
+export function wholeNumberFlag(name: string, value: string | undefined, min = 0): number | undefined {
+  if (value === undefined) return undefined;
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${name}: expected a whole number from ${min}, got ${JSON.stringify(value)}`);
+  return n;
+}
+
 /** How every CLI answers a usage error: one line on stderr, exit status 2. Anything else is rethrown. */
 export function reportUsageError(command: string, error: unknown): void {
   if (!(error instanceof UsageError)) throw error;

@@ -1,5 +1,5 @@
 // Command-line flags → MockSocksOptions. Pure, so the CLI's parsing is tested without spawning.
-import { UsageError, parseArgs } from '../common/cli-args.ts';
+import { UsageError, parseArgs, wholeNumberFlag } from '../common/cli-args.ts';
 import type { BindMode, FaultSpec, MockSocksOptions, PeerSpec } from './types.ts';
 import { isTailnetAddress } from './tailnet.ts';
 import { splitHostPort } from './dial.ts';
@@ -50,13 +50,6 @@ export interface CliConfig {
   /** Where the HTTP control API listens, if anywhere. */
   control: string | undefined;
   help: boolean;
-}
-
-function integer(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} must be a non-negative integer, got '${value}'`);
-  return n;
 }
 
 function normalize(name: string): string {
@@ -139,9 +132,9 @@ export function parseCli(argv: string[]): CliConfig {
       credentials: v.user !== undefined && v.pass !== undefined ? { user: v.user, pass: v.pass } : undefined,
       peers: peersFromFlags(v.peer),
       faults,
-      dialTimeoutMs: integer('--dial-timeout', v['dial-timeout']),
+      dialTimeoutMs: wholeNumberFlag('dial-timeout', v['dial-timeout']),
       selfAddress: v['self-address'],
-      seed: integer('--seed', v.seed),
+      seed: wholeNumberFlag('seed', v.seed),
       rateLimit: v['rate-limit'],
       allowNonLoopback: v['allow-non-loopback'],
       // The control API serves the transcripts of recent conversations.

@@ -3,7 +3,7 @@
 import { renderTranscript, transcriptJson } from '../tap/render.ts';
 import { startTap } from '../tap/tap.ts';
 import type { Transcript } from '../tap/conversation.ts';
-import { UsageError, parseArgs, reportUsageError } from '../../common/cli-args.ts';
+import { UsageError, parseArgs, reportUsageError, wholeNumberFlag } from '../../common/cli-args.ts';
 import { parseListen } from './args.ts';
 
 const help = `usage: tailnet-harness tap --listen HOST:PORT --socks HOST:PORT [--json] [--max-recorded-bytes N]
@@ -30,12 +30,6 @@ function hostPort(value: string, flag: string): { host: string; port: number } {
   }
 }
 
-function positiveInteger(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${flag}: expected a positive integer, got ${JSON.stringify(value)}`);
-  return Number(value);
-}
-
 export async function main(argv: string[]): Promise<void> {
   let options;
   let json: boolean;
@@ -46,7 +40,7 @@ export async function main(argv: string[]): Promise<void> {
     options = {
       listen: hostPort(flags.listen ?? '127.0.0.1:0', 'listen'),
       socks: hostPort(flags.socks ?? 'localhost:1055', 'socks'),
-      maxRecordedBytes: positiveInteger(flags['max-recorded-bytes'], 'max-recorded-bytes'),
+      maxRecordedBytes: wholeNumberFlag('max-recorded-bytes', flags['max-recorded-bytes'], 1),
     };
   } catch (error) {
     return reportUsageError('tap', error);

@@ -3,23 +3,17 @@
 // unhandled rejection, a stuck conversation, a leak or a non-loopback dial.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { UsageError, parseArgs, reportUsageError } from '../../common/cli-args.ts';
+import { parseArgs, reportUsageError, wholeNumberFlag } from '../../common/cli-args.ts';
 import type { FuzzOptions, FuzzReport } from './fuzzer.ts';
-
-function wholeNumber(flag: string, value: string | undefined, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`--${flag}: expected a whole number from ${min}, got ${JSON.stringify(value)}`);
-  return Number(value);
-}
 
 function options(argv: string[]) {
   const { flags } = parseArgs(argv, { count: 'value', seed: 'value', workers: 'value', concurrency: 'value', 'no-faults': 'none', help: 'none' });
   return {
     help: flags.help,
-    count: wholeNumber('count', flags.count, 100_000, 1),
-    seed: wholeNumber('seed', flags.seed, 1, 0),
-    workers: wholeNumber('workers', flags.workers, 2, 1),
-    concurrency: wholeNumber('concurrency', flags.concurrency, 64, 1),
+    count: wholeNumberFlag('count', flags.count, 1) ?? 100_000,
+    seed: wholeNumberFlag('seed', flags.seed, 0) ?? 1,
+    workers: wholeNumberFlag('workers', flags.workers, 1) ?? 2,
+    concurrency: wholeNumberFlag('concurrency', flags.concurrency, 1) ?? 64,
     withFaults: !flags['no-faults'],
   };
 }
