@@ -81,14 +81,3 @@ export function asProxyError(error: unknown, fallbackCode = 'proxy.internal'): P
   const message = error instanceof Error ? error.message : String(error);
   return new ProxyError(fallbackCode, message, { cause: error });
 }
-
-const maxCloseReasonBytes = 123;
-
-/** A close reason fits in 123 bytes of UTF-8 (RFC 6455 §5.5: control frame payload ≤ 125). */
-export function closeReason(text: string): string {
-  if (Buffer.byteLength(text) <= maxCloseReasonBytes) return text;
-  // Cut on a code point boundary: a split UTF-8 sequence would make the browser fail the frame (1007).
-  let cut = text.slice(0, maxCloseReasonBytes);
-  while (Buffer.byteLength(cut) > maxCloseReasonBytes) cut = Array.from(cut).slice(0, -1).join('');
-  return cut;
-}
