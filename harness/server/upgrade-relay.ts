@@ -8,7 +8,8 @@ import type { Duplex } from 'node:stream';
 import { closeFrame } from '../../common/websocket-frame.ts';
 import { FrameWatch } from './frame-watch.ts';
 import type { HopFault, Link, LinkTap, UpgradeRequest } from './front/fault.ts';
-import { MESSAGE_TOO_BIG, MessageSizeLimit } from './message-limit.ts';
+import { MessageSizeLimit } from './message-limit.ts';
+import { CloseCode } from '../../common/close-codes.ts';
 
 export interface Target {
   host: string;
@@ -142,7 +143,7 @@ export class UpgradeRelay implements Link {
     if (this.goingAway) return;
     if (this.limit && !this.limit.accept(chunk)) {
       this.browser.off('data', this.toProxy);
-      this.browser.end(closeFrame(MESSAGE_TOO_BIG, `message over ${this.limit.maxMessageBytes} bytes`, false));
+      this.browser.end(closeFrame(CloseCode.messageTooBig, `message over ${this.limit.maxMessageBytes} bytes`, false));
       this.proxy.destroy();
       return;
     }
