@@ -3,7 +3,7 @@
 // A module is `bench/<name>.bench.ts` exporting `run(): Promise<BenchTable[]>`.
 import { readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs, reportUsageError, type ParsedArgs } from '../common/cli-args.ts';
+import { parseArgs, usageErrorLine, usageExitStatus, type ParsedArgs } from '../common/cli-args.ts';
 import { formatTable, type BenchTable } from './table.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -11,8 +11,8 @@ let args: ParsedArgs<{ help: 'none' }>;
 try {
   args = parseArgs(process.argv.slice(2), { help: 'none' }, { allowPositionals: true });
 } catch (error) {
-  reportUsageError('bench', error);
-  process.exit();
+  console.error(usageErrorLine('bench', error));
+  process.exit(usageExitStatus);
 }
 const only = args.positionals;
 const modules = readdirSync(here)

@@ -81,9 +81,8 @@ export function wholeNumberFlag(name: string, value: string | undefined, min = 0
   return n;
 }
 
-/** How every CLI answers a usage error: one line on stderr, exit status 2. Anything else is rethrown. */
-export function reportUsageError(command: string, error: unknown): void {
+/** The one stderr line a CLI answers a usage error with (then exit status 2); anything else is rethrown. */
+export function usageErrorLine(command: string, error: unknown): string {
   if (!(error instanceof UsageError)) throw error;
-  console.error(`${command}: ${error.message}`);
-  process.exitCode = usageExitStatus;
+  return `${command}: ${error.message}`;
 }

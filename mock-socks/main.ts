@@ -5,13 +5,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startMockSocks } from './server.ts';
 import { startControl, type ControlServer } from './control.ts';
-import { joinHostPort } from './codec.ts';
+import { joinHostPort } from '../common/host-port.ts';
 import { usageExitStatus } from '../common/cli-args.ts';
 import { parseCli, usage, type CliConfig } from './cli-args.ts';
 import type { MockSocksHandle } from './types.ts';
 
 /** Configuration the server refused (a fault's JSON, a listen address, a peer) is a usage error too. */
-const CONFIG_ERRORS = new Set(['cli.usage', 'fault.invalid', 'listen.invalid', 'peer.not_tailnet', 'peer.invalid', 'ERR_HOST_PORT']);
+const CONFIG_ERRORS = new Set(['cli.usage', 'fault.invalid', 'listen.invalid', 'peer.not_tailnet', 'peer.invalid']);
 
 /** One line on stderr, no stack; exit 2 for the caller's mistakes, 1 for anything else (a port in use). */
 function refuse(error: unknown): void {

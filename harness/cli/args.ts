@@ -1,5 +1,6 @@
 // What several harness subcommands share on their command lines.
 import { UsageError } from '../../common/cli-args.ts';
+import { splitHostPort, type HostPort } from '../../common/host-port.ts';
 
 /** `--code-server-cmd` / `--code-server-url`, the flags of every subcommand that starts a stack. */
 export const codeServerFlags = { 'code-server-cmd': 'value', 'code-server-url': 'value' } as const;
@@ -15,9 +16,9 @@ export function parsePort(value: string, flag: string): number {
   return port;
 }
 
-/** `HOST:PORT` or `[v6]:PORT`. */
-export function parseListen(value: string): { host: string; port: number } {
-  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(value);
-  if (!match) throw new UsageError(`--listen: expected HOST:PORT, got ${JSON.stringify(value)}`);
-  return { host: match[1] ?? match[2] ?? '127.0.0.1', port: parsePort(match[3] ?? '', '--listen') };
+/** `HOST:PORT` or `[v6]:PORT`, the host named. */
+export function parseListen(value: string): HostPort {
+  const address = splitHostPort(value);
+  if (!address?.host) throw new UsageError(`--listen: expected HOST:PORT, got ${JSON.stringify(value)}`);
+  return address;
 }

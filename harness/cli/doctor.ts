@@ -1,6 +1,6 @@
 // tailnet-harness doctor --socks URL --upstream URL [--terminal URL] [--proxy URL] [--json]:
 // a real deployment diagnosed hop by hop, with the bytes, in one command.
-import { UsageError, parseArgs, reportUsageError } from '../../common/cli-args.ts';
+import { UsageError, parseArgs, usageErrorLine, usageExitStatus } from '../../common/cli-args.ts';
 import { renderDoctorText, runDoctor, type DoctorOptions } from '../doctor/index.ts';
 
 const help = `usage: tailnet-harness doctor --socks URL --upstream URL [--terminal URL] [--json]
@@ -51,6 +51,7 @@ export async function main(argv: string[]): Promise<void> {
     console.log(parsed.json ? JSON.stringify(report, null, 2) : renderDoctorText(report));
     process.exitCode = report.exitCode;
   } catch (error) {
-    reportUsageError('doctor', error);
+    console.error(usageErrorLine('doctor', error));
+    process.exitCode = usageExitStatus;
   }
 }

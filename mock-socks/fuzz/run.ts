@@ -3,7 +3,7 @@
 // unhandled rejection, a stuck conversation, a leak or a non-loopback dial.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, reportUsageError, wholeNumberFlag } from '../../common/cli-args.ts';
+import { parseArgs, usageErrorLine, usageExitStatus, wholeNumberFlag } from '../../common/cli-args.ts';
 import type { FuzzOptions, FuzzReport } from './fuzzer.ts';
 
 function options(argv: string[]) {
@@ -22,8 +22,8 @@ let values: ReturnType<typeof options>;
 try {
   values = options(process.argv.slice(2));
 } catch (error) {
-  reportUsageError('fuzz', error);
-  process.exit();
+  console.error(usageErrorLine('fuzz', error));
+  process.exit(usageExitStatus);
 }
 if (values.help) {
   console.log('usage: npm run fuzz -- [--count 100000] [--seed 1] [--workers 2] [--concurrency 64] [--no-faults]');

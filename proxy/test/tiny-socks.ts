@@ -2,6 +2,7 @@
 // (and only reaches the destinations it is given), or a script that plays raw bytes — for replies
 // no well-behaved server sends (bad RSV, unknown ATYP) that the dialer must still reject.
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { joinHostPort, splitHostPort } from '../../common/host-port.ts';
 
 export interface TinySocksOptions {
   host?: string;
@@ -33,10 +34,9 @@ export async function startTinySocks(options: TinySocksOptions): Promise<TinySoc
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const port = (server.address() as AddressInfo).port;
-  const shown = host.includes(':') ? `[${host}]` : host;
   return {
     port,
-    url: (scheme = 'socks5h') => `${scheme}://${shown}:${port}`,
+    url: (scheme = 'socks5h') => `${scheme}://${joinHostPort(host, port)}`,
     connects,
     close: () =>
       new Promise<void>((resolve) => {
@@ -94,10 +94,9 @@ function relay(socket: Socket, options: TinySocksOptions, connects: string[], so
     const port = (await read(2)).readUInt16BE(0);
     const destination = `${host}:${port}`;
     connects.push(destination);
-    const local = options.routes?.[destination];
+    const local = splitHostPort(options.routes?.[destination] ?? '');
     if (!local) return void socket.end(Buffer.from([5, 5, 0, 1, 0, 0, 0, 0, 0, 0]));
-    const at = local.lastIndexOf(':');
-    const target = connect({ host: local.slice(0, at), port: Number(local.slice(at + 1)) });
+    const target = connect(local);
     sockets.add(target);
     target.on('error', () => socket.destroy());
     target.on('close', () => socket.destroy());

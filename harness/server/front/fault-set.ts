@@ -3,7 +3,7 @@
 // selector over upgrades counted since the list was set, and the toxicity draw from a stream
 // seeded by (seed, fault name, upgrade number), as mock-socks draws for its connections.
 import { FaultConfigError } from '../../../mock-socks/faults/fault.ts';
-import { streamFor } from '../../../mock-socks/faults/prng.ts';
+import { streamFor } from '../../../common/prng.ts';
 import type { FrontFault } from '../../scenarios/types.ts';
 import type { Door, HopFault } from './fault.ts';
 import { hopFaultTypes } from './index.ts';
