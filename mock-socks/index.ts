@@ -6,3 +6,8 @@ export type {
 } from './types.ts';
 export { startMockSocks } from './server.ts';
 export { faultTypeNames } from './faults/index.ts';
+// Faults as data, read the same way by the faults of other hops (the harness's front door): the
+// attribute reader, the config error (ERR_FAULT_CONFIG) and the stream seeded per (seed, fault, n).
+export { Attributes } from './faults/attributes.ts';
+export { FaultConfigError } from './faults/fault.ts';
+export { mulberry32, streamFor } from './faults/prng.ts';
