@@ -1,9 +1,8 @@
 // The workbench's side of a code-server WebSocket, just far enough for the proxy's tests: open
 // the socket the way the browser does and run the client-first handshake (auth → sign →
-// connectionType → ok | error), using mock-code-server's pure codec.
+// connectionType → ok | error), using mock-code-server's isomorphic codec (its public common/index.ts).
 import { randomUUID } from 'node:crypto';
-import { encodeMessage, MessageType, ProtocolReader } from '../../mock-code-server/common/framing.ts';
-import { controlMessage, parseControl, isObject } from '../../mock-code-server/common/handshake.ts';
+import { controlMessage, encodeMessage, isObject, MessageType, parseControl, ProtocolReader } from '../../mock-code-server/common/index.ts';
 import { openClient, type TestClient } from './ws-client.ts';
 import type { ClientOptions } from 'ws';
 

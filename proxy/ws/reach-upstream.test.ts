@@ -4,7 +4,7 @@
 // to ms; attempts are counted at the SOCKS server, so no assertion rests on a wall-clock figure
 // beyond lower bounds.
 import { describe, expect, it } from 'vitest';
-import { encodeMessage, MessageType, protocolMessage } from '../../mock-code-server/common/framing.ts';
+import { encodeMessage, MessageType, protocolMessage } from '../../mock-code-server/common/index.ts';
 import type { StartProxyOptions } from '../server.ts';
 import { flakyPeerPerFile, peer } from '../test/flaky-peer.ts';
 import { workbenchSocket } from '../test/workbench.ts';
