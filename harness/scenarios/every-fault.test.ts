@@ -10,8 +10,8 @@ import { serverFaultTypeNames, startMockCodeServer, type MockCodeServerHandle, t
 import { encodeMessage, MessageType, protocolMessage } from '../../mock-code-server/common/index.ts';
 import type { ProxyHandle } from '../../proxy/index.ts';
 import { startLegacyProxy, type LegacyKnobs, type LegacyProxyOptions } from '../../proxy/legacy/index.ts';
-import { workbenchSocket } from '../../proxy/test/workbench.ts';
 import { scenarios } from './index.ts';
+import { workbenchSocket } from './workbench-socket.ts';
 
 const peer = '100.84.184.84';
 /**
