@@ -7,7 +7,8 @@
 # one definition of that build). The proxy has no runtime dependency (its SOCKS5 client and
 # WebSocket framing are its own), so that file and Node are the whole runtime image: no
 # node_modules, no compiler, fast cold starts. proxy/bundle.test.ts builds the same bundle and fails
-# if any file outside the product (proxy/legacy/, tests, mocks) is in it; `npm run bench` measures it.
+# if any file outside the product (proxy/ and the shared facts in common/; never proxy/legacy/, tests,
+# mocks) is in it; `npm run bench` measures it.
 #
 #   docker build -t proxy .                              # the proxy alone (tailscaled elsewhere)
 #   docker build -t proxy-ts --target with-tailscale .   # tailscaled + proxy in one container (Cloud Run)
@@ -18,6 +19,7 @@ COPY package.json package-lock.json ./
 # --ignore-scripts: no install script is needed for bundling (esbuild's binary is an optional dependency).
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json ./
+COPY common ./common
 COPY proxy ./proxy
 RUN npx tsx proxy/deploy/bundle.ts dist/proxy.mjs \
  && node dist/proxy.mjs --help > /dev/null

@@ -1,5 +1,6 @@
 // What the stack reports about itself: the page shows it, the control API serves it, repro prints it.
 import type { BindMode, FrontFault, PeerState, Profile, ServerFault, SocksFault } from './scenarios/types.ts';
+import { joinHostPort } from '../common/host-port.ts';
 
 export interface StackInfo {
   /** The harness page and control API; also the front end the browser reaches the proxy through. */
@@ -49,5 +50,5 @@ export interface LogLine {
 
 /** Where mock tailscaled listens, as `HOST:PORT` / `[v6]:PORT`. */
 export function socksListening(info: StackInfo): string[] {
-  return info.socks.addresses.map((a) => (a.family === 6 ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`));
+  return info.socks.addresses.map((a) => joinHostPort(a.host, a.port));
 }

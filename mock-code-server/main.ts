@@ -1,6 +1,7 @@
 // npm run mock-code-server -- --listen HOST:PORT [--commit C] [--password P] [--fault JSON …]
 // Everything the command line does; cli.ts only calls main().
 import { parseArgs } from 'node:util';
+import { joinHostPort } from '../common/host-port.ts';
 import { DEFAULT_COMMIT, startServer } from './node/server.ts';
 import { FAULT_TYPES, type ServerFaultSpec } from './node/faults.ts';
 
@@ -83,8 +84,7 @@ async function run(argv: string[]): Promise<void> {
     // A bad --listen or --fault, or an address in use: the command line asked for it.
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  const host = server.host.includes(':') ? `[${server.host}]` : server.host;
-  process.stdout.write(`listening on ${host}:${server.port}\n`);
+  process.stdout.write(`listening on ${joinHostPort(server.host, server.port)}\n`);
   process.stderr.write(`mock-code-server: commit ${server.commit}, open ${server.url}/\n`);
   const stop = (signal: string): void => {
     process.stderr.write(`mock-code-server: ${signal}, closing\n`);

@@ -3,7 +3,7 @@
 // as given. The other modes are the departures a harness needs (an IPv6-only SOCKS server, say).
 import { isIP } from 'node:net';
 import type { BindMode } from './types.ts';
-import { splitHostPort } from './dial.ts';
+import { splitHostPort, type HostPort } from '../common/host-port.ts';
 
 export interface ListenPlan {
   host: string;
@@ -17,14 +17,10 @@ export class ListenConfigError extends Error {
 const isWildcard = (host: string) => host === '' || host === '0.0.0.0' || host === '::';
 const isLoopbackName = (host: string) => host.toLowerCase() === 'localhost' || host === '127.0.0.1' || host === '::1';
 
-export function parseListen(listen: string): { host: string; port: number } {
-  try {
-    const [host, port] = splitHostPort(listen);
-    if (port > 65535) throw new Error('port out of range');
-    return { host, port };
-  } catch {
-    throw new ListenConfigError(`--listen must be HOST:PORT, got '${listen}'`);
-  }
+export function parseListen(listen: string): HostPort {
+  const address = splitHostPort(listen);
+  if (!address) throw new ListenConfigError(`--listen must be HOST:PORT, got '${listen}'`);
+  return address;
 }
 
 export function planListen(host: string, mode: BindMode): ListenPlan[] {

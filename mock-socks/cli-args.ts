@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { BindMode, FaultSpec, MockSocksOptions, PeerSpec } from './types.ts';
 import { isTailnetAddress } from './tailnet.ts';
-import { splitHostPort } from './dial.ts';
+import { splitHostPort } from '../common/host-port.ts';
 import { faultTypeNames } from './faults/index.ts';
 
 /** A comma list broken before 100 columns, continuation lines indented to `indent`. */
@@ -75,13 +75,9 @@ export function peersFromFlags(flags: string[]): PeerSpec[] {
   for (const flag of flags) {
     const [tailnetPart, localPart] = flag.split('=');
     if (!tailnetPart || !localPart) throw new UsageError(`--peer must be TAILNET_HOST:PORT=LOCAL_HOST:PORT, got '${flag}'`);
-    let host: string, port: number;
-    try {
-      [host, port] = splitHostPort(tailnetPart);
-      splitHostPort(localPart);
-    } catch {
-      throw new UsageError(`--peer must be TAILNET_HOST:PORT=LOCAL_HOST:PORT, got '${flag}'`);
-    }
+    const tailnet = splitHostPort(tailnetPart);
+    if (!tailnet || !splitHostPort(localPart)) throw new UsageError(`--peer must be TAILNET_HOST:PORT=LOCAL_HOST:PORT, got '${flag}'`);
+    const { host, port } = tailnet;
     if (isTailnetAddress(host)) {
       const peer = peers.find((p) => p.address === host);
       if (peer) peer.ports[port] = localPart;

@@ -118,11 +118,6 @@ export function decodePort(bytes: Uint8Array): number {
   return ((bytes[0] ?? 0) << 8) | (bytes[1] ?? 0);
 }
 
-/** Go's net.JoinHostPort: brackets around IPv6 literals. */
-export function joinHostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
 export type UdpParse =
   | { ok: true; frag: number; host: string; port: number; atyp: number; header: Buffer; data: Buffer }
   | { ok: false; error: string };

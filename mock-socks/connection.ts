@@ -8,7 +8,7 @@ import type { FaultSet, SelectionSubject } from './faults/selection.ts';
 import type { FaultContext, NodeActivity, ReplyPlan, Verdict } from './faults/fault.ts';
 import type { ResolvedFault } from './faults/registry.ts';
 import type { ConnectionInfo, ConnectionRecord, Phase } from './types.ts';
-import { joinHostPort } from './codec.ts';
+import { joinHostPort } from '../common/host-port.ts';
 
 /** One shared abort reason: abort() without one builds a DOMException with a stack trace per connection. */
 const CONNECTION_CLOSED = Object.freeze({ code: 'ERR_CONNECTION_CLOSED' });

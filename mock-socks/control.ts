@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isLoopback } from './dial.ts';
 import { parseListen, planListen } from './bind.ts';
-import { joinHostPort } from './codec.ts';
+import { joinHostPort } from '../common/host-port.ts';
 import type { ConnectionRecord, FaultSpec, MockSocksHandle, PeerSpec, PeerState } from './types.ts';
 
 /** Ended conversations `GET /conversations` shows, newest last. */

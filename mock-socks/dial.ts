@@ -2,7 +2,7 @@
 // the caller opted in. Failures are Go's error strings, because tailscaled logs them verbatim.
 import { connect, isIP, type Socket } from 'node:net';
 import { lookup } from 'node:dns/promises';
-import { joinHostPort } from './codec.ts';
+import { joinHostPort, splitHostPort } from '../common/host-port.ts';
 import type { TailnetMap } from './tailnet.ts';
 
 export type DialResult =
@@ -96,10 +96,11 @@ async function dialTailnet(address: string, port: number, env: DialEnvironment, 
     return { ok: false, error: DEADLINE_EXCEEDED };
   }
   const local = peer.ports.get(port);
-  if (peer.state === 'refusing' || local === undefined) return { ok: false, error: refused };
-  const [localHost, localPort] = splitHostPort(local);
-  if (!isLoopback(localHost) && !env.allowNonLoopback) return { ok: false, error: refused };
-  const raw = await connectWithin(localHost, localPort, env.dialTimeoutMs - (Date.now() - started), env.signal);
+  // The peer's port map was checked when the peer was added (tailnet.ts), so `endpoint` is there.
+  const endpoint = local === undefined ? undefined : splitHostPort(local);
+  if (peer.state === 'refusing' || local === undefined || !endpoint) return { ok: false, error: refused };
+  if (!isLoopback(endpoint.host) && !env.allowNonLoopback) return { ok: false, error: refused };
+  const raw = await connectWithin(endpoint.host, endpoint.port, env.dialTimeoutMs - (Date.now() - started), env.signal);
   if (!raw.ok) return { ok: false, error: raw.timedOut ? DEADLINE_EXCEEDED : refused, dialled: local };
   return { ok: true, socket: raw.socket, bindHost: env.selfAddress, bindPort: localPart(raw.socket).port, dialled: local };
 }
@@ -137,12 +138,6 @@ async function dialHost(host: string, port: number, env: DialEnvironment, starte
     if (raw.timedOut) break;
   }
   return { ok: false, error: firstError ?? `dial tcp ${label}: connect: ${ERRNO_TEXT.ENETUNREACH}` };
-}
-
-export function splitHostPort(hostPort: string): [string, number] {
-  const match = hostPort.match(/^\[?([^\]]*?)\]?:(\d+)$/);
-  if (!match) throw Object.assign(new Error(`not HOST:PORT: ${hostPort}`), { code: 'ERR_HOST_PORT' });
-  return [match[1] ?? '', Number(match[2])];
 }
 
 export async function dialDestination(host: string, port: number, env: DialEnvironment): Promise<DialResult> {

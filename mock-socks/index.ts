@@ -7,7 +7,6 @@ export type {
 export { startMockSocks } from './server.ts';
 export { faultTypeNames } from './faults/index.ts';
 // Faults as data, read the same way by the faults of other hops (the harness's front door): the
-// attribute reader, the config error (ERR_FAULT_CONFIG) and the stream seeded per (seed, fault, n).
+// attribute reader and the config error (ERR_FAULT_CONFIG).
 export { Attributes } from './faults/attributes.ts';
 export { FaultConfigError } from './faults/fault.ts';
-export { mulberry32, streamFor } from './faults/prng.ts';

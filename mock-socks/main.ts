@@ -5,12 +5,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startMockSocks } from './server.ts';
 import { startControl, type ControlServer } from './control.ts';
-import { joinHostPort } from './codec.ts';
+import { joinHostPort } from '../common/host-port.ts';
 import { parseCli, usage, type CliConfig } from './cli-args.ts';
 import type { MockSocksHandle } from './types.ts';
 
 /** Configuration the server refused (a fault's JSON, a listen address, a peer) is a usage error too. */
-const CONFIG_ERRORS = new Set(['ERR_USAGE', 'ERR_FAULT_CONFIG', 'ERR_LISTEN_ADDRESS', 'ERR_PEER_ADDRESS', 'ERR_PEER_CONFIG', 'ERR_HOST_PORT']);
+const CONFIG_ERRORS = new Set(['ERR_USAGE', 'ERR_FAULT_CONFIG', 'ERR_LISTEN_ADDRESS', 'ERR_PEER_ADDRESS', 'ERR_PEER_CONFIG']);
 
 /** One line on stderr, no stack; exit 2 for the caller's mistakes, 1 for anything else (a port in use). */
 function refuse(error: unknown): void {

@@ -8,7 +8,7 @@
 // leg has stages, or still holds chunks that went through them, chunks queue and a pump passes
 // them down the stages in order.
 import type { Socket } from 'node:net';
-import { joinHostPort } from './codec.ts';
+import { joinHostPort } from '../common/host-port.ts';
 import type { Connection } from './connection.ts';
 import type { RelayStage } from './faults/fault.ts';
 import type { ResolvedFault } from './faults/registry.ts';

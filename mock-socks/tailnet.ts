@@ -2,7 +2,7 @@
 // local HOST:PORT where the in-process service really listens.
 import { isIP } from 'node:net';
 import type { PeerSpec, PeerState } from './types.ts';
-import { splitHostPort } from './dial.ts';
+import { splitHostPort } from '../common/host-port.ts';
 
 export interface Peer {
   address: string;
@@ -33,14 +33,6 @@ function checkState(state: unknown): void {
   if (!PEER_STATES.includes(state as string)) throw peerConfigError(`peer state must be up, down or refusing, got ${JSON.stringify(state)}`);
 }
 
-/** A spec can come from JSON (the control API): a bad port map must be refused here, not fail a dial later. */
-function isHostPort(value: string): boolean {
-  try {
-    return splitHostPort(value)[1] <= 65535;
-  } catch {
-    return false;
-  }
-}
 
 function checkPeerSpec(spec: PeerSpec): void {
   if (spec.state !== undefined) checkState(spec.state);
@@ -48,8 +40,9 @@ function checkPeerSpec(spec: PeerSpec): void {
     throw peerConfigError('peer names must be a list of names');
   }
   if (typeof spec.ports !== 'object' || spec.ports === null) throw peerConfigError('peer ports must map tailnet ports to local HOST:PORT');
+  // A spec can come from JSON (the control API): a bad port map must be refused here, not fail a dial later.
   for (const [port, local] of Object.entries(spec.ports)) {
-    if (!(/^\d+$/.test(port) && Number(port) >= 1 && Number(port) <= 65535 && typeof local === 'string' && isHostPort(local))) throw peerConfigError(`peer port ${port} must map to a local HOST:PORT, got ${JSON.stringify(local)}`);
+    if (!(/^\d+$/.test(port) && Number(port) >= 1 && Number(port) <= 65535 && typeof local === 'string' && splitHostPort(local) !== undefined)) throw peerConfigError(`peer port ${port} must map to a local HOST:PORT, got ${JSON.stringify(local)}`);
   }
 }
 

@@ -3,9 +3,10 @@
 // The association lives exactly as long as the TCP control connection.
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dgram';
 import { isIP } from 'node:net';
-import { REPLY_GENERAL_FAILURE, REPLY_SUCCEEDED, errorReply, joinHostPort, parseUdpDatagram, successReply } from './codec.ts';
+import { joinHostPort, splitHostPort } from '../common/host-port.ts';
+import { REPLY_GENERAL_FAILURE, REPLY_SUCCEEDED, errorReply, parseUdpDatagram, successReply } from './codec.ts';
 import type { Connection } from './connection.ts';
-import { isLoopback, splitHostPort } from './dial.ts';
+import { isLoopback } from './dial.ts';
 import { LOG_PREFIX } from './log.ts';
 import type { TailnetMap } from './tailnet.ts';
 
@@ -29,9 +30,9 @@ function udpRoute(host: string, port: number, env: UdpEnvironment): UdpRoute {
   const target = env.tailnet.resolve(host);
   if (target.kind === 'tailnet') {
     const local = target.peer?.state === 'up' ? target.peer.ports.get(port) : undefined;
-    if (!local) return { send: false };
-    const [localHost, localPort] = splitHostPort(local);
-    return isLoopback(localHost) || env.allowNonLoopback ? { send: true, host: localHost, port: localPort } : { send: false };
+    const endpoint = local === undefined ? undefined : splitHostPort(local);
+    if (!endpoint) return { send: false };
+    return isLoopback(endpoint.host) || env.allowNonLoopback ? { send: true, host: endpoint.host, port: endpoint.port } : { send: false };
   }
   if (host.toLowerCase() === 'localhost' || host === '') return { send: true, host: '127.0.0.1', port };
   if (!isIP(host)) return { send: false, dialError: `dial udp: lookup ${host}: no such host` };

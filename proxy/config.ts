@@ -2,6 +2,7 @@
 // and a flag of the same meaning (flag wins), with a default sized for Cloud Run. `optionSpecs` is
 // the one place a default, a unit or a bound is written: parsing, defaultConfig(), --help and the
 // README's table (checked by config.test.ts) all read it.
+import { splitHostPort, type HostPort } from '../common/host-port.ts';
 import { ConfigError, defaultsOf, maxTimerMs, optionTable, readOptions, type OptionSpec } from './options.ts';
 
 export { ConfigError } from './options.ts';
@@ -121,6 +122,13 @@ export function configFrom(values: Record<string, unknown>, env: Record<string, 
 }
 
 /** Checks what a typo would otherwise turn into a confusing failure at the first request. */
+/** LISTEN as the host and port to listen on; an empty host is every IPv4 interface. */
+export function listenAddress(listen: string): HostPort {
+  const address = splitHostPort(listen);
+  if (!address) throw new ConfigError(`LISTEN / --listen: expected HOST:PORT with a port from 0 to 65535, got ${JSON.stringify(listen)}`);
+  return { host: address.host || '0.0.0.0', port: address.port };
+}
+
 export function validateConfig(config: ProxyConfig): ProxyConfig {
   if (!config.upstreamUrl) throw new ConfigError('UPSTREAM_URL / --upstream is required (e.g. http://100.84.184.84:8888)');
   const socks = parseUrl(config.socksUrl, 'SOCKS5_PROXY / --socks');
@@ -134,8 +142,7 @@ export function validateConfig(config: ProxyConfig): ProxyConfig {
   }
   if (!config.codePrefix.startsWith('/') || !config.codePrefix.endsWith('/')) throw new ConfigError('CODE_PREFIX must start and end with /');
   if (!config.terminalPath.startsWith('/')) throw new ConfigError('TERMINAL_PATH must start with /');
-  const listen = /^(\[[^\]]+\]|[^:[\]]*):(\d{1,5})$/.exec(config.listen);
-  if (!listen || Number(listen[2]) > 65_535) throw new ConfigError(`LISTEN / --listen: expected HOST:PORT with a port from 0 to 65535, got ${JSON.stringify(config.listen)}`);
+  listenAddress(config.listen);
   if (config.headersTimeoutMs > config.requestTimeoutMs) throw new ConfigError('HEADERS_TIMEOUT_MS must not be above REQUEST_TIMEOUT_MS (the headers are part of the request)');
   for (const spec of optionSpecs) {
     const value = config[spec.key];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closeCodeFor, closeReason, ProxyError, statusFor } from './errors.ts';
+import { closeCodeFor, ProxyError, statusFor } from './errors.ts';
 
 describe('closeCodeFor', () => {
   it.each([
@@ -24,15 +24,5 @@ describe('closeCodeFor', () => {
     expect(statusFor('upstream.timeout.response')).toBe(504);
     expect(statusFor('socks.not_socks')).toBe(502);
     expect(statusFor('proxy.internal')).toBe(500);
-  });
-});
-
-describe('closeReason', () => {
-  it('fits 123 bytes of UTF-8 without splitting a character', () => {
-    const reason = closeReason('socks.reply_truncated ' + 'é'.repeat(100));
-    expect(Buffer.byteLength(reason)).toBeLessThanOrEqual(123);
-    expect(Buffer.from(reason).toString()).toBe(reason);
-    expect(reason.startsWith('socks.reply_truncated ')).toBe(true);
-    expect(closeReason('short')).toBe('short');
   });
 });

@@ -1,22 +1,12 @@
 // Every failure the proxy can report has a stable `code` (asserted by tests, grepped in logs), the
 // hop it happened on, and the WebSocket close code / HTTP status it maps to. The close-code table
 // refines DESIGN.md "Decisions already made": the browser never has to infer a cause from 1006.
+import { CloseCode } from '../common/close-codes.ts';
 
 /** The hop a failure belongs to, as named in logs, 502 bodies and close reasons. */
 export type Hop = 'browser' | 'socks' | 'upstream' | 'proxy' | 'route';
 
-export const CloseCode = {
-  normal: 1000,
-  goingAway: 1001,
-  protocolError: 1002,
-  noStatus: 1005,
-  abnormal: 1006,
-  invalidPayload: 1007,
-  messageTooBig: 1009,
-  internalError: 1011,
-  tryAgainLater: 1013,
-  badGateway: 1014,
-} as const;
+export { CloseCode };
 
 /** A failure with a stable code (`socks.timeout.greeting`) and an optional detail (`[::1]:1055`). */
 export class ProxyError extends Error {
@@ -80,15 +70,4 @@ export function asProxyError(error: unknown, fallbackCode = 'proxy.internal'): P
   if (error instanceof ProxyError) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new ProxyError(fallbackCode, message, { cause: error });
-}
-
-const maxCloseReasonBytes = 123;
-
-/** A close reason fits in 123 bytes of UTF-8 (RFC 6455 §5.5: control frame payload ≤ 125). */
-export function closeReason(text: string): string {
-  if (Buffer.byteLength(text) <= maxCloseReasonBytes) return text;
-  // Cut on a code point boundary: a split UTF-8 sequence would make the browser fail the frame (1007).
-  let cut = text.slice(0, maxCloseReasonBytes);
-  while (Buffer.byteLength(cut) > maxCloseReasonBytes) cut = Array.from(cut).slice(0, -1).join('');
-  return cut;
 }

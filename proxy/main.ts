@@ -1,6 +1,7 @@
 // The service's command line, as Cloud Run runs it: `listening on HOST:PORT` as the first stdout
 // line, JSON logs on stderr, SIGTERM / SIGINT → open WebSockets closed with 1001, then exit 0.
 // A usage or configuration error is one line on stderr and exit code 2, never a stack.
+import { joinHostPort } from '../common/host-port.ts';
 import { ConfigError, helpText, loadConfig, redactUrl, type ProxyConfig } from './config.ts';
 import { startProxy, type ProxyHandle } from './server.ts';
 
@@ -40,8 +41,7 @@ export async function serve<C extends ProxyConfig>(entry: ServiceEntry<C>, argv:
     console.error(`${entry.name}: ${(error as Error).message}`);
     process.exit(2);
   }
-  const shown = proxy.host.includes(':') ? `[${proxy.host}]` : proxy.host;
-  console.log(`listening on ${shown}:${proxy.port}`);
+  console.log(`listening on ${joinHostPort(proxy.host, proxy.port)}`);
   console.error(
     JSON.stringify({
       time: new Date().toISOString(),

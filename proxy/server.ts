@@ -9,7 +9,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { defaultConfig, validateConfig, type ProxyConfig } from './config.ts';
+import { joinHostPort } from '../common/host-port.ts';
+import { defaultConfig, listenAddress, validateConfig, type ProxyConfig } from './config.ts';
 import { readiness } from './health.ts';
 import { SocksAgent } from './http/agent.ts';
 import { forwardHttp } from './http/forward.ts';
@@ -183,7 +184,7 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
 }
 
 async function listen(server: Server, address: string): Promise<void> {
-  const [host, port] = splitHostPort(address);
+  const { host, port } = listenAddress(address);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -195,7 +196,6 @@ async function listen(server: Server, address: string): Promise<void> {
 
 function handleFor(server: Server, config: ProxyConfig, parts: ProxyParts, agent: SocksAgent): ProxyHandle {
   const address = server.address() as AddressInfo;
-  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let closed: Promise<void> | undefined;
   const shutdown = async () => {
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -207,19 +207,12 @@ function handleFor(server: Server, config: ProxyConfig, parts: ProxyParts, agent
     await stopped;
   };
   return {
-    url: `http://${shownHost}:${address.port}`,
+    url: `http://${joinHostPort(address.address, address.port)}`,
     host: address.address,
     port: address.port,
     sessions: () => parts.bridge.size,
     close: () => (closed ??= shutdown()),
   };
-}
-
-/** `HOST:PORT`, `[::1]:PORT` → host and port. */
-export function splitHostPort(listen: string): [string, number] {
-  const at = listen.lastIndexOf(':');
-  const host = listen.slice(0, at).replace(/^\[(.*)\]$/, '$1');
-  return [host || '0.0.0.0', Number(listen.slice(at + 1))];
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

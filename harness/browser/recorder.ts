@@ -1,5 +1,6 @@
 // Playwright's WebSocket events carry no close code, so the
 // page records its own: an init script wraps window.WebSocket before any page script runs.
+import { CloseCode } from '../../common/close-codes.ts';
 
 /** One WebSocket the page opened, as the page itself saw it. Times are epoch ms. */
 export interface SocketRecord {
@@ -66,12 +67,9 @@ export const webSocketRecorderScript = `(() => {
   window.WebSocket = RecordedWebSocket;
 })();`;
 
-/** 1006 is what the browser reports when a socket ended without a close frame, or never upgraded. */
-export const ABNORMAL_CLOSURE = 1006;
-
 /** Sockets that ended without a close frame on the path: a page's abort of its own connecting socket is not one. */
 export function abnormalCloses(records: readonly SocketRecord[]): SocketRecord[] {
-  return records.filter((record) => record.code === ABNORMAL_CLOSURE && !record.abortedByPage);
+  return records.filter((record) => record.code === CloseCode.abnormal && !record.abortedByPage);
 }
 
 export class AbnormalCloseError extends Error {

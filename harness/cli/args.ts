@@ -1,4 +1,6 @@
 // The harness CLIs' flags: `--name value`, `--name=value`, bare `--name` for switches, positionals kept.
+import { splitHostPort, type HostPort } from '../../common/host-port.ts';
+
 export class UsageError extends Error {
   readonly code = 'E_USAGE';
 }
@@ -47,9 +49,9 @@ export function parsePort(value: string, flag: string): number {
   return port;
 }
 
-/** `HOST:PORT` or `[v6]:PORT`. */
-export function parseListen(value: string): { host: string; port: number } {
-  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(value);
-  if (!match) throw new UsageError(`--listen: expected HOST:PORT, got ${JSON.stringify(value)}`);
-  return { host: match[1] ?? match[2] ?? '127.0.0.1', port: parsePort(match[3] ?? '', '--listen') };
+/** `HOST:PORT` or `[v6]:PORT`, the host named. */
+export function parseListen(value: string): HostPort {
+  const address = splitHostPort(value);
+  if (!address?.host) throw new UsageError(`--listen: expected HOST:PORT, got ${JSON.stringify(value)}`);
+  return address;
 }

@@ -4,6 +4,7 @@ import { renderTranscript, transcriptJson } from '../tap/render.ts';
 import { startTap } from '../tap/tap.ts';
 import type { Transcript } from '../tap/conversation.ts';
 import { UsageError, parseArgs, parseListen, stringFlag } from './args.ts';
+import { joinHostPort } from '../../common/host-port.ts';
 
 const help = `usage: tailnet-harness tap --listen HOST:PORT --socks HOST:PORT [--json] [--max-recorded-bytes N]
 
@@ -57,7 +58,7 @@ export async function main(argv: string[]): Promise<void> {
   const tap = await startTap(options);
   const print = (t: Transcript) => console.log(json ? JSON.stringify(transcriptJson(t)) : `${renderTranscript(t)}\n`);
   tap.on('conversation', print);
-  console.log(`listening on ${tap.host.includes(':') ? `[${tap.host}]` : tap.host}:${tap.port}`);
+  console.log(`listening on ${joinHostPort(tap.host, tap.port)}`);
   console.error(`tap: relaying to ${options.socks.host}:${options.socks.port}`);
   await new Promise<void>((resolve) => {
     const stop = () => {

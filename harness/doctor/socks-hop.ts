@@ -6,7 +6,7 @@
 // works is tailscaled still logging in.
 import { lookup } from 'node:dns/promises';
 import { isIP, type Socket } from 'node:net';
-import { formatAddress } from '../../proxy/socks/address.ts';
+import { joinHostPort } from '../../common/host-port.ts';
 import { diagnose, diagnoseOther } from './diagnose.ts';
 import { resolveSocksHost, type ResolvedAddress } from './resolve.ts';
 import { SocksSession, tcpConnect, type SocksStepResult } from './socks-client.ts';
@@ -67,18 +67,18 @@ async function attempt(plan: SocksPlan, address: ResolvedAddress, deadlines: Dea
 }
 
 function tcpDiagnosis(attempts: Attempt[], failed: Attempt, plan: SocksPlan, anyOk: boolean): Diagnosis {
-  const where = formatAddress(failed.address.address, plan.port);
+  const where = joinHostPort(failed.address.address, plan.port);
   const working = attempts.find((a) => a.ok && a.address.family !== failed.address.family);
   if (failed.tcp.error === 'ECONNREFUSED' || failed.tcp.error === 'EADDRNOTAVAIL') {
     if (working) {
-      const other = formatAddress(working.address.address, plan.port);
+      const other = joinHostPort(working.address.address, plan.port);
       const scenario = failed.address.family === 6 ? 'ipv4-only-bind' : 'ipv6-only-bind';
       const cause = anyOk
         ? `nothing listens on ${where}; ${other} answers SOCKS: a client that dials ${where} first and gives up fails here`
         : `nothing listens on ${where}, the address configured; ${other} answers SOCKS`;
       return diagnose(scenario, cause);
     }
-    return diagnose('not-socks', `nothing listens on port ${plan.port} at ${attempts.map((a) => formatAddress(a.address.address, plan.port)).join(' or ')}: tailscaled is not running, or its --socks5-server is elsewhere`,
+    return diagnose('not-socks', `nothing listens on port ${plan.port} at ${attempts.map((a) => joinHostPort(a.address.address, plan.port)).join(' or ')}: tailscaled is not running, or its --socks5-server is elsewhere`,
       'start tailscaled with --socks5-server=localhost:PORT (TS_SOCKS5_SERVER in containers) before the app, and point the SOCKS URL at that port');
   }
   return diagnoseOther(`TCP connect to ${where} failed: ${failed.tcp.error}`, 'failed to connect to SOCKS proxy, 1006 (1014 socks.connect_failed with this project\'s proxy)', 'check that the SOCKS host is this machine or reachable from it; loopback addresses never time out unless something drops packets');
@@ -86,7 +86,7 @@ function tcpDiagnosis(attempts: Attempt[], failed: Attempt, plan: SocksPlan, any
 
 /** Steps for one attempt, each judged: `failVerdict` for its failing step (warn when another address works). */
 function stepsOf(attempt: Attempt, plan: SocksPlan, failVerdict: Verdict, diagnosisFor: (result: SocksStepResult) => Diagnosis, tcpFailure: () => Diagnosis, deadlines: Deadlines): Step[] {
-  const where = formatAddress(attempt.address.address, plan.port);
+  const where = joinHostPort(attempt.address.address, plan.port);
   const suffix = attempt.label ? ` (${attempt.label})` : '';
   const steps: Step[] = [];
   if (attempt.tcp.error) {
@@ -170,7 +170,7 @@ export async function socksHop(plan: SocksPlan, deadlines: Deadlines): Promise<S
   const usable = attempts.find((a) => a.ok && a.label !== otherLoopback);
   const recoveredAfterRefusal = usable !== undefined && attempts.some((a) => a !== usable && a.socks.at(-1)?.id === 'connect' && a.socks.at(-1)?.finding?.kind === 'refused' && attempts.indexOf(a) < attempts.indexOf(usable));
   for (const a of attempts) {
-    const where = formatAddress(a.address.address, plan.port);
+    const where = joinHostPort(a.address.address, plan.port);
     const failVerdict: Verdict = usable ? 'warn' : 'fail';
     const diagnosisFor = (result: SocksStepResult): Diagnosis => {
       const finding = result.finding;
@@ -190,7 +190,7 @@ export async function socksHop(plan: SocksPlan, deadlines: Deadlines): Promise<S
       const opened = await attempt(plan, usable.address, deadlines, { host: target.host, port }, true);
       if (opened.socket) return { socket: opened.socket };
       const last = opened.socks.at(-1);
-      const where = formatAddress(usable.address.address, plan.port);
+      const where = joinHostPort(usable.address.address, plan.port);
       if (!last?.finding) return { failed: `tcp ${where}: ${opened.tcp.error ?? 'failed'}`, diagnosis: tcpDiagnosis([opened], opened, plan, false) };
       return { failed: `${last.id} ${where}: ${findingText(last.finding)}`, diagnosis: socksDiagnosis(last.id, last.finding, where, deadlines) };
     },

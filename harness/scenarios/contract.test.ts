@@ -1,6 +1,6 @@
 // Which rows can judge which proxy: a BYO proxy is never judged on our hooks or legacy knobs.
 import { describe, expect, it } from 'vitest';
-import { applicability, scenarioById, scenarios } from './index.ts';
+import { applicability, realCodeServerApplicability, scenarioById, scenarios } from './index.ts';
 
 const byo = { ours: false, readinessRoute: false };
 
@@ -22,5 +22,14 @@ describe('the proxy contract', () => {
 
   it('marks the rows whose fixed run uses our in-process hook as needing it', () => {
     for (const s of scenarios) if (s.upgradePathThrows) expect(s.needs, s.id).toBe('our-hooks');
+  });
+
+  // The real-code-server project once ran idle-timeout and keepalive-starved: a front door idle after
+  // 1.5 s against the proxy's real 25 s pings, which could only fail.
+  it('keeps rows timed in milliseconds off a real code-server, the front door included', () => {
+    const applicable = scenarios.filter((s) => realCodeServerApplicability(s).applicable).map((s) => s.id);
+    expect(applicable).not.toContain('idle-timeout');
+    expect(applicable).not.toContain('keepalive-starved');
+    expect(applicable).toContain('websocket-cap');
   });
 });

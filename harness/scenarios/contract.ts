@@ -50,6 +50,7 @@ export function realCodeServerApplicability(scenario: Scenario): { applicable: t
   if (scenario.probe === 'large-messages') return { applicable: false, why: "the echo of mock-code-server's extension host; a real one speaks its own RPC" };
   if (scenario.probe === 'terminal') return { applicable: false, why: 'the terminal, which mock-code-server serves in both modes' };
   if (outcome.closeWithinMs !== undefined || outcome.closeAfterMs !== undefined || scenario.platform) return { applicable: false, why: "deadlines scaled to the mock's milliseconds; a real code-server runs in real time" };
+  if (scenario.front?.some((fault) => fault.type === 'idle-timeout')) return { applicable: false, why: "a hop in front timed in the mock's milliseconds, against the proxy's pings every 25 s in real time" };
   if (scenario.outage) return { applicable: false, why: `an outage of ${scenario.outage.forMs} ms scaled is 10× VS Code's 10 s handshake wait in real time: the real-workbench spec runs its own` };
   return { applicable: true };
 }

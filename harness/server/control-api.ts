@@ -6,6 +6,7 @@ import { doctorOptionsForStack, renderDoctorText, runDoctor } from '../doctor/in
 import { scenarios, UnknownScenarioError } from '../scenarios/index.ts';
 import type { FrontFault, PeerState, Profile, ServerFault, SocksFault } from '../scenarios/index.ts';
 import type { FaultChange, LogLine, StackInfo } from '../stack-info.ts';
+import { joinHostPort } from '../../common/host-port.ts';
 
 export interface StackControl {
   info(): StackInfo;
@@ -90,7 +91,7 @@ const nameOf = (fault: { name?: string; type: string }): string => fault.name ??
 export function portProbe(addresses: { host: string; port: number }[]): Promise<{ ready: boolean; probes: { address: string; open: boolean }[] }> {
   const one = ({ host, port }: { host: string; port: number }) =>
     new Promise<{ address: string; open: boolean }>((resolve) => {
-      const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+      const address = joinHostPort(host, port);
       const socket = connect(port, host);
       socket.once('connect', () => {
         socket.end();

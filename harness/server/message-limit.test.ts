@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { serverCloseFrame } from './frame-watch.ts';
+import { closeFrame } from '../../common/websocket-frame.ts';
 import { MessageSizeLimit } from './message-limit.ts';
 import { readClosePayload } from '../../proxy/ws/validation.ts';
 
@@ -42,15 +42,15 @@ describe('a hop with a per-message limit', () => {
   });
 
   it('writes 1009 as a server close frame', () => {
-    expect([...serverCloseFrame(1009, 'too big')]).toEqual([0x88, 9, 0x03, 0xf1, ...new TextEncoder().encode('too big')]);
+    expect([...closeFrame(1009, 'too big', false)]).toEqual([0x88, 9, 0x03, 0xf1, ...new TextEncoder().encode('too big')]);
   });
 
   it('cuts a long non-ASCII reason on a code point, within 123 bytes: a valid, unmasked frame', () => {
     // Regression: 100 × "é" was cut at 100 UTF-16 units, 200 bytes written into the 7-bit length (0xca: mask bit on, wrong length).
-    const frame = serverCloseFrame(1001, 'é'.repeat(100));
+    const frame = closeFrame(1001, 'é'.repeat(100), false);
     expect(frame[1]).toBe(2 + 122);
     expect((frame[1] ?? 0) & 0x80).toBe(0);
     expect(readClosePayload(frame.subarray(2))).toEqual({ code: 1001, reason: 'é'.repeat(61) });
-    expect(readClosePayload(serverCloseFrame(1001, `${'a'.repeat(122)}€`).subarray(2))).toEqual({ code: 1001, reason: 'a'.repeat(122) });
+    expect(readClosePayload(closeFrame(1001, `${'a'.repeat(122)}€`, false).subarray(2))).toEqual({ code: 1001, reason: 'a'.repeat(122) });
   });
 });

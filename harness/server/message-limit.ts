@@ -4,8 +4,6 @@
 // §7.4.1 "message too big"). The bytes themselves pass through untouched.
 import { FrameWatch } from './frame-watch.ts';
 
-export const MESSAGE_TOO_BIG = 1009;
-
 /** Counts message sizes in a client → server frame stream, fed in arbitrary chunks. */
 export class MessageSizeLimit {
   private readonly frames = new FrameWatch();

@@ -5,9 +5,11 @@
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { FrameWatch, serverCloseFrame } from './frame-watch.ts';
+import { closeFrame } from '../../common/websocket-frame.ts';
+import { FrameWatch } from './frame-watch.ts';
 import type { HopFault, Link, LinkTap, UpgradeRequest } from './front/fault.ts';
-import { MESSAGE_TOO_BIG, MessageSizeLimit } from './message-limit.ts';
+import { MessageSizeLimit } from './message-limit.ts';
+import { CloseCode } from '../../common/close-codes.ts';
 
 export interface Target {
   host: string;
@@ -53,7 +55,7 @@ export class UpgradeRelay implements Link {
   private isLink = false;
   private answeredOnce = false;
   /** The hop's close frame, waiting for the next frame boundary towards the browser. */
-  private pendingClose: Buffer | undefined;
+  private pendingClose: Uint8Array | undefined;
   private goingAway = false;
   /** The front end's open timeout: cleared by the proxy's first answer. */
   private readonly unanswered: NodeJS.Timeout;
@@ -120,7 +122,7 @@ export class UpgradeRelay implements Link {
   goAway(code: number, reason: string): void {
     if (this.goingAway || this.browser.destroyed) return;
     this.goingAway = true;
-    this.pendingClose = serverCloseFrame(code, reason);
+    this.pendingClose = closeFrame(code, reason, false);
     this.proxy.end();
     if (this.towardsBrowser.atBoundary) this.sendPendingClose();
   }
@@ -141,7 +143,7 @@ export class UpgradeRelay implements Link {
     if (this.goingAway) return;
     if (this.limit && !this.limit.accept(chunk)) {
       this.browser.off('data', this.toProxy);
-      this.browser.end(serverCloseFrame(MESSAGE_TOO_BIG, `message over ${this.limit.maxMessageBytes} bytes`));
+      this.browser.end(closeFrame(CloseCode.messageTooBig, `message over ${this.limit.maxMessageBytes} bytes`, false));
       this.proxy.destroy();
       return;
     }

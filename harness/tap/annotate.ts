@@ -4,8 +4,9 @@
 // through it, so a conversation reads the same in either.
 import {
   ATYP_DOMAIN, ATYP_IPV4, ATYP_IPV6, AUTH_VERSION, CMD_BIND, CMD_CONNECT, CMD_UDP_ASSOCIATE, METHOD_NO_AUTH,
-  METHOD_NONE_ACCEPTABLE, METHOD_PASSWORD, REPLY_SUCCEEDED, SOCKS_VERSION, decodeIPv4, decodeIPv6, decodePort, joinHostPort,
+  METHOD_NONE_ACCEPTABLE, METHOD_PASSWORD, REPLY_SUCCEEDED, SOCKS_VERSION, decodeIPv4, decodeIPv6, decodePort,
 } from '../../mock-socks/codec.ts';
+import { joinHostPort } from '../../common/host-port.ts';
 
 export type Side = 'client' | 'server';
 

@@ -4,7 +4,8 @@
 // It speaks no SOCKS itself: the application's handshake reaches the server exactly as sent.
 import { EventEmitter } from 'node:events';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { formatAddress, socksServerAddresses } from '../../proxy/socks/address.ts';
+import { joinHostPort } from '../../common/host-port.ts';
+import { socksServerAddresses } from '../../proxy/socks/address.ts';
 import type { Side } from './annotate.ts';
 import { Conversation, type Transcript } from './conversation.ts';
 
@@ -38,14 +39,14 @@ const DEFAULT_MAX_RECORDED_BYTES = 64 * 1024;
 const DEFAULT_KEEP = 1000;
 
 function remoteOf(socket: Socket): string {
-  return formatAddress(socket.remoteAddress ?? '?', socket.remotePort ?? 0);
+  return joinHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0);
 }
 
 /** First address of the SOCKS server that accepts a TCP connection. */
 async function dialServer(options: TapOptions): Promise<{ socket: Socket; address: string }> {
   const errors: string[] = [];
   for (const host of await socksServerAddresses(options.socks.host)) {
-    const address = formatAddress(host, options.socks.port);
+    const address = joinHostPort(host, options.socks.port);
     try {
       const socket = await new Promise<Socket>((resolve, reject) => {
         const socket = connect({ host, port: options.socks.port, allowHalfOpen: true, noDelay: true, timeout: options.connectTimeoutMs ?? 2000 });
@@ -121,7 +122,7 @@ export async function startTap(options: TapOptions): Promise<TapHandle> {
       ({ socket, address }) => {
         server = socket;
         conversation.server = address;
-        conversation.via = formatAddress(socket.localAddress ?? '?', socket.localPort ?? 0);
+        conversation.via = joinHostPort(socket.localAddress ?? '?', socket.localPort ?? 0);
         if (client.destroyed) {
           // The client went away while the server was dialled (reset, or the tap stopping): the server gets a FIN.
           conversation.ended('client', stopping ? 'tap' : 'RST');
@@ -137,7 +138,7 @@ export async function startTap(options: TapOptions): Promise<TapHandle> {
       },
       (error: Error) => {
         conversation.dialError = error.message;
-        conversation.server = formatAddress(options.socks.host, options.socks.port);
+        conversation.server = joinHostPort(options.socks.host, options.socks.port);
         conversation.ended('server', 'error', error.message);
         // The application's connect succeeded, so a refusal can only be passed on as a reset.
         client.resetAndDestroy();

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { joinHostPort, splitHostPort, type HostPort } from '../../common/host-port.ts';
 import { protocolTimings, systemClock, type Clock } from '../common/clock.ts';
 import { planFaults, restartsNow, validateFaults, type ServerFaultSpec } from './faults.ts';
 import { handleRequest, Heartbeat, newMintKey, type HttpContext } from './http-routes.ts';
@@ -52,10 +53,10 @@ export interface ServerHandle {
   protocol: ProtocolServer;
 }
 
-export function parseListen(listen: string): { host: string; port: number } {
-  const match = /^\[?([^\]]*?)\]?:(\d+)$/.exec(listen);
-  if (!match) throw Object.assign(new Error(`--listen wants HOST:PORT, got "${listen}"`), { code: 'BAD_LISTEN' });
-  return { host: match[1] ?? '127.0.0.1', port: Number(match[2]) };
+export function parseListen(listen: string): HostPort {
+  const address = splitHostPort(listen);
+  if (!address) throw Object.assign(new Error(`--listen wants HOST:PORT, got "${listen}"`), { code: 'BAD_LISTEN' });
+  return address;
 }
 
 export async function startServer(options: ServerOptions = {}): Promise<ServerHandle> {
@@ -182,10 +183,9 @@ export async function startServer(options: ServerOptions = {}): Promise<ServerHa
     });
   });
   const address = server.address() as AddressInfo;
-  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
   return {
-    url: `http://${urlHost}:${address.port}`,
+    url: `http://${joinHostPort(address.address, address.port)}`,
     host: address.address,
     port: address.port,
     commit,

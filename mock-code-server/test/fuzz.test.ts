@@ -13,10 +13,11 @@ import { ECHO_CHANNEL } from '../node/management.ts';
 import { startServer, type ServerHandle } from '../node/server.ts';
 import { COMMIT, controlJson, handshake, openRaw, wsUrl } from './raw-client.ts';
 import { recorded } from './recorded-frames.ts';
-import { randomBytes, seededRandom } from './seeded-random.ts';
+import { mulberry32 } from '../../common/prng.ts';
+import { randomBytes } from './random-bytes.ts';
 
 const SEED = 20261122;
-const rand = seededRandom(SEED);
+const rand = mulberry32(SEED);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
 const frames = Object.values(recorded);
 

@@ -5,7 +5,7 @@ import { PersistentSession } from '../common/persistent-session.ts';
 import { FrameWriter } from '../common/writer.ts';
 import { ManualClock } from './manual-clock.ts';
 import { MemoryWire, type Peer } from './memory-wire.ts';
-import { seededRandom } from './seeded-random.ts';
+import { mulberry32 } from '../../common/prng.ts';
 
 const types = (peer: Peer) => peer.log.map((entry) => entry.message.type);
 const texts = (peer: Peer) => peer.received.map((data) => fromUtf8(data));
@@ -174,7 +174,7 @@ describe('replay', () => {
 describe('10,000 messages each way across random socket drops', () => {
   for (const seed of [1, 2, 3]) {
     it(`loses none, duplicates none, keeps order (seed ${seed})`, () => {
-      const rand = seededRandom(seed);
+      const rand = mulberry32(seed);
       const clock = new ManualClock();
       const wire = new MemoryWire(clock);
       wire.connect();

@@ -3,7 +3,7 @@
 // connection is live is decided for it the first time the connection reaches a hook.
 import type { ConnectionSelector, FaultSpec } from '../types.ts';
 import { resolveFault, type ResolvedFault } from './registry.ts';
-import { streamFor } from './prng.ts';
+import { streamFor } from '../../common/prng.ts';
 import { FaultConfigError } from './fault.ts';
 
 export interface SelectionSubject {

@@ -4,7 +4,7 @@ import { Socket, createServer, type AddressInfo } from 'node:net';
 import dgram from 'node:dgram';
 import { startMockSocks } from '../server.ts';
 import { isLoopback } from '../dial.ts';
-import { mulberry32 } from '../faults/prng.ts';
+import { mulberry32 } from '../../common/prng.ts';
 import { conversation, udpConversation, type Conversation, type FuzzTargets, type UdpConversation } from './conversations.ts';
 import type { FaultSpec, MockSocksHandle } from '../types.ts';
 

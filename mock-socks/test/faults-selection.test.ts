@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { server } from './fixture.ts';
 import { startEcho, type Target } from './targets.ts';
 import { socksOutcome } from './socks-client.ts';
-import { streamFor } from '../faults/prng.ts';
+import { streamFor } from '../../common/prng.ts';
 import type { FaultSpec } from '../index.ts';
 
 let echo: Target;

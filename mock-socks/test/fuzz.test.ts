@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { confineDestination, udpDatagrams, type FuzzTargets } from '../fuzz/conversations.ts';
 import { parseUdpDatagram } from '../codec.ts';
-import { mulberry32 } from '../faults/prng.ts';
+import { mulberry32 } from '../../common/prng.ts';
 import { GREETING_NO_AUTH, connectRequest } from './requests.ts';
 
 const targets: FuzzTargets = {

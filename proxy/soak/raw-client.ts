@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
+import { headerLength, payloadLength } from '../../common/websocket-frame.ts';
 
 export interface ServerFrame {
   fin: boolean;
@@ -102,13 +103,12 @@ export async function openRawSession(host: string, port: number, path: string, t
   });
   const take = (): ServerFrame | undefined => {
     if (buffered.length < 2) return undefined;
-    const len7 = (buffered[1] ?? 0) & 0x7f;
-    const headerLength = 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0);
-    if (buffered.length < headerLength) return undefined;
-    const length = len7 === 126 ? buffered.readUInt16BE(2) : len7 === 127 ? Number(buffered.readBigUInt64BE(2)) : len7;
-    if (buffered.length < headerLength + length) return undefined;
-    const frame = { fin: ((buffered[0] ?? 0) & 0x80) !== 0, opcode: (buffered[0] ?? 0) & 0x0f, payload: Buffer.from(buffered.subarray(headerLength, headerLength + length)) };
-    buffered = buffered.subarray(headerLength + length);
+    const header = headerLength(buffered[1] ?? 0);
+    if (buffered.length < header) return undefined;
+    const length = payloadLength(buffered, 0);
+    if (buffered.length < header + length) return undefined;
+    const frame = { fin: ((buffered[0] ?? 0) & 0x80) !== 0, opcode: (buffered[0] ?? 0) & 0x0f, payload: Buffer.from(buffered.subarray(header, header + length)) };
+    buffered = buffered.subarray(header + length);
     return frame;
   };
   await opened;

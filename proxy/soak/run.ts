@@ -12,7 +12,8 @@
 //
 // It fails (exit 1) on a leak, on any 1006 a browser sees, on a close code nothing explains, or if
 // the proxy process dies. Its figures are the last lines it prints.
-import { mulberry32, startMockSocks, type FaultSpec, type MockSocksHandle } from '../../mock-socks/index.ts';
+import { mulberry32 } from '../../common/prng.ts';
+import { startMockSocks, type FaultSpec, type MockSocksHandle } from '../../mock-socks/index.ts';
 import { ConfigError, optionTable, readOptions, type OptionSpec } from '../options.ts';
 import { startEchoUpstream } from '../test/echo-upstream.ts';
 import { startProxyHost } from './host.ts';

@@ -19,11 +19,6 @@ export function isLocalhostName(host: string): boolean {
   return name === 'localhost' || name.endsWith('.localhost');
 }
 
-/** `127.0.0.1:1055`, `[::1]:1055` — the form causes name addresses in. */
-export function formatAddress(address: string, port: number): string {
-  return isIP(address) === 6 ? `[${address}]:${port}` : `${address}:${port}`;
-}
-
 /** Every address to try, in order: a literal as given, `localhost` as both loopbacks, any other name at each address it has. */
 export async function socksServerAddresses(host: string): Promise<string[]> {
   const name = bareHost(host);

@@ -6,7 +6,8 @@ import { lookup } from 'node:dns/promises';
 import { connect, isIP, type Socket } from 'node:net';
 import { ProxyError } from '../errors.ts';
 import { closedDuring, handshakeProgress, type HandshakeProgress, type SocksStep } from './reply.ts';
-import { bareHost, formatAddress, socksServerAddresses } from './address.ts';
+import { joinHostPort } from '../../common/host-port.ts';
+import { bareHost, socksServerAddresses } from './address.ts';
 import { authRequest, connectRequest, greetingRequest } from './request.ts';
 
 export interface SocksDialerOptions {
@@ -96,7 +97,7 @@ export class SocksDialer implements Dialer {
 
   /** `host:port` of the SOCKS server as configured, without credentials. */
   get serverName(): string {
-    return formatAddress(this.server.host, this.server.port);
+    return joinHostPort(this.server.host, this.server.port);
   }
 
   async dial(target: SocksTarget, limits: DialLimits = {}): Promise<SocksTunnel> {
@@ -139,7 +140,7 @@ export class SocksDialer implements Dialer {
     for (const address of addresses) {
       if (cut.done) break;
       const started = performance.now();
-      const name = formatAddress(address, this.server.port);
+      const name = joinHostPort(address, this.server.port);
       try {
         const socket = await connectWithDeadline(address, this.server.port, this.options.connectTimeoutMs, cut);
         steps.push({ step: 'tcp_connect', ok: true, ms: elapsed(started), detail: name });
@@ -192,7 +193,7 @@ export class SocksDialer implements Dialer {
       const armDeadline = (step: SocksStep) => {
         clearTimeout(deadline);
         const ms = step === 'connect_reply' ? this.options.connectReplyTimeoutMs : this.options.greetingTimeoutMs;
-        deadline = setTimeout(() => finish(new ProxyError(`socks.timeout.${step}`, `after ${ms} ms from ${formatAddress(socket.remoteAddress ?? '?', socket.remotePort ?? 0)}`)), ms);
+        deadline = setTimeout(() => finish(new ProxyError(`socks.timeout.${step}`, `after ${ms} ms from ${joinHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0)}`)), ms);
       };
       const send = (step: SocksStep) => {
         if (step === 'greeting') socket.write(greetingRequest(offeredAuth));

@@ -3,6 +3,7 @@
 // no well-behaved server sends (bad RSV, unknown ATYP) that the dialer must still reject. The relay
 // can refuse every CONNECT for a while, as tailscaled does while the peer refuses (05 01 at once).
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { joinHostPort, splitHostPort } from '../../common/host-port.ts';
 
 export interface TinySocksOptions {
   host?: string;
@@ -44,10 +45,9 @@ export async function startTinySocks(options: TinySocksOptions): Promise<TinySoc
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const port = (server.address() as AddressInfo).port;
-  const shown = host.includes(':') ? `[${host}]` : host;
   const tiny: TinySocks = {
     port,
-    url: (scheme = 'socks5h') => `${scheme}://${shown}:${port}`,
+    url: (scheme = 'socks5h') => `${scheme}://${joinHostPort(host, port)}`,
     connects: [],
     refusing: false,
     open: () => clients.size,
@@ -110,10 +110,9 @@ function relay(socket: Socket, options: TinySocksOptions, tiny: TinySocks, socke
     tiny.connects.push(destination);
     if (tiny.refusing) return void socket.end(Buffer.from([5, 1, 0, 1, 0, 0, 0, 0, 0, 0]));
     if (options.closeBeforeConnectReply) return void socket.end();
-    const local = options.routes?.[destination];
+    const local = splitHostPort(options.routes?.[destination] ?? '');
     if (!local) return void socket.end(Buffer.from([5, 5, 0, 1, 0, 0, 0, 0, 0, 0]));
-    const at = local.lastIndexOf(':');
-    const target = connect({ host: local.slice(0, at), port: Number(local.slice(at + 1)) });
+    const target = connect(local);
     sockets.add(target);
     target.on('error', () => socket.destroy());
     target.on('close', () => socket.destroy());

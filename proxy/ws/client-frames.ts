@@ -3,7 +3,8 @@
 // (./validation.ts), and a close frame is held — at most 2 + 4 + 125 bytes — until its code and
 // reason are checked. So a refused frame never reaches the upstream, and what the reader holds
 // for any connection is one header and one control payload, whatever the browser announces.
-import { closeOf, FrameTooLargeError, FrameViolationError, headerLength, payloadLength, type Frame } from './frames.ts';
+import { headerLength, maxHeaderBytes, payloadLength } from '../../common/websocket-frame.ts';
+import { closeOf, FrameTooLargeError, FrameViolationError, type Frame } from './frames.ts';
 import { checkFrameHeader, nextFragmented, Opcode } from './validation.ts';
 
 export interface ClientFrameSink {
@@ -21,8 +22,6 @@ const enum Phase {
   closePayload,
   stopped,
 }
-
-const maxHeaderBytes = 14;
 
 export class ClientFrameReader {
   private phase = Phase.header;

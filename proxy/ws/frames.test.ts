@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ClientFrameReader, type ClientFrameSink } from './client-frames.ts';
-import { closeFrame, FrameSplitter, FrameTooLargeError, FrameViolationError, holdLimitBytes, Opcode, type Frame, type FrameSink } from './frames.ts';
+import { FrameSplitter, FrameTooLargeError, FrameViolationError, holdLimitBytes, Opcode, type Frame, type FrameSink } from './frames.ts';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -242,12 +242,5 @@ describe('ClientFrameReader (the browser\'s frames: masked, forwarded as they ar
     expect(reader.atBoundary).toBe(false);
     reader.push(maskedBinary256.subarray(20), sink);
     expect(reader.atBoundary).toBe(true);
-  });
-});
-
-describe('closeFrame', () => {
-  it('writes an unmasked frame to the browser and a zero-key masked one upstream', () => {
-    expect(closeFrame(1014, 'x', false)).toEqual(hex('88 03 03 f6 78'));
-    expect(closeFrame(1001, '', true)).toEqual(close1001);
   });
 });

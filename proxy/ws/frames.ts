@@ -4,6 +4,7 @@
 // which the relay passes on as whole frames (a large one as fragments), so it can always put a
 // close frame of its own between two; ./client-frames.ts reads the browser's, which are forwarded
 // as they arrive.
+import { headerLength, maxHeaderBytes, payloadLength } from '../../common/websocket-frame.ts';
 import { checkFrameHeader, nextFragmented, Opcode, readClosePayload, type Violation } from './validation.ts';
 
 export { Opcode } from './validation.ts';
@@ -32,18 +33,6 @@ export class FrameViolationError extends Error {
   }
 }
 
-/** The payload length of the frame whose header (at least up to its extended length) starts at `offset`. */
-export function payloadLength(buf: Buffer, offset: number): number {
-  const len7 = (buf[offset + 1] ?? 0) & 0x7f;
-  return len7 === 126 ? buf.readUInt16BE(offset + 2) : len7 === 127 ? Number(buf.readBigUInt64BE(offset + 2)) : len7;
-}
-
-/** The length of a frame's header, from its second byte. */
-export function headerLength(b1: number): number {
-  const len7 = b1 & 0x7f;
-  return 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + ((b1 & 0x80) !== 0 ? 4 : 0);
-}
-
 /** A close frame's bytes (≤ 2 + 4 + 125: its header was checked first) → its code and reason, or the violation. */
 export function closeOf(parts: Buffer[]): Frame {
   const bytes = parts.length === 1 ? (parts[0] ?? Buffer.alloc(0)) : Buffer.concat(parts);
@@ -67,8 +56,6 @@ export interface FrameSink {
   /** A whole, valid close frame. */
   close(frame: Frame): void;
 }
-
-const maxHeaderBytes = 14;
 
 /**
  * A data frame up to this size (header included) that a read does not complete is held until it is
@@ -271,17 +258,4 @@ function forwardRun(chunk: Buffer, from: number, to: number, before: Buffer | un
   if (before && (beforeMore || !run)) sink.forwardParts(partsOf(before, beforeMore, run));
   else if (before && run) sink.forwardPair(before, run);
   else if (run) sink.forward(run);
-}
-
-/**
- * A close frame of our own. `masked`: towards the upstream (a client must mask, RFC 6455 §5.3);
- * the key is all zeros, so the payload is written as is.
- */
-export function closeFrame(code: number, reason: string, masked: boolean): Buffer {
-  const text = Buffer.from(reason);
-  const payload = Buffer.alloc(2 + text.length);
-  payload.writeUInt16BE(code, 0);
-  text.copy(payload, 2);
-  const header = Buffer.from([0x80 | Opcode.close, (masked ? 0x80 : 0) | payload.length]);
-  return Buffer.concat([header, masked ? Buffer.alloc(4) : Buffer.alloc(0), payload]);
 }

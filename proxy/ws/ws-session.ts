@@ -31,12 +31,13 @@
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { asProxyError, CloseCode, closeReason, ProxyError } from '../errors.ts';
+import { closeFrame } from '../../common/websocket-frame.ts';
+import { asProxyError, CloseCode, ProxyError } from '../errors.ts';
 import type { AccessRecord } from '../log.ts';
 import type { RetryWindow } from '../retry-window.ts';
 import type { Dialer } from '../socks/dial.ts';
 import { ClientFrameReader, type ClientFrameSink } from './client-frames.ts';
-import { closeFrame, FrameSplitter, FrameTooLargeError, FrameViolationError, type Frame, type FrameSink } from './frames.ts';
+import { FrameSplitter, FrameTooLargeError, FrameViolationError, type Frame, type FrameSink } from './frames.ts';
 import { browserAcceptResponse, HandshakeError, offeredProtocols } from './handshake.ts';
 import { keepBrowserAlive, type Keepalive } from './keepalive.ts';
 import { withoutHandshakeHeaders } from './headers.ts';
@@ -415,7 +416,7 @@ export class WsSession {
     else this.record.closeUpstream ??= code;
     // Towards the upstream bytes are cut-through: mid-frame, a close frame cannot be inserted, and
     // ending TCP is what code-server understands anyway.
-    if (side === 'browser' || this.reader.atBoundary) socket.write(closeFrame(code, closeReason(reason), side === 'upstream'));
+    if (side === 'browser' || this.reader.atBoundary) socket.write(closeFrame(code, reason, side === 'upstream'));
     if (side === 'upstream') socket.end();
   }
 

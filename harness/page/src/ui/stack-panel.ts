@@ -1,15 +1,15 @@
 import type { StackInfo } from '../../../stack-info.ts';
 import { healthOf } from '../health.ts';
 import { byId, el } from './dom.ts';
+import { joinHostPort } from '../../../../common/host-port.ts';
 
 export function renderStack(info: StackInfo): void {
-  const hostPort = (a: { host: string; port: number }) => (a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`);
   const rows: [string, string][] = [
     ['page', info.pageUrl],
     ['proxy', `${info.proxy.url} (${info.proxy.kind === 'ours' ? 'ours, in-process' : info.proxy.command ?? 'command'})`],
     ['profile', `${info.proxy.profile}${info.proxy.legacyKnobs.length ? ` + ${info.proxy.legacyKnobs.join(', ')}` : ''}`],
     ['SOCKS5_PROXY', info.proxy.socksUrl],
-    ['socks binds', `${info.socks.addresses.map(hostPort).join(', ') || '—'} (${info.socks.bind})`],
+    ['socks binds', `${info.socks.addresses.map((a) => joinHostPort(a.host, a.port)).join(', ') || '—'} (${info.socks.bind})`],
     ['peer', `${info.peer.address} ${info.peer.names.join(' ')} — ${info.peer.state}`],
     ['peer ports', Object.entries(info.peer.ports).map(([p, to]) => `${p} → ${to}`).join(', ')],
     ['UPSTREAM_URL', info.proxy.upstreamUrl],

@@ -1,11 +1,11 @@
-import { closeCodeName } from '../close-codes.ts';
+import { CloseCode, closeCodeName } from '../../../../common/close-codes.ts';
 import type { SocketEntry } from '../timeline.ts';
 import { clock, el } from './dom.ts';
 
 function rowClass(entry: SocketEntry): string {
   if (entry.code === undefined) return 'open';
-  if (entry.code === 1006) return 'abnormal';
-  return entry.code === 1000 ? 'clean' : 'coded';
+  if (entry.code === CloseCode.abnormal) return 'abnormal';
+  return entry.code === CloseCode.normal ? 'clean' : 'coded';
 }
 
 /** The path with code-server's 40-hex commit cut to 8, and whether the client reattached a session. */

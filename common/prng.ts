@@ -1,5 +1,6 @@
-// A small seeded generator (mulberry32). Each (seed, fault name, connection) gets its own stream,
-// so a run's draws do not depend on the order in which connections happen to interleave.
+// A small seeded generator (mulberry32), so a failing fuzz, soak or fault run can be replayed
+// exactly. Faults draw from streamFor: each (seed, fault name, connection) gets its own stream, so
+// a run's draws do not depend on the order in which connections happen to interleave.
 
 export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
