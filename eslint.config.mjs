@@ -12,19 +12,10 @@ const nodeOnly = { group: ['node:*', 'ws', 'socks'], message: 'browser-side code
 const proxyTooling = ['proxy/legacy/**', 'proxy/soak/**', 'proxy/test/**', 'proxy/**/*.test.ts'];
 
 /**
- * TEMPORARY — remove once branch `layers` (proxy tests through public entry points, cross-room
- * tests with the harness) is merged: the proxy files that still import the mocks today.
+ * The soak drives the proxy through mock-socks's faults and a flapping peer, thousands of sessions
+ * at a time: the one proxy file that imports a mock (through its public entry point, index.ts).
  */
-const proxyFilesUntilLayersMerges = [
-  'proxy/faults.test.ts',
-  'proxy/legacy/single-read.test.ts',
-  'proxy/scenarios.test.ts',
-  'proxy/security.test.ts',
-  'proxy/soak/run.ts',
-  'proxy/test/flaky-peer.ts',
-  'proxy/test/workbench.ts',
-  'proxy/ws/reach-upstream.test.ts',
-];
+const proxyFilesDrivingMocks = ['proxy/soak/run.ts'];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'harness/page/dist/**', 'test-results/**', 'playwright-report/**', 'blob-report/**'] },
@@ -91,7 +82,7 @@ export default tseslint.config(
   {
     // The proxy's tests and tooling: the mocks and the harness are reached from the harness's tests, not from here.
     files: proxyTooling,
-    ignores: proxyFilesUntilLayersMerges,
+    ignores: proxyFilesDrivingMocks,
     rules: { 'no-restricted-imports': ['error', { patterns: [otherRooms('proxy')] }] },
   },
   { files: ['**/*.mjs'], languageOptions: { globals: { ...globals.node } } },

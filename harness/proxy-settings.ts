@@ -1,6 +1,6 @@
-// How a scenario and a variant (fixed, or legacy: the row's own knobs) become the proxy's configuration: options for ours in-process,
+// How a scenario and a variant become the proxy's configuration: options for ours in-process,
 // environment variables (Cloud Run's names) for a command.
-import { optionSpecs } from '../proxy/index.ts';
+import { optionSpecs, type ProxyConfig } from '../proxy/index.ts';
 import { legacyOptionSpecs, type LegacyProxyOptions } from '../proxy/legacy/index.ts';
 import { timing } from './scenarios/index.ts';
 import type { LegacyKnobs, Variant, ProxyTuning, Scenario } from './scenarios/index.ts';
@@ -8,7 +8,7 @@ import { terminalUrl, upstreamUrl } from './tailnet.ts';
 
 /** The python `extra_headers` TypeError of the seed notes, thrown where our proxy lets one be thrown. */
 export class ExtraHeadersTypeError extends TypeError {
-  readonly code = 'legacy.extra_headers';
+  readonly code = 'E_EXTRA_HEADERS';
   constructor() {
     super("create_connection() got an unexpected keyword argument 'extra_headers'");
   }
@@ -20,7 +20,7 @@ function knobsFor(scenario: Scenario | null, variant: Variant): Partial<LegacyKn
 }
 
 /** The proxy's deadlines scaled to the mock tailnet's ms (timing.ts); a real code-server runs the production ones. */
-const scaledDeadlines = {
+const scaledDeadlines: Partial<ProxyConfig> = {
   socksConnectTimeoutMs: timing.socksConnectMs,
   socksGreetingTimeoutMs: timing.socksGreetingMs,
   socksConnectReplyTimeoutMs: timing.socksConnectReplyMs,
@@ -32,9 +32,26 @@ const scaledDeadlines = {
   wsPingIntervalMs: timing.pingIntervalMs,
 };
 
+interface Where {
+  socksUrl: string;
+  /** false: a real code-server, which runs in real time, so the proxy keeps its production deadlines. */
+  scaled?: boolean;
+  /** Settings over the row's (a variation on it). */
+  tuning?: ProxyTuning;
+}
+
+/** Every setting a run gives our proxy, by option key — composed here once, for options and variables alike. */
+function settingsFor(scenario: Scenario | null, variant: Variant, where: Where): Partial<ProxyConfig> {
+  return {
+    ...(where.scaled === false ? {} : scaledDeadlines),
+    shutdownGraceMs: 100,
+    ...scenario?.proxy?.[variant],
+    ...where.tuning,
+  };
+}
+
 /** Options for our proxy in-process; `legacy` names the knobs the legacy entry (proxy/legacy/) turns on. */
-export function proxyOptionsFor(scenario: Scenario | null, variant: Variant, where: { socksUrl: string; scaled?: boolean; tuning?: ProxyTuning }): LegacyProxyOptions {
-  const tuning = { ...scenario?.proxy?.[variant], ...where.tuning };
+export function proxyOptionsFor(scenario: Scenario | null, variant: Variant, where: Where): LegacyProxyOptions {
   return {
     listen: '127.0.0.1:0',
     socksUrl: where.socksUrl,
@@ -42,9 +59,7 @@ export function proxyOptionsFor(scenario: Scenario | null, variant: Variant, whe
     terminalUrl,
     // The legacy run is the fixed proxy with this row's knobs on, so the failure shown is the row's own.
     legacy: knobsFor(scenario, variant),
-    ...(where.scaled === false ? {} : scaledDeadlines),
-    shutdownGraceMs: 100,
-    ...tuning,
+    ...settingsFor(scenario, variant, where),
     beforeDial: scenario?.upgradePathThrows
       ? () => {
           throw new ExtraHeadersTypeError();
@@ -61,7 +76,7 @@ const envNames: Record<string, string> = Object.fromEntries([...optionSpecs, ...
  * scenario's knobs and scaled deadlines — so `--proxy-cmd "npm run proxy"` runs the fixed variant,
  * and `--proxy-cmd "npx tsx proxy/legacy/cli.ts"` both (the product reads no LEGACY_* variable).
  */
-export function proxyEnvFor(scenario: Scenario | null, variant: Variant, where: { socksUrl: string; port: number; scaled?: boolean; tuning?: ProxyTuning }): Record<string, string> {
+export function proxyEnvFor(scenario: Scenario | null, variant: Variant, where: Where & { port: number }): Record<string, string> {
   const env: Record<string, string> = {
     PORT: String(where.port),
     LISTEN: `127.0.0.1:${where.port}`,
@@ -69,10 +84,8 @@ export function proxyEnvFor(scenario: Scenario | null, variant: Variant, where: 
     UPSTREAM_URL: upstreamUrl,
     TERMINAL_URL: terminalUrl,
     PROXY_PROFILE: 'fixed',
-    SHUTDOWN_GRACE_MS: '100',
   };
-  const settings: Record<string, unknown> = { ...(where.scaled === false ? {} : scaledDeadlines), ...knobsFor(scenario, variant), ...scenario?.proxy?.[variant], ...where.tuning };
-  for (const [key, value] of Object.entries(settings)) {
+  for (const [key, value] of Object.entries({ ...settingsFor(scenario, variant, where), ...knobsFor(scenario, variant) })) {
     const name = envNames[key];
     if (name !== undefined) env[name] = String(value);
   }

@@ -5,24 +5,19 @@
 // A scenario restarts mock-socks and the proxy (a bind mode or a variant is fixed at start);
 // faults change live. close() leaves no process, socket or timer behind.
 import { startMockCodeServer } from '../mock-code-server/index.ts';
-import type { MockCodeServerHandle } from '../mock-code-server/index.ts';
-import { startMockSocks } from '../mock-socks/index.ts';
 import type { ConnectionInfo, ConnectionRecord, MockSocksHandle } from '../mock-socks/index.ts';
-import { startProxy } from '../proxy/index.ts';
-import { startLegacyProxy } from '../proxy/legacy/index.ts';
-import { freePort } from './free-port.ts';
-import { startProxyProcess } from './proxy-process.ts';
-import type { ProxyProcess } from './proxy-process.ts';
 import { startRealCodeServer, type CodeServerSource } from './real-code-server.ts';
 import { realTime, scenarioById, timing } from './scenarios/index.ts';
-import type { FrontFault, PeerState, Variant, ProxyTuning, Scenario, ServerFault, SocksFault } from './scenarios/index.ts';
+import type { PeerState, Variant } from './scenarios/index.ts';
 import { FrontDoor } from './server/front-door.ts';
 import type { UpgradeAnswer } from './server/front-door.ts';
 import { startHarnessServer } from './server/harness-server.ts';
-import type { HarnessServer } from './server/harness-server.ts';
 import type { FaultChange, LogLine, StackInfo } from './stack-info.ts';
-import { devbox, socksUrlFor, terminalUrl, upstreamUrl } from './tailnet.ts';
-import { proxyOptionsFor, proxyEnvFor } from './proxy-settings.ts';
+import { changeFaults, settingFor, startProxyUnderTest, startTailscaled, type ProxyUnderTest, type ScenarioOverrides } from './stack-hops.ts';
+import { StackLog } from './stack-log.ts';
+import { devboxPeer, terminalUrl, upstreamUrl } from './tailnet.ts';
+
+export type { ScenarioOverrides } from './stack-hops.ts';
 
 export interface StackOptions {
   /** Bring your own proxy: a shell command run with PORT, SOCKS5_PROXY, UPSTREAM_URL, TERMINAL_URL. */
@@ -56,7 +51,7 @@ export interface Stack {
   /** The page's URL (and the browser-facing origin of the proxy). */
   readonly url: string;
   info(): StackInfo;
-  /** Sets up a scenario (null = healthy) as a variant; resolves once everything accepts connections. */
+  /** Sets up a scenario (null = healthy) under a variant; resolves once everything accepts connections. */
   applyScenario(scenarioId: string | null, variant: Variant, overrides?: ScenarioOverrides): Promise<StackInfo>;
   /** Changes faults and the peer's state for the connections that come next (and live relays). */
   setFaults(change: FaultChange): StackInfo;
@@ -69,35 +64,22 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** Variations on a row, e.g. the catalog's "with a literal 127.0.0.1" case of ipv6-only-bind. */
-export interface ScenarioOverrides {
-  /** SOCKS5_PROXY template; `{port}` is the mock's port. */
-  socksUrl?: string;
-  /** Proxy settings over the row's (ours in-process, or a command's variables). */
-  proxy?: ProxyTuning;
-}
-
 interface Running {
   socks: MockSocksHandle;
-  proxy: { url: string; host: string; port: number; close(): Promise<void> };
+  proxy: ProxyUnderTest;
   info: StackInfo['proxy'];
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const real = options.codeServer ? await startRealCodeServer(options.codeServer) : undefined;
   const clock = real ? realTime : timing;
-  const codeServer: MockCodeServerHandle = await startMockCodeServer({ timeScale: timing.codeServerTimeScale });
-  const codePort = real ? `${real.host}:${real.port}` : `127.0.0.1:${codeServer.port}`;
+  const codeServer = await startMockCodeServer({ timeScale: timing.codeServerTimeScale });
+  // The peer's code port reaches the code-server in use; its terminal is always mock-code-server's.
+  const peer = (state: PeerState) => devboxPeer(real ? `${real.host}:${real.port}` : `127.0.0.1:${codeServer.port}`, `127.0.0.1:${codeServer.port}`, state);
+  const log = new StackLog();
   const frontDoor = new FrontDoor({ openTimeoutMs: clock.openTimeoutMs, requestTimeoutMs: 0, maxMessageBytes: 0 });
-  const seen: { socks: ConnectionRecord[]; upgrades: UpgradeAnswer[] } = { socks: [], upgrades: [] };
-  // Bounded: a long `start` session keeps only the latest.
-  const observe = <T>(list: T[], item: T): void => void (list.push(item) > 1000 && list.shift());
-  frontDoor.onUpgradeAnswer = (answer) => {
-    observe(seen.upgrades, answer);
-    emit('front', `upgrade ${answer.path} → ${answer.line}`);
-  };
-  frontDoor.onCause = (cause) => emit('cause', cause);
-  const listeners = new Set<(line: LogLine) => void>();
+  frontDoor.onUpgradeAnswer = (answer) => log.upgradeAnswered(answer);
+  frontDoor.onCause = (cause) => log.emit('cause', cause);
   const changeListeners = new Set<(info: StackInfo) => void>();
   const changed = (): StackInfo => {
     const info = stack.info();
@@ -105,22 +87,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     return info;
   };
   const processOutput: string[] = [];
-  let lines: LogLine[] = [];
+  let setting = settingFor(null, 'fixed');
   let running: Running | undefined;
-  let scenario: Scenario | null = null;
-  let variant: Variant = 'fixed';
-  let overrides: ScenarioOverrides = {};
-  let socksFaults: SocksFault[] = [];
-  let serverFaults: ServerFault[] = [];
-  let frontFaults: FrontFault[] = [];
-  let peerState: PeerState = 'up';
   let queue: Promise<unknown> = Promise.resolve();
-
-  const emit = (source: LogLine['source'], line: string): void => {
-    const entry = { t: Date.now(), source, line };
-    lines.push(entry);
-    for (const fn of listeners) fn(entry);
-  };
 
   const stopRunning = async (): Promise<void> => {
     frontDoor.setTarget(null);
@@ -133,59 +102,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 
   const startRunning = async (): Promise<void> => {
-    const socks = await startMockSocks({
-      listen: 'localhost:0',
-      bind: scenario?.tailnet.bind ?? 'go',
-      dialTimeoutMs: clock.socksDialMs,
-      peers: [{
-        address: devbox.address,
-        names: [...devbox.names],
-        ports: { [devbox.codePort]: codePort, [devbox.terminalPort]: `127.0.0.1:${codeServer.port}` },
-        state: peerState,
-      }],
-      faults: socksFaults,
-      logStream: null,
-      transcript: options.socksTranscripts ?? false,
-    });
-    socks.on('log', (line) => emit('socks', line));
-    socks.on('connection', (record) => record.event === 'close' && observe(seen.socks, record));
-    const socksUrl = socksUrlFor(overrides.socksUrl ?? scenario?.socksUrl?.[variant], variant === 'legacy' ? 'socks5h://127.0.0.1:{port}' : 'socks5h://localhost:{port}', socks.port);
-    const legacyKnobs = variant === 'legacy' ? [...(scenario?.legacyKnobs ?? [])] : [];
-    const proxyInfo: StackInfo['proxy'] = { url: '', kind: 'ours', socksUrl, upstreamUrl, terminalUrl, profile: variant, legacyKnobs };
-    let proxy: Running['proxy'];
-    try {
-      if (options.proxyCommand) {
-        const port = await freePort();
-        const child: ProxyProcess = await startProxyProcess({
-          command: options.proxyCommand,
-          port,
-          env: proxyEnvFor(scenario, variant, { socksUrl, port, scaled: !real, tuning: overrides.proxy }),
-        });
-        child.onLine((line) => {
-          processOutput.push(line);
-          emit('proxy', line);
-        });
-        processOutput.push(...child.output());
-        proxy = { url: child.url, host: child.host, port: child.port, close: () => child.stop() };
-        Object.assign(proxyInfo, { kind: 'command', command: options.proxyCommand });
-      } else {
-        const { legacy, ...product } = proxyOptionsFor(scenario, variant, { socksUrl, scaled: !real, tuning: overrides.proxy });
-        const log = (record: object) => emit('proxy', JSON.stringify(record));
-        // A row's knobs live in the legacy entry; the fixed run (and a legacy row with no knob) is the product alone.
-        proxy = legacyKnobs.length > 0 ? await startLegacyProxy({ ...product, legacy, log }) : await startProxy({ ...product, log });
-      }
-    } catch (error) {
+    const socks = await startTailscaled(setting, peer(setting.peerState), { dialTimeoutMs: clock.socksDialMs, transcripts: options.socksTranscripts ?? false, log });
+    const started = await startProxyUnderTest(setting, socks.port, { command: options.proxyCommand, scaled: !real, log, output: processOutput }).catch(async (error: unknown) => {
       await socks.close();
       throw error;
-    }
-    proxyInfo.url = proxy.url;
-    running = { socks, proxy, info: proxyInfo };
-    frontDoor.setTarget({ host: proxy.host, port: proxy.port });
-    const platform = scenario?.platform?.[variant] ?? {};
+    });
+    running = { socks, ...started };
+    frontDoor.setTarget({ host: started.proxy.host, port: started.proxy.port });
+    const platform = setting.scenario?.platform?.[setting.variant] ?? {};
     frontDoor.setOptions({ requestTimeoutMs: platform.requestTimeoutMs ?? 0, maxMessageBytes: platform.maxMessageBytes ?? 0 });
   };
 
-  const server: HarnessServer = await startHarnessServer({
+  const server = await startHarnessServer({
     frontDoor,
     pageDir: options.pageDir,
     host: options.host,
@@ -195,10 +123,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       applyScenario: (id, p) => stack.applyScenario(id, p),
       setFaults: (change) => stack.setFaults(change),
       logs: () => stack.logs(),
-      onLog: (fn) => {
-        listeners.add(fn);
-        return () => listeners.delete(fn);
-      },
+      onLog: (fn) => log.follow(fn),
       onChange: (fn) => {
         changeListeners.add(fn);
         return () => changeListeners.delete(fn);
@@ -209,38 +134,28 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const stack: Stack = {
     url: server.url,
-    info: () => ({
-      pageUrl: server.url,
-      socks: { addresses: running?.socks.addresses ?? [], bind: scenario?.tailnet.bind ?? 'go' },
-      codeServer: real
-        ? { url: real.url, commit: real.commit, timeScale: realTime.codeServerTimeScale, kind: 'real' }
-        : { url: codeServer.url, commit: codeServer.commit, timeScale: timing.codeServerTimeScale, kind: 'mock' },
-      peer: {
-        address: devbox.address,
-        names: [...devbox.names],
-        ports: { [devbox.codePort]: codePort, [devbox.terminalPort]: `127.0.0.1:${codeServer.port}` },
-        state: peerState,
-      },
-      proxy: running?.info ?? { url: '', kind: 'ours', socksUrl: '', upstreamUrl, terminalUrl, profile: variant, legacyKnobs: [] },
-      scenario: scenario ? { id: scenario.id, profile: variant } : null,
-      faults: { socks: socksFaults, server: serverFaults, front: frontFaults },
-      platform: { openTimeoutMs: clock.openTimeoutMs, ...(scenario?.platform?.[variant] ?? {}) },
-    }),
-    applyScenario: (scenarioId, nextVariant, nextOverrides = {}) => {
+    info: () => {
+      const { scenario, variant } = setting;
+      return {
+        pageUrl: server.url,
+        socks: { addresses: running?.socks.addresses ?? [], bind: scenario?.tailnet.bind ?? 'go' },
+        codeServer: real
+          ? { url: real.url, commit: real.commit, timeScale: realTime.codeServerTimeScale, kind: 'real' }
+          : { url: codeServer.url, commit: codeServer.commit, timeScale: timing.codeServerTimeScale, kind: 'mock' },
+        peer: peer(setting.peerState),
+        proxy: running?.info ?? { url: '', kind: 'ours', socksUrl: '', upstreamUrl, terminalUrl, profile: variant, legacyKnobs: [] },
+        scenario: scenario ? { id: scenario.id, profile: variant } : null,
+        faults: { socks: setting.socksFaults, server: setting.serverFaults, front: setting.frontFaults },
+        platform: { openTimeoutMs: clock.openTimeoutMs, ...(scenario?.platform?.[variant] ?? {}) },
+      };
+    },
+    applyScenario: (scenarioId, variant, overrides = {}) => {
       const next = queue.then(async () => {
-        overrides = nextOverrides;
-        scenario = scenarioId === null ? null : scenarioById(scenarioId);
-        variant = nextVariant;
-        socksFaults = [...(scenario?.tailnet.socksFaults ?? [])];
-        serverFaults = [...(scenario?.tailnet.serverFaults ?? [])];
-        frontFaults = [...(scenario?.front ?? [])];
-        peerState = scenario?.tailnet.peerState ?? 'up';
+        setting = settingFor(scenarioId === null ? null : scenarioById(scenarioId), variant, overrides);
         await stopRunning();
-        codeServer.setFaults(serverFaults);
-        frontDoor.setFaults(frontFaults);
-        lines = [];
-        seen.socks = [];
-        seen.upgrades = [];
+        codeServer.setFaults(setting.serverFaults);
+        frontDoor.setFaults(setting.frontFaults);
+        log.restart();
         await startRunning();
         return changed();
       });
@@ -248,48 +163,21 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return next;
     },
     setFaults: (change) => {
-      // Each hop validates before it replaces anything: a bad list leaves every fault as it was.
-      if (change.front) frontDoor.checkFaults(change.front);
-      if (change.server) codeServer.setFaults(change.server);
-      if (change.socks) {
-        try {
-          running?.socks.setFaults(change.socks);
-        } catch (error) {
-          codeServer.setFaults(serverFaults);
-          throw error;
-        }
-        socksFaults = change.socks;
-      }
-      if (change.server) serverFaults = change.server;
-      if (change.front) {
-        frontDoor.setFaults(change.front);
-        frontFaults = change.front;
-      }
-      if (change.peerState) {
-        peerState = change.peerState;
-        running?.socks.setPeerState(devbox.address, peerState);
-      }
-      if (change.dropPeerTunnels && running) {
-        const socks = running.socks;
-        const peerNames = [devbox.address, ...devbox.names];
-        for (const c of socks.connections()) if (peerNames.some((name) => c.destination?.startsWith(`${name}:`))) socks.kill(c.id);
-      }
+      changeFaults(setting, change, { frontDoor, codeServer, socks: running?.socks });
       return changed();
     },
-    logs: () => [...lines],
-    onLog: (fn) => {
-      listeners.add(fn);
-      return () => listeners.delete(fn);
-    },
+    logs: () => log.since(),
+    onLog: (fn) => log.follow(fn),
     proxyOutput: () => [...processOutput],
     observations: () => {
       const live = running?.socks;
       const open = live?.connections().map((c) => ({ ...c, transcript: live.transcript(c.id) })) ?? [];
-      return { socks: [...seen.socks, ...open], upgrades: [...seen.upgrades] };
+      const seen = log.seen();
+      return { socks: [...seen.socks, ...open], upgrades: seen.upgrades };
     },
     close: async () => {
       await queue;
-      listeners.clear();
+      log.close();
       changeListeners.clear();
       await stopRunning();
       await server.close();

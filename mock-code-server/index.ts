@@ -1,6 +1,6 @@
 // The contract other rooms build against (see README.md): start a mock code-server on loopback.
 import { startServer, type ServerHandle, type ServerOptions } from './node/server.ts';
-import type { ServerFaultSpec as FaultSpec } from './node/faults.ts';
+import { FAULT_TYPES, type ServerFaultSpec as FaultSpec } from './node/faults.ts';
 
 export type ServerFaultSpec = FaultSpec;
 
@@ -14,3 +14,6 @@ export function startMockCodeServer(options: MockCodeServerOptions = {}): Promis
 }
 
 export { DEFAULT_COMMIT, TERMINAL_PATH } from './node/server.ts';
+
+/** Every server fault type, for a test that must cover each. */
+export const serverFaultTypeNames: readonly string[] = FAULT_TYPES;

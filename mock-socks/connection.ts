@@ -1,5 +1,5 @@
 // One client connection: its socket, exact-length reader, phase, counters, transcript and the
-// faults that apply to it. The protocol steps themselves are in session.ts.
+// faults that apply to it. The protocol steps themselves are in connection-protocol.ts.
 import type { Socket } from 'node:net';
 import { SocketReader } from './reader.ts';
 import { sleep } from './wait.ts';

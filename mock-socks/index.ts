@@ -6,3 +6,7 @@ export type {
 } from './types.ts';
 export { startMockSocks } from './server.ts';
 export { faultTypeNames } from './faults/index.ts';
+// Faults as data, read the same way by the faults of other hops (the harness's front door): the
+// attribute reader and the config error (ERR_FAULT_CONFIG).
+export { Attributes } from './faults/attributes.ts';
+export { FaultConfigError } from './faults/fault.ts';

@@ -4,7 +4,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { EventEmitter } from 'node:events';
 import './faults/index.ts';
 import { Connection } from './connection.ts';
-import { runSession } from './session.ts';
+import { runProtocol } from './connection-protocol.ts';
 import { connectCommand } from './connect.ts';
 import { udpAssociate } from './udp.ts';
 import { TailnetMap } from './tailnet.ts';
@@ -108,7 +108,7 @@ export async function startMockSocks(options: MockSocksOptions = {}): Promise<Mo
     events.emit('connection', conn.record('open'));
     // A session that returns is over — a fault's wait cut short by the client included — so its socket
     // is closed here if no step did; and a bug that makes it throw must not leave the socket open.
-    runSession(conn, handlers).then(() => conn.close(), () => socket.destroy());
+    runProtocol(conn, handlers).then(() => conn.close(), () => socket.destroy());
   };
 
   const servers = await listenAll(plans, port, onSocket);

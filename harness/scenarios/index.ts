@@ -1,7 +1,7 @@
 import { frontHopScenarios } from './front-hop.ts';
 import { outageScenarios } from './outage.ts';
 import { platformScenarios } from './platform.ts';
-import { sessionScenarios } from './session.ts';
+import { pastHandshakeScenarios } from './past-handshake.ts';
 import { socksHopScenarios } from './socks-hop.ts';
 import type { Scenario } from './types.ts';
 
@@ -10,7 +10,7 @@ export { variants } from './types.ts';
 export { timing, realTime, deadlineWindow } from './timing.ts';
 
 /** Every row of the catalog, in the README's order. */
-export const scenarios: readonly Scenario[] = [...socksHopScenarios, ...sessionScenarios, ...frontHopScenarios, ...platformScenarios, ...outageScenarios];
+export const scenarios: readonly Scenario[] = [...socksHopScenarios, ...pastHandshakeScenarios, ...frontHopScenarios, ...platformScenarios, ...outageScenarios];
 
 export class UnknownScenarioError extends Error {
   readonly code = 'scenario.unknown';

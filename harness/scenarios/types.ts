@@ -1,33 +1,19 @@
-// The catalog's shapes. The fault shapes mirror the contracts of mock-socks (FaultSpec) and
-// mock-code-server (ServerFaultSpec) structurally, so this module stays plain data that the
-// browser page can load too.
+// The catalog's shapes. A row's faults and settings are the mocks' and the proxy's own types,
+// imported as types only, so this module stays plain data that the browser page can load too.
+import type { BindMode, FaultSpec, PeerState } from '../../mock-socks/index.ts';
+import type { ServerFaultSpec } from '../../mock-code-server/index.ts';
+import type { ProxyConfig } from '../../proxy/index.ts';
+import type { LegacyKnobs } from '../../proxy/legacy/knobs.ts';
+import type { ContractPart } from './contract.ts';
 
-export type BindMode = 'go' | 'ipv4-only' | 'ipv6-only' | 'dual';
-export type PeerState = 'up' | 'down' | 'refusing';
-/**
- * How a row is run: `fixed`, the proxy as deployed; `legacy`, our proxy with the row's own legacy
- * knobs on (its `legacyKnobs`) — not the proxy's PROXY_PROFILE=legacy, which turns on every knob.
- * The CLI flag and the control API's JSON field keep the name `profile`.
- */
+export type { BindMode, LegacyKnobs, PeerState };
 export type Variant = 'fixed' | 'legacy';
 export const variants: readonly Variant[] = ['fixed', 'legacy'];
 
-export interface SocksFault {
-  type: string;
-  name?: string;
-  attributes?: Record<string, unknown>;
-  where?: string;
-  toxicity?: number;
-  which?: 'all' | { nth: number } | { first: number } | { destination: string };
-}
+export type SocksFault = FaultSpec;
 
-export interface ServerFault {
-  type: string;
-  /** A label for the harness's own switches (mock-code-server ignores it). */
-  name?: string;
-  attributes?: Record<string, unknown>;
-  which?: 'all' | { nth: number } | { first: number };
-}
+/** `name`: a label for the harness's own switches (mock-code-server ignores it). */
+export type ServerFault = ServerFaultSpec & { name?: string };
 
 /** A fault of the hop in front of the proxy (the front door; harness/server/front/). */
 export interface FrontFault {
@@ -41,23 +27,11 @@ export interface FrontFault {
   toxicity?: number;
 }
 
-import type { ContractPart } from './contract.ts';
-
-/** The seed notes' choices: the proxy's own legacy knobs, so a knob added there is usable here. */
-import type { LegacyKnobs } from '../../proxy/legacy/knobs.ts';
-export type { LegacyKnobs };
-
-/** Proxy settings a scenario may change (proxy/config.ts names and units). */
-export interface ProxyTuning {
-  wsLifetimeMs?: number;
-  wsPingIntervalMs?: number;
-  maxPayloadBytes?: number;
-  socksGreetingTimeoutMs?: number;
-  socksConnectReplyTimeoutMs?: number;
-  upgradeTimeoutMs?: number;
-  /** 0 turns the retry window off: the proxy as it was before it (a before/after comparison). */
-  wsRetryWindowMs?: number;
-}
+/**
+ * Proxy settings a scenario may change (proxy/config.ts names and units); a `wsRetryWindowMs` of
+ * 0 turns the retry window off: the proxy as it was before it (a before/after comparison).
+ */
+export type ProxyTuning = Partial<Pick<ProxyConfig, 'wsLifetimeMs' | 'wsPingIntervalMs' | 'maxPayloadBytes' | 'socksGreetingTimeoutMs' | 'socksConnectReplyTimeoutMs' | 'upgradeTimeoutMs' | 'wsRetryWindowMs'>>;
 
 export interface PlatformSetting {
   /** Cloud Run's request timeout (ms): WebSockets included, cut without a close frame. */
@@ -71,7 +45,7 @@ export interface PlatformSetting {
  * says — and comes back `forMs` later; the probe measures how long the workbench then takes.
  */
 export interface Outage {
-  peerState: 'down' | 'refusing';
+  peerState: Exclude<PeerState, 'up'>;
   forMs: number;
 }
 

@@ -8,7 +8,7 @@ import type { AttemptScope, WaitStart } from './attempt.ts';
 import { randomUuid } from './bytes.ts';
 import { ProtocolError } from './errors.ts';
 import { controlMessage, isObject, parseControl, type ConnectionTypeCode } from './handshake.ts';
-import type { PersistentSession } from './session.ts';
+import type { PersistentSession } from './persistent-session.ts';
 
 export interface ClientHandshake {
   session: PersistentSession;

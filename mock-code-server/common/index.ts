@@ -7,5 +7,5 @@ export type { TimelineEvent, TimelineListener, ConnectionName } from './timeline
 export type { WebSocketConstructor } from './websocket.ts';
 export type { Clock } from './clock.ts';
 export { ProtocolError, type ProtocolErrorCode } from './errors.ts';
-export { encodeMessage, MessageType, ProtocolReader, HEADER_LENGTH, type ProtocolMessage } from './framing.ts';
-export { ConnectionType, HandshakeErrorReason } from './handshake.ts';
+export { encodeMessage, MessageType, ProtocolReader, protocolMessage, HEADER_LENGTH, type ProtocolMessage } from './framing.ts';
+export { ConnectionType, HandshakeErrorReason, controlMessage, parseControl, isObject } from './handshake.ts';

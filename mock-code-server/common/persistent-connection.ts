@@ -11,7 +11,7 @@ import { reconnectDelay, type ScaledClientTimings } from './client-timings.ts';
 import { ProtocolError } from './errors.ts';
 import type { ConnectionTypeCode } from './handshake.ts';
 import { describeFailure, reconnectVerdict, type PermanentFailures } from './reconnect-policy.ts';
-import { PersistentSession } from './session.ts';
+import { PersistentSession } from './persistent-session.ts';
 import type { ConnectionName, TimelineEvent } from './timeline.ts';
 import type { WebSocketConstructor } from './websocket.ts';
 

@@ -2,7 +2,7 @@
 // ready message (recorded: Regular `02`), then echoes every Regular message back unchanged, so a
 // client can round-trip messages of any size (the real host's first message is ~1 MiB).
 import type { Clock, TimerHandle } from '../common/clock.ts';
-import type { PersistentSession } from '../common/session.ts';
+import type { PersistentSession } from '../common/persistent-session.ts';
 
 export const EXTENSION_HOST_READY = new Uint8Array([0x02]);
 

@@ -2,7 +2,7 @@
 // when a socket ends the session waits for a reconnection for the grace time (3 h, or 5 min once
 // another client connected), then is forgotten — the token is then "seen before".
 import type { Clock, ProtocolTimings, TimerHandle } from '../common/clock.ts';
-import { PersistentSession } from '../common/session.ts';
+import { PersistentSession } from '../common/persistent-session.ts';
 import type { FrameWriter } from '../common/writer.ts';
 import type { ProtocolSocket } from './protocol-socket.ts';
 

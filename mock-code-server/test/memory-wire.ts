@@ -3,7 +3,7 @@
 import { concatBytes } from '../common/bytes.ts';
 import { protocolTimings } from '../common/clock.ts';
 import { ProtocolReader, type ProtocolMessage } from '../common/framing.ts';
-import { PersistentSession } from '../common/session.ts';
+import { PersistentSession } from '../common/persistent-session.ts';
 import { FrameWriter } from '../common/writer.ts';
 import type { ManualClock } from './manual-clock.ts';
 

@@ -1,6 +1,7 @@
 // A small upstream for the proxy's own HTTP and WebSocket tests: echoes messages, reports the
 // request it saw, streams and swallows large bodies, redirects, answers 304 — and can end its
-// WebSockets' TCP connections without a close frame, the way code-server does.
+// WebSockets' TCP connections without a close frame, the way code-server does, or refuse upgrades
+// with a status, as a code-server still starting behind a hop (503) or refusing an Origin (403) does.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -18,6 +19,8 @@ export interface EchoUpstream {
   sockets: Set<WebSocket>;
   /** Ends every WebSocket's TCP connection without a close frame. */
   dropAll(): void;
+  /** The next `count` upgrades get `status` instead of 101 (count 0: none). */
+  refuseUpgrades(status: number, count?: number): void;
   close(): Promise<void>;
 }
 
@@ -75,8 +78,13 @@ export async function startEchoUpstream(): Promise<EchoUpstream> {
     tcp.add(socket);
     socket.on('close', () => tcp.delete(socket));
   });
+  let refusals = { status: 0, left: 0 };
   server.on('upgrade', (req, socket, head) => {
     upgrades.push({ url: req.url ?? '', headers: req.headers });
+    if (refusals.left > 0) {
+      refusals.left--;
+      return void socket.end(`HTTP/1.1 ${refusals.status} Refused\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
       // A reader that never reads: what the proxy forwards piles up in front of it.
@@ -97,6 +105,9 @@ export async function startEchoUpstream(): Promise<EchoUpstream> {
     sockets,
     dropAll: () => {
       for (const ws of sockets) ws.terminate();
+    },
+    refuseUpgrades: (status, count = Infinity) => {
+      refusals = { status, left: count };
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,20 +1,21 @@
-// The tailnet the retry-window tests need: mock-code-server as the peer 100.84.184.84:8888 behind
-// mock-socks, whose state a test flips (refusing, down, up), every CONNECT mock-socks answered
-// counted — one per attempt of the proxy to reach the upstream — and the proxy under test with its
-// access records. reset() waits until every tunnel is closed, so none counts in the next test.
+// The tailnet the retry-window tests need: the echo upstream as the peer 100.84.184.84:8888 behind
+// the tests' SOCKS relay, which a test switches to refusing (05 01 at once, as tailscaled answers
+// while the peer refuses) and back, every CONNECT counted — one per attempt of the proxy to reach
+// the upstream — and the proxy under test with its access records. reset() waits until every
+// tunnel is closed, so none counts in the next test.
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
-import { startMockCodeServer, type MockCodeServerHandle } from '../../mock-code-server/index.ts';
-import { startMockSocks, type MockSocksHandle } from '../../mock-socks/index.ts';
 import type { AccessRecord } from '../log.ts';
 import { startProxy, type ProxyHandle, type StartProxyOptions } from '../server.ts';
+import { startEchoUpstream, type EchoUpstream } from './echo-upstream.ts';
+import { startTinySocks, type TinySocks } from './tiny-socks.ts';
 
 export const peer = '100.84.184.84';
 
 export interface FlakyPeer {
-  codeServer: MockCodeServerHandle;
-  socks: MockSocksHandle;
-  /** When mock-socks answered each CONNECT since the last reset (performance.now()). */
-  connects: number[];
+  upstream: EchoUpstream;
+  socks: TinySocks;
+  /** CONNECTs the relay was asked for since the last reset. */
+  readonly connects: number;
   /** Access records of the proxy started since the last reset. */
   records: AccessRecord[];
   proxy(): ProxyHandle | undefined;
@@ -37,8 +38,8 @@ export function flakyPeerPerFile(): FlakyPeer {
   afterEach(() => peerNow().reset());
   afterAll(() => peerNow().close());
   return {
-    get codeServer() {
-      return peerNow().codeServer;
+    get upstream() {
+      return peerNow().upstream;
     },
     get socks() {
       return peerNow().socks;
@@ -57,36 +58,35 @@ export function flakyPeerPerFile(): FlakyPeer {
 }
 
 async function startFlakyPeer(): Promise<FlakyPeer> {
-  const codeServer = await startMockCodeServer({ timeScale: 0.01 });
-  const socks = await startMockSocks({ peers: [{ address: peer, ports: { 8888: `127.0.0.1:${codeServer.port}` } }], dialTimeoutMs: 50 });
+  const upstream = await startEchoUpstream();
+  const socks = await startTinySocks({ routes: { [`${peer}:8888`]: `127.0.0.1:${upstream.port}` } });
   let proxy: ProxyHandle | undefined;
   const flaky: FlakyPeer = {
-    codeServer,
+    upstream,
     socks,
-    connects: [],
+    get connects() {
+      return socks.connects.length;
+    },
     records: [],
     proxy: () => proxy,
     startProxy: async (options) => {
-      proxy = await startProxy({ socksUrl: `socks5h://localhost:${socks.port}`, upstreamUrl: `http://${peer}:8888`, log: (record) => flaky.records.push({ ...record }), ...options });
+      proxy = await startProxy({ socksUrl: socks.url(), upstreamUrl: `http://${peer}:8888`, log: (record) => flaky.records.push({ ...record }), ...options });
       return proxy.url;
     },
     reset: async () => {
       await proxy?.close();
       proxy = undefined;
-      await expect.poll(() => socks.connections().length).toBe(0);
-      flaky.connects.length = 0;
+      await expect.poll(() => socks.open()).toBe(0);
+      socks.connects.length = 0;
       flaky.records.length = 0;
-      socks.setPeerState(peer, 'up');
-      codeServer.clearFaults();
+      socks.refusing = false;
+      upstream.refuseUpgrades(0, 0);
     },
     close: async () => {
       await proxy?.close();
       await socks.close();
-      await codeServer.close();
+      await upstream.close();
     },
   };
-  socks.on('connection', (record) => {
-    if (record.event === 'close' && record.replyCode !== undefined) flaky.connects.push(performance.now());
-  });
   return flaky;
 }

@@ -1,13 +1,13 @@
 // What the server hands a WebSocket upgrade to once it is routed: the bridge owns the session from
 // there to its last socket, counts what is open, and closes it all on shutdown. The product's
-// bridge runs a WsSession per upgrade (./session.ts), within the connection limit.
+// bridge runs a WsSession per upgrade (./ws-session.ts), within the connection limit.
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ProxyConfig } from '../config.ts';
 import { ProxyError } from '../errors.ts';
 import type { AccessRecord } from '../log.ts';
 import type { Dialer } from '../socks/dial.ts';
-import { WsSession } from './session.ts';
+import { WsSession } from './ws-session.ts';
 
 export interface UpgradeTarget {
   /** The upstream's base URL; undefined when the route has none configured (no TERMINAL_URL). */

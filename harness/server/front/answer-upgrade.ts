@@ -2,8 +2,7 @@
 // an auth proxy whose session expired (302 to its login page, or 401), a redirect to HTTPS or to a
 // trailing slash, a platform or route with no WebSocket support (400, 404, 426, 501, 502). A browser
 // follows no redirect on a WebSocket handshake: anything but 101 fails it (RFC 6455 §4.1).
-import { Attributes } from '../../../mock-socks/faults/attributes.ts';
-import { FaultConfigError } from '../../../mock-socks/faults/fault.ts';
+import { Attributes, FaultConfigError } from '../../../mock-socks/index.ts';
 import type { HopFaultType } from './fault.ts';
 import { handshakeFailed, rawResponse, statusText } from './words.ts';
 

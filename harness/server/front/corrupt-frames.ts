@@ -3,8 +3,7 @@
 // negotiated it (RFC 7692 uses RSV1). An endpoint must fail the connection (RFC 6455 §5.2): Chromium
 // drops it with "One or more reserved bits are on: reserved1 = 1" and reports 1006; the proxy, for
 // a frame on its way to it, answers 1002 naming the bits.
-import { Attributes } from '../../../mock-socks/faults/attributes.ts';
-import { FaultConfigError } from '../../../mock-socks/faults/fault.ts';
+import { Attributes, FaultConfigError } from '../../../mock-socks/index.ts';
 import { FrameWatch } from '../frame-watch.ts';
 import type { HopFaultType } from './fault.ts';
 

@@ -3,8 +3,7 @@
 // drain that closes each with 1001 going away (`mode: "go-away"`). Set live without
 // `afterUpgrades` it happens now; with it, `afterMs` after the n-th upgrade relayed since the
 // fault was set — once either way.
-import { Attributes } from '../../../mock-socks/faults/attributes.ts';
-import { FaultConfigError } from '../../../mock-socks/faults/fault.ts';
+import { Attributes, FaultConfigError } from '../../../mock-socks/index.ts';
 import type { HopFaultType, Link } from './fault.ts';
 
 export const dropAll: HopFaultType = {

@@ -2,7 +2,7 @@
 // running faults as they were), then asked per upgrade which of them apply — the `which`
 // selector over upgrades counted since the list was set, and the toxicity draw from a stream
 // seeded by (seed, fault name, upgrade number), as mock-socks draws for its connections.
-import { FaultConfigError } from '../../../mock-socks/faults/fault.ts';
+import { FaultConfigError } from '../../../mock-socks/index.ts';
 import { streamFor } from '../../../common/prng.ts';
 import type { FrontFault } from '../../scenarios/types.ts';
 import type { Door, HopFault } from './fault.ts';

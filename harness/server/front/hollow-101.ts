@@ -2,7 +2,7 @@
 // behind it: a tunnel or ingress that answers the browser before its own connection to the backend
 // is up, and then has nowhere to send the bytes (traefik, cloudflared). The socket opens; no byte
 // ever comes back; the hop drops it after `closeAfterMs` (0: never).
-import { Attributes } from '../../../mock-socks/faults/attributes.ts';
+import { Attributes } from '../../../mock-socks/index.ts';
 import type { HopFaultType } from './fault.ts';
 
 export const hollow101: HopFaultType = {

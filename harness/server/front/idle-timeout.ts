@@ -4,8 +4,7 @@
 // (100 s). Unlike a request timeout, traffic keeps a session alive; a quiet one — a terminal
 // nobody types in, a workbench in a background tab whose timers are throttled — is cut without a
 // close frame.
-import { Attributes } from '../../../mock-socks/faults/attributes.ts';
-import { FaultConfigError } from '../../../mock-socks/faults/fault.ts';
+import { Attributes, FaultConfigError } from '../../../mock-socks/index.ts';
 import type { HopFaultType } from './fault.ts';
 
 export type IdleDirection = 'both' | 'to-browser' | 'to-proxy';

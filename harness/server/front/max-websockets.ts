@@ -4,8 +4,7 @@
 // request waits up to 10 s for a slot, then gets 429 (about-instance-autoscaling, "Exceeding
 // maximum instances"). `queueMs` 0 is a plain cap answering at once — a proxy or platform with a
 // WebSocket limit.
-import { Attributes } from '../../../mock-socks/faults/attributes.ts';
-import { FaultConfigError } from '../../../mock-socks/faults/fault.ts';
+import { Attributes, FaultConfigError } from '../../../mock-socks/index.ts';
 import type { HopFaultType } from './fault.ts';
 import { handshakeFailed, rawResponse, statusText } from './words.ts';
 

@@ -2,8 +2,7 @@
 // rule that strips it does not cover the WebSocket URL (a separate location block for upgrades, a
 // rewrite that matches `/ide/` and not `/ide/stable-…`), so the upgrade reaches the proxy with the
 // prefix still on and finds no route: 404, while every page loads.
-import { FaultConfigError } from '../../../mock-socks/faults/fault.ts';
-import { Attributes } from '../../../mock-socks/faults/attributes.ts';
+import { Attributes, FaultConfigError } from '../../../mock-socks/index.ts';
 import type { HopFaultType } from './fault.ts';
 
 export const pathPrefix: HopFaultType = {

@@ -9,7 +9,7 @@ import {
 } from './codec.ts';
 import type { Connection } from './connection.ts';
 
-export interface SessionHandlers {
+export interface ProtocolHandlers {
   credentials: { user: string; pass: string } | undefined;
   connect(conn: Connection, host: string, port: number): Promise<void>;
   udpAssociate(conn: Connection): Promise<void>;
@@ -71,7 +71,7 @@ async function authenticate(conn: Connection, credentials: { user: string; pass:
  *           |VER | CMD |  RSV  | ATYP | DST.ADDR | DST.PORT |   (RFC 1928 §4)
  *           +----+-----+-------+------+----------+----------+
  * VER and RSV are read and not checked; the address is parsed before CMD is looked at. */
-async function request(conn: Connection, handlers: SessionHandlers): Promise<void> {
+async function request(conn: Connection, handlers: ProtocolHandlers): Promise<void> {
   conn.phase = 'request';
   const generalFailure = errorReply(REPLY_GENERAL_FAILURE);
   const fail = (message: string) => conn.fail('connect', generalFailure, message);
@@ -109,7 +109,7 @@ async function request(conn: Connection, handlers: SessionHandlers): Promise<voi
 }
 
 /** Runs one connection to its end. Never throws: bad input ends in a reply and a close. */
-export async function runSession(conn: Connection, handlers: SessionHandlers): Promise<void> {
+export async function runProtocol(conn: Connection, handlers: ProtocolHandlers): Promise<void> {
   if ((await conn.atPhase('accept')) === 'stop') return;
   const required = handlers.credentials ? METHOD_PASSWORD : METHOD_NO_AUTH;
   if (!(await greeting(conn, required))) return;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fromUtf8, utf8 } from '../common/bytes.ts';
 import { MessageType, ProtocolReader, protocolMessage, type ProtocolMessage } from '../common/framing.ts';
-import { PersistentSession } from '../common/session.ts';
+import { PersistentSession } from '../common/persistent-session.ts';
 import { FrameWriter } from '../common/writer.ts';
 import { ManualClock } from './manual-clock.ts';
 import { MemoryWire, type Peer } from './memory-wire.ts';

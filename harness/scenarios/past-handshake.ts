@@ -10,7 +10,7 @@ import type { Scenario } from './types.ts';
  */
 const dropFirstSession = { type: 'end-after-messages', attributes: { count: 40 }, which: { first: 1 } } as const;
 
-export const sessionScenarios: Scenario[] = [
+export const pastHandshakeScenarios: Scenario[] = [
   {
     id: 'upstream-drops',
     needs: 'any-proxy',

@@ -1,13 +1,22 @@
-// The workbench's side of a code-server WebSocket, just far enough for the proxy's tests: open
-// the socket the way the browser does and run the client-first handshake (auth → sign →
-// connectionType → ok | error), using mock-code-server's pure codec.
+// The workbench's side of a code-server WebSocket, just far enough for a test through the proxy:
+// open the socket the way the browser does and run the client-first handshake (auth → sign →
+// connectionType → ok | error), using mock-code-server's isomorphic codec (its public common/index.ts).
 import { randomUUID } from 'node:crypto';
-import { encodeMessage, MessageType, ProtocolReader } from '../../mock-code-server/common/framing.ts';
-import { controlMessage, parseControl, isObject } from '../../mock-code-server/common/handshake.ts';
-import { openClient, type TestClient } from './ws-client.ts';
-import type { ClientOptions } from 'ws';
+import { WebSocket, type ClientOptions } from 'ws';
+import { DEFAULT_COMMIT as commit } from '../../mock-code-server/index.ts';
+import { controlMessage, encodeMessage, isObject, MessageType, parseControl, ProtocolReader, workbenchSocketUrl } from '../../mock-code-server/common/index.ts';
 
-export const commit = '409c64e0df4d53530e59c16acc2b5d5766f717b0';
+/** The socket, and how it closed as a browser's onclose reports it (1006: no close frame, or the upgrade failed). */
+export interface TestClient {
+  ws: WebSocket;
+  closed: Promise<{ code: number; reason: string }>;
+}
+
+function openClient(url: string, options: ClientOptions = {}): TestClient {
+  const ws = new WebSocket(url, { perMessageDeflate: false, ...options });
+  ws.on('error', () => {}); // reported through `closed` (1006), as a browser does
+  return { ws, closed: new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() }))) };
+}
 
 export interface Workbench {
   client: TestClient;
@@ -17,8 +26,7 @@ export interface Workbench {
 
 export function workbenchSocket(baseWsUrl: string, options: { token?: string; reconnection?: boolean; ws?: ClientOptions } = {}): Workbench {
   const token = options.token ?? randomUUID();
-  const url = `${baseWsUrl}/stable-${commit}?reconnectionToken=${token}&reconnection=${options.reconnection ?? false}&skipWebSocketFrames=false`;
-  const client = openClient(url, options.ws);
+  const client = openClient(workbenchSocketUrl(baseWsUrl, commit, token, options.reconnection ?? false), options.ws);
   const reader = new ProtocolReader();
   const outcome = new Promise<string>((resolve) => {
     client.closed.then((closed) => resolve(`closed ${closed.code}`), () => {});
