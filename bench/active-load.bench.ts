@@ -8,14 +8,13 @@
 // Both proxies' sessions are open at once (each proxy has its own tailnet process), and the load
 // alternates between them in short windows: on a shared machine, load moves within seconds, and
 // a comparison of two runs a minute apart would measure that instead.
+import type { BenchOptions } from './options.ts';
 import { clientMessage, openRawWebSocket, type RawWebSocket } from './raw-ws.ts';
 import { loadAverage, median, pairedRatio, percentile, rotated } from './stats.ts';
 import type { CostSample } from './probe.ts';
 import type { BenchTable } from './table.ts';
 import { PROXY, startWsPaths, USUAL, type WsPath } from './ws-paths.ts';
 
-const SESSION_COUNTS = (process.env.ACTIVE_LOAD_SESSIONS ?? '100,1000,5000').split(',').map(Number);
-const WINDOWS = 6;
 /** A window's warm-up and measured time grow with the session count: at 5,000 a round trip takes about half a second. */
 const warmupMs = (sessions: number) => 500 + sessions * 0.3;
 const measureMs = (sessions: number) => 1500 + sessions * 0.5;
@@ -123,18 +122,18 @@ function figuresOf(windows: WindowSample[]): LoadFigures {
   };
 }
 
-export async function run(): Promise<BenchTable[]> {
+export async function run({ sessions: sessionCounts, windows }: BenchOptions): Promise<BenchTable[]> {
   const loadBefore = loadAverage();
   const { proxies, close } = await startWsPaths({ tailnetPerPath: true });
   const rows: string[][] = [];
   const diagnostics: string[][] = [];
   try {
-    for (const count of SESSION_COUNTS) {
+    for (const count of sessionCounts) {
       const sessions = new Map<WsPath, RawWebSocket[]>();
       for (const path of proxies) sessions.set(path, await openSessions(path, count));
       const samples = new Map<string, WindowSample[]>(proxies.map((p) => [p.name, []]));
       // The first turn warms both paths (JIT, heaps grown to this many sockets) and is not counted.
-      for (let window = -1; window < WINDOWS; window++) {
+      for (let window = -1; window < windows; window++) {
         for (const path of rotated(proxies, window + 1)) {
           const sample = await loadWindow(path, sessions.get(path) ?? []);
           if (window >= 0) samples.get(path.name)?.push(sample);
@@ -155,7 +154,7 @@ export async function run(): Promise<BenchTable[]> {
   } finally {
     await close();
   }
-  const how = `Each session sends a ${MESSAGE_BYTES}-byte message and the next one when its echo is back. Both proxies' sessions stay open; the load alternates between them in ${WINDOWS} windows each (${SESSION_COUNTS.map((n) => `${n}: ${warmupMs(n) / 1000} s of warm-up, ${measureMs(n) / 1000} s measured`).join('; ')}; then the echoes in flight drained), the order rotating, after a warm-up turn. msgs/s: median of the windows; RTT percentiles over all of them; ratio row: msgs/s and RTT the median of the turns' ratios (the two proxies side by side in time), CPU and RSS over all windows. Load average ${loadBefore} before, ${loadAverage()} after (2 cores, shared).`;
+  const how = `Each session sends a ${MESSAGE_BYTES}-byte message and the next one when its echo is back. Both proxies' sessions stay open; the load alternates between them in ${windows} windows each (${sessionCounts.map((n) => `${n}: ${warmupMs(n) / 1000} s of warm-up, ${measureMs(n) / 1000} s measured`).join('; ')}; then the echoes in flight drained), the order rotating, after a warm-up turn. msgs/s: median of the windows; RTT percentiles over all of them; ratio row: msgs/s and RTT the median of the turns' ratios (the two proxies side by side in time), CPU and RSS over all windows. Load average ${loadBefore} before, ${loadAverage()} after (2 cores, shared).`;
   return [
     {
       title: 'Active sessions: echo throughput, round trip and the proxy process',

@@ -1,23 +1,49 @@
 // Runs every benchmark module in this folder in one process, so each table compares a path
 // against a baseline measured on the same machine, at the same moment, under the same load.
-// A module is `bench/<name>.bench.ts` exporting `run(): Promise<BenchTable[]>`.
-import { readdirSync } from 'node:fs';
+// A module is `bench/<name>.bench.ts` exporting `run(options): Promise<BenchTable[]>`; the tables
+// are printed as markdown, the README's tables as they are.
+import { mkdirSync, readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ConfigError, parseBenchArgs, usage, type BenchOptions } from './options.ts';
 import { formatTable, type BenchTable } from './table.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const only = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
-const modules = readdirSync(here)
+const benchmarks = readdirSync(here)
   .filter((file) => file.endsWith('.bench.ts'))
-  .filter((file) => only.length === 0 || only.some((name) => file.startsWith(name)))
+  .map((file) => file.replace('.bench.ts', ''))
   .sort();
+const argv = process.argv.slice(2);
 
-if (process.argv.includes('--help')) {
-  console.log('usage: npm run bench [-- NAME …]\n\nbenchmarks:\n' + modules.map((m) => '  ' + m.replace('.bench.ts', '')).join('\n'));
+if (argv.includes('--help')) {
+  console.log(usage(benchmarks));
   process.exit(0);
 }
 
-for (const file of modules) {
-  const mod = (await import(pathToFileURL(here + file).href)) as { run: () => Promise<BenchTable[]> };
-  for (const table of await mod.run()) console.log(formatTable(table) + '\n');
+let names: string[];
+let options: BenchOptions;
+try {
+  ({ names, options } = parseBenchArgs(argv, process.env));
+  const unknown = names.filter((name) => !benchmarks.some((b) => b.startsWith(name)));
+  if (unknown.length) throw new ConfigError(`no benchmark named ${unknown.join(', ')} (see --help)`);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`bench: ${error.message}`);
+  process.exit(2);
 }
+
+// The probe in each measured child reads these (./probe.ts).
+for (const [dir, variable] of [[options.cpuProf, 'BENCH_CPU_PROF'], [options.heapProf, 'BENCH_HEAP_PROF']] as const) {
+  if (dir === undefined) continue;
+  mkdirSync(dir, { recursive: true });
+  process.env[variable] = resolve(dir);
+}
+
+const started = performance.now();
+for (const name of benchmarks.filter((b) => names.length === 0 || names.some((n) => b.startsWith(n)))) {
+  const mod = (await import(pathToFileURL(`${here}${name}.bench.ts`).href)) as { run: (options: BenchOptions) => Promise<BenchTable[]> };
+  const benchStarted = performance.now();
+  for (const table of await mod.run(options)) console.log(formatTable(table) + '\n');
+  console.error(`${name}: ${((performance.now() - benchStarted) / 1000).toFixed(0)} s`);
+}
+console.error(`bench: ${((performance.now() - started) / 1000).toFixed(0)} s in all`);

@@ -12,6 +12,7 @@ import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { SocksClient } from 'socks';
 import { benchBuild } from './build.ts';
 import { listeningPort, startChild } from './children.ts';
+import type { BenchOptions } from './options.ts';
 import { median, percentile, rotated } from './stats.ts';
 import type { BenchTable } from './table.ts';
 
@@ -19,8 +20,6 @@ const MICROSOCKS = '/usr/bin/microsocks';
 const PEER = '100.84.184.84';
 const MiB = 1024 * 1024;
 const THROUGHPUT_BYTES = 64 * MiB;
-const THROUGHPUT_ROUNDS = 5;
-const RTT_ROUNDS = 5;
 const ROUND_TRIPS = 5000;
 const WARMUP_ROUND_TRIPS = 300;
 const MESSAGE_BYTES = 64;
@@ -231,7 +230,7 @@ interface Path {
   server?: SocksServer;
 }
 
-export async function run(): Promise<BenchTable[]> {
+export async function run({ rounds }: BenchOptions): Promise<BenchTable[]> {
   const target = await startTarget();
   const servers = [await startMockSocksChild(target.port)];
   const skipped = existsSync(MICROSOCKS) ? [] : [`microsocks skipped: ${MICROSOCKS} is not installed (apt-get install microsocks).`];
@@ -251,7 +250,7 @@ export async function run(): Promise<BenchTable[]> {
     const throughputRows: string[][] = [];
     for (const [label, measure] of [['upload (client → target)', timeUpload], ['download (target → client)', timeDownload]] as const) {
       const mibps: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
-      for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
+      for (let round = 0; round < rounds; round++) {
         for (const path of rotated(paths, round)) mibps[path.name]?.push(THROUGHPUT_BYTES / MiB / ((await measure(path.open)) / 1000));
       }
       const medians = Object.fromEntries(names.map((n) => [n, median(mibps[n] ?? [])]));
@@ -262,7 +261,7 @@ export async function run(): Promise<BenchTable[]> {
     const p50s: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
     const samples: Record<string, ServerSample[]> = Object.fromEntries(names.map((n) => [n, []]));
     const setup: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
-    for (let round = 0; round < RTT_ROUNDS; round++) {
+    for (let round = 0; round < rounds; round++) {
       for (const path of rotated(paths, round)) {
         const times = await roundTrips(path.open, path.server && { before: () => path.server?.start() });
         if (path.server) samples[path.name]?.push(await path.server.stop());
@@ -288,7 +287,7 @@ export async function run(): Promise<BenchTable[]> {
         title: 'SOCKS relay throughput (MiB/s)',
         columns: ['direction', ...names, ...ratioColumns],
         rows: throughputRows,
-        notes: [`${THROUGHPUT_BYTES / MiB} MiB per run, median of ${THROUGHPUT_ROUNDS} interleaved rounds; each server in its own process, no fault set.`, ...skipped],
+        notes: [`${THROUGHPUT_BYTES / MiB} MiB per run, median of ${rounds} interleaved rounds; each server in its own process, no fault set.`, ...skipped],
       },
       {
         title: 'SOCKS relay latency (µs)',
@@ -297,14 +296,14 @@ export async function run(): Promise<BenchTable[]> {
           [`${MESSAGE_BYTES}-byte round trip`, ...names.map((n) => (p50[n] ?? NaN).toFixed(0)), ...ratio(p50), ...servers.map((s) => ((p50[s.name] ?? NaN) / (p50.direct ?? NaN)).toFixed(2)), ...names.map((n) => percentile(rtt[n] ?? [], 0.99).toFixed(0))],
           ['connect + handshake + first echo', ...names.map((n) => (setupP50[n] ?? NaN).toFixed(0)), ...ratio(setupP50), ...servers.map((s) => ((setupP50[s.name] ?? NaN) / (setupP50.direct ?? NaN)).toFixed(2)), ...names.map((n) => percentile(setup[n] ?? [], 0.99).toFixed(0))],
         ],
-        notes: [`Round trips: the median of ${RTT_ROUNDS} interleaved rounds' p50s, ${ROUND_TRIPS} round trips per round after ${WARMUP_ROUND_TRIPS} of warm-up; p99 over all rounds. Setups: ${SETUPS} per round, median over all.`],
+        notes: [`Round trips: the median of ${rounds} interleaved rounds' p50s, ${ROUND_TRIPS} round trips per round after ${WARMUP_ROUND_TRIPS} of warm-up; p99 over all rounds. Setups: ${SETUPS} per round, median over all.`],
       },
       {
         title: 'SOCKS relay cost per round trip (server process)',
         columns: ['server', 'CPU µs per round trip', 'JS heap bytes allocated per round trip', 'GCs per 10,000 round trips'],
         rows: cost,
         notes: [
-          `Over the timed round trips of every round (${RTT_ROUNDS} × ${ROUND_TRIPS}); a round trip is two relayed ${MESSAGE_BYTES}-byte chunks. mock-socks (bundled by esbuild, in its own process): process.cpuUsage and the young generation's allocation from v8 GC statistics, measured inside it; microsocks: utime + stime from /proc/PID/stat (10 ms ticks, hence the total rather than per-round medians).`,
+          `Over the timed round trips of every round (${rounds} × ${ROUND_TRIPS}); a round trip is two relayed ${MESSAGE_BYTES}-byte chunks. mock-socks (bundled by esbuild, in its own process): process.cpuUsage and the young generation's allocation from v8 GC statistics, measured inside it; microsocks: utime + stime from /proc/PID/stat (10 ms ticks, hence the total rather than per-round medians).`,
         ],
       },
     ];
