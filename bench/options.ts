@@ -21,9 +21,11 @@ export interface BenchOptions {
   /** A V8 CPU (or sampling heap) profile of every measured child, per measurement window, into this folder. */
   cpuProf?: string;
   heapProf?: string;
+  /** Write the run's tables into bench/README.md (a run of every benchmark with the defaults only). */
+  readme: boolean;
 }
 
-type Key = 'blocks' | 'figures' | 'sessions' | 'windows' | 'rounds' | 'cpuProf' | 'heapProf';
+type Key = 'blocks' | 'figures' | 'sessions' | 'windows' | 'rounds' | 'cpuProf' | 'heapProf' | 'readme';
 
 const specs: OptionSpec<Key>[] = [
   { key: 'blocks', env: 'BENCH_BLOCKS', flag: 'blocks', kind: 'int', default: 20, min: 1, max: 1000, doc: 'proxy-ws: turns of the paths per figure' },
@@ -31,8 +33,9 @@ const specs: OptionSpec<Key>[] = [
   { key: 'sessions', env: 'BENCH_SESSIONS', flag: 'sessions', kind: 'string', default: '100,1000,5000', doc: 'active-load: session counts' },
   { key: 'windows', env: 'BENCH_WINDOWS', flag: 'windows', kind: 'int', default: 6, min: 1, max: 100, doc: 'active-load: load windows per path and session count' },
   { key: 'rounds', env: 'BENCH_ROUNDS', flag: 'rounds', kind: 'int', default: 5, min: 1, max: 100, doc: 'socks-relay: interleaved rounds' },
-  { key: 'cpuProf', env: 'BENCH_CPU_PROF', flag: 'cpu-prof', kind: 'string', default: undefined, doc: 'write a .cpuprofile of each measured child per measurement window into this folder' },
-  { key: 'heapProf', env: 'BENCH_HEAP_PROF', flag: 'heap-prof', kind: 'string', default: undefined, doc: 'the same as a sampling .heapprofile of what was allocated' },
+  { key: 'readme', env: 'BENCH_README', flag: 'readme', kind: 'bool', default: false, doc: 'write the tables into bench/README.md (only with every benchmark and the defaults)' },
+  { key: 'cpuProf', env: 'BENCH_CPU_PROF', flag: 'cpu-prof', kind: 'string', default: undefined, shown: 'none', doc: 'write a .cpuprofile of each measured child per measurement window into this folder' },
+  { key: 'heapProf', env: 'BENCH_HEAP_PROF', flag: 'heap-prof', kind: 'string', default: undefined, shown: 'none', doc: 'the same as a sampling .heapprofile of what was allocated' },
 ];
 
 export function usage(benchmarks: string[]): string {
@@ -41,9 +44,11 @@ export function usage(benchmarks: string[]): string {
 
 /** The names and the options of a command line; throws ConfigError on a bad one. */
 export function parseBenchArgs(argv: string[], env: Record<string, string | undefined>): { names: string[]; options: BenchOptions } {
-  const names = argv.filter((arg, i) => !arg.startsWith('--') && !(argv[i - 1]?.startsWith('--') && !argv[i - 1]?.includes('=')));
-  const flags = argv.filter((arg) => !names.includes(arg));
+  const takesValue = (arg: string | undefined) => arg?.startsWith('--') && !arg.includes('=') && specs.some((s) => `--${s.flag}` === arg && s.kind !== 'bool');
+  const names = argv.filter((arg, i) => !arg.startsWith('--') && !takesValue(argv[i - 1]));
+  const flags = argv.filter((arg, i) => arg.startsWith('--') || takesValue(argv[i - 1]));
   const values = readOptions(specs, env, flags);
+  if (values.readme === true && (names.length > 0 || specs.some((s) => s.key !== 'readme' && values[s.key] !== s.default))) throw new ConfigError('--readme: only a run of every benchmark with the defaults writes the README');
   const list = (key: Key) => String(values[key]).split(',').filter(Boolean);
   const sessions = list('sessions').map(Number);
   if (sessions.length === 0 || sessions.some((n) => !Number.isSafeInteger(n) || n < 1 || n > 20_000)) throw new ConfigError(`--sessions: expected whole numbers from 1 to 20000, comma-separated, got ${JSON.stringify(values.sessions)}`);
@@ -61,6 +66,7 @@ export function parseBenchArgs(argv: string[], env: Record<string, string | unde
       rounds: Number(values.rounds),
       cpuProf: text('cpuProf'),
       heapProf: text('heapProf'),
+      readme: values.readme === true,
     },
   };
 }

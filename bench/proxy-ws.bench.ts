@@ -10,7 +10,7 @@ import type { BenchOptions, WsFigure } from './options.ts';
 import { clientMessage, openRawWebSocket, type RawWebSocket } from './raw-ws.ts';
 import { loadAverage, median, pairedRatio, percentile, rotated } from './stats.ts';
 import type { CostSample } from './probe.ts';
-import type { BenchTable } from './table.ts';
+import type { BenchGoal, BenchResult, BenchTable } from './table.ts';
 import { PROXY, startWsPaths, USUAL, type WsPath } from './ws-paths.ts';
 
 const KiB = 1024;
@@ -165,7 +165,7 @@ async function measure(paths: WsPath[], options: BenchOptions): Promise<Map<stri
 const sizeLabel = (size: number) => (size >= MiB ? `${size / MiB} MiB` : size >= KiB ? `${size / KiB} KiB` : `${size} B`);
 const ratio = (a: number, b: number) => (a / b).toFixed(2);
 
-export async function run(options: BenchOptions): Promise<BenchTable[]> {
+export async function run(options: BenchOptions): Promise<BenchResult> {
   const loadBefore = loadAverage();
   const { direct, proxies, close } = await startWsPaths();
   const paths = [direct, ...proxies];
@@ -186,13 +186,25 @@ export async function run(options: BenchOptions): Promise<BenchTable[]> {
   const turns = `The paths take turns in ${options.blocks} blocks on connections kept open, the order rotating, after a warm-up turn.`;
   const paired = 'Ratio row: the median of the turns\' ratios (the two proxies side by side in time).';
   const tables: BenchTable[] = [];
+  const goals: BenchGoal[] = [];
+  const turnRatio = (figure: (f: Figures) => number[][], i: number) => pairedRatio(figure(of(PROXY))[i] ?? [], figure(of(USUAL))[i] ?? []);
   if (wanted('throughput')) {
+    for (const [i, { size }] of THROUGHPUT.entries()) {
+      const [ours, usual] = [throughputOf(PROXY)[i] ?? NaN, throughputOf(USUAL)[i] ?? NaN];
+      goals.push({ goal: `throughput, ${sizeLabel(size)} messages`, ours: `${ours.toFixed(0)} MiB/s`, baseline: `${usual.toFixed(0)} MiB/s`, ratio: turnRatio((f) => f.throughput, i), atLeast: 1 });
+    }
     tables.push({
       title: 'WebSocket throughput (MiB/s of echoed payload, one connection)',
       columns: ['path', ...THROUGHPUT.map(({ size }) => `${sizeLabel(size)} msgs`)],
       rows: [...paths.map((p) => [p.name, ...throughputOf(p.name).map((v) => v.toFixed(0))]), pairedRow(`${PROXY} ÷ usual stack`, (f) => f.throughput)],
       notes: [`Per block ${THROUGHPUT.map(({ size, bytes }) => `${bytes / size} × ${sizeLabel(size)}`).join(', ')}, at most ${WINDOW_BYTES / MiB} MiB in flight; the median of the blocks. ${turns} ${paired} ${load}`],
     });
+  }
+  if (wanted('rtt')) {
+    for (const [i, { size }] of ROUND_TRIPS.entries()) {
+      const [ours, usual] = [p50Of(PROXY)[i] ?? NaN, p50Of(USUAL)[i] ?? NaN];
+      goals.push({ goal: `round trip p50, ${sizeLabel(size)}`, ours: `${ours.toFixed(0)} µs`, baseline: `${usual.toFixed(0)} µs`, ratio: turnRatio((f) => f.rttP50, i), atMost: 1 });
+    }
   }
   if (wanted('rtt') || wanted('open')) {
     const rtt = wanted('rtt') ? ROUND_TRIPS : [];
@@ -209,6 +221,12 @@ export async function run(options: BenchOptions): Promise<BenchTable[]> {
     });
   }
   if (wanted('rtt') && wanted('throughput')) {
+    const [ours, usual] = [costOf(PROXY), costOf(USUAL)];
+    const cost = (goal: string, i: number, unit: string, digits: number) => goals.push({ goal, ours: `${(ours[i] ?? NaN).toFixed(digits)} ${unit}`, baseline: `${(usual[i] ?? NaN).toFixed(digits)} ${unit}`, ratio: (ours[i] ?? NaN) / (usual[i] ?? NaN), atMost: 1 });
+    cost('proxy CPU per message (16 B round trip)', 0, 'µs', 1);
+    cost('proxy heap allocated per message (16 B round trip)', 1, 'B', 0);
+    cost('proxy CPU per message (1 KiB, pipelined)', 3, 'µs', 2);
+    cost('proxy heap allocated per message (1 KiB, pipelined)', 4, 'B', 0);
     tables.push({
       title: 'WebSocket cost per message in the proxy process',
       columns: ['path', 'CPU µs per round trip', 'JS heap bytes per round trip', 'GCs per 10,000 round trips', 'CPU µs per 1 KiB msg (pipelined)', 'JS heap bytes per 1 KiB msg (pipelined)'],
@@ -219,5 +237,5 @@ export async function run(options: BenchOptions): Promise<BenchTable[]> {
       ],
     });
   }
-  return tables;
+  return { tables, goals };
 }
