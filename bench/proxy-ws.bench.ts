@@ -26,8 +26,8 @@ const WINDOW_BYTES = 8 * MiB;
 const ROUND_TRIPS = [
   { size: 16, count: 500 },
   { size: KiB, count: 500 },
-  { size: 64 * KiB, count: 80 },
-  { size: MiB, count: 16 },
+  { size: 64 * KiB, count: 200 },
+  { size: MiB, count: 40 },
 ];
 const OPENS = 40;
 
