@@ -13,7 +13,7 @@ import { clientMessage, openRawWebSocket, type RawWebSocket } from './raw-ws.ts'
 import { loadAverage, median, pairedRatio, percentile, rotated } from './stats.ts';
 import type { CostSample } from './probe.ts';
 import type { BenchGoal, BenchResult } from './table.ts';
-import { PROXY, startWsPaths, USUAL, type WsPath } from './ws-paths.ts';
+import { PROXY, startWsPaths, type WsPath } from './ws-paths.ts';
 
 /** A window's warm-up and measured time grow with the session count: at 5,000 a round trip takes about half a second. */
 const warmupMs = (sessions: number) => 500 + sessions * 0.3;
@@ -122,9 +122,10 @@ function figuresOf(windows: WindowSample[]): LoadFigures {
   };
 }
 
-export async function run({ sessions: sessionCounts, windows }: BenchOptions): Promise<BenchResult> {
+export async function run({ sessions: sessionCounts, windows, baseline }: BenchOptions): Promise<BenchResult> {
   const loadBefore = loadAverage();
-  const { proxies, close } = await startWsPaths({ tailnetPerPath: true });
+  const { proxies, close } = await startWsPaths({ tailnetPerPath: true, baseline });
+  const BASE = proxies[1]?.name ?? '';
   const rows: string[][] = [];
   const diagnostics: string[][] = [];
   const goals: BenchGoal[] = [];
@@ -141,16 +142,16 @@ export async function run({ sessions: sessionCounts, windows }: BenchOptions): P
         }
       }
       await Promise.all([...sessions.values()].flat().map((ws) => ws.close()));
-      const [ours, usual] = [figuresOf(samples.get(PROXY) ?? []), figuresOf(samples.get(USUAL) ?? [])];
-      for (const [name, f] of [[PROXY, ours], [USUAL, usual]] as const) {
+      const [ours, usual] = [figuresOf(samples.get(PROXY) ?? []), figuresOf(samples.get(BASE) ?? [])];
+      for (const [name, f] of [[PROXY, ours], [BASE, usual]] as const) {
         rows.push([String(count), name, f.msgsPerS.toFixed(0), f.p50.toFixed(1), f.p99.toFixed(1), f.cores.toFixed(2), f.cpuPerMsg.toFixed(1), f.rss.toFixed(0)]);
         diagnostics.push([String(count), name, f.loop.toFixed(2), f.runQueue.toFixed(2), f.delay.toFixed(1), f.tailnet.toFixed(2), f.tailnetRunQueue.toFixed(2), f.generator.toFixed(2)]);
       }
       const ratio = (key: keyof LoadFigures) => (ours[key] / usual[key]).toFixed(2);
       // Window by window: the two proxies' windows of one turn are side by side in time.
-      const paired = (figure: (w: WindowSample) => number) => pairedRatio((samples.get(PROXY) ?? []).map(figure), (samples.get(USUAL) ?? []).map(figure));
+      const paired = (figure: (w: WindowSample) => number) => pairedRatio((samples.get(PROXY) ?? []).map(figure), (samples.get(BASE) ?? []).map(figure));
       const windowPercentile = (p: number) => (w: WindowSample) => percentile(Array.from(w.rttMs), p);
-      rows.push([String(count), `${PROXY} ÷ usual stack`, paired((w) => w.msgsPerS).toFixed(2), paired(windowPercentile(0.5)).toFixed(2), paired(windowPercentile(0.99)).toFixed(2), ratio('cores'), ratio('cpuPerMsg'), ratio('rss')]);
+      rows.push([String(count), `${PROXY} ÷ baseline`, paired((w) => w.msgsPerS).toFixed(2), paired(windowPercentile(0.5)).toFixed(2), paired(windowPercentile(0.99)).toFixed(2), ratio('cores'), ratio('cpuPerMsg'), ratio('rss')]);
       if (count === Math.max(...sessionCounts)) {
         goals.push({ goal: `${count} active sessions: msgs/s`, ours: ours.msgsPerS.toFixed(0), baseline: usual.msgsPerS.toFixed(0), ratio: paired((w) => w.msgsPerS), atLeast: 1 });
         goals.push({ goal: `${count} active sessions: RTT p99`, ours: `${ours.p99.toFixed(0)} ms`, baseline: `${usual.p99.toFixed(0)} ms`, ratio: paired(windowPercentile(0.99)), atMost: 1 });

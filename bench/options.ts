@@ -16,6 +16,8 @@ export interface BenchOptions {
   /** active-load: session counts, and load windows per path at each. */
   sessions: number[];
   windows: number;
+  /** The proxies' baseline: the usual Node stack, or a second copy of this proxy (an A/A run: what the bench can resolve). */
+  baseline: 'usual' | 'same';
   /** socks-relay: interleaved rounds. */
   rounds: number;
   /** A V8 CPU (or sampling heap) profile of every measured child, per measurement window, into this folder. */
@@ -25,9 +27,10 @@ export interface BenchOptions {
   readme: boolean;
 }
 
-type Key = 'blocks' | 'figures' | 'sessions' | 'windows' | 'rounds' | 'cpuProf' | 'heapProf' | 'readme';
+type Key = 'baseline' | 'blocks' | 'figures' | 'sessions' | 'windows' | 'rounds' | 'cpuProf' | 'heapProf' | 'readme';
 
 const specs: OptionSpec<Key>[] = [
+  { key: 'baseline', env: 'BENCH_BASELINE', flag: 'baseline', kind: 'string', default: 'usual', doc: 'proxy-ws, active-load: the baseline beside this proxy: usual (http-proxy-3 + socks-proxy-agent) or same (a second copy of this proxy: the ratios an A/A run gives)' },
   { key: 'blocks', env: 'BENCH_BLOCKS', flag: 'blocks', kind: 'int', default: 20, min: 1, max: 1000, doc: 'proxy-ws: turns of the paths per figure' },
   { key: 'figures', env: 'BENCH_FIGURES', flag: 'figures', kind: 'string', default: wsFigures.join(','), doc: `proxy-ws: which figures (${wsFigures.join(', ')}); the cost table needs rtt and throughput` },
   { key: 'sessions', env: 'BENCH_SESSIONS', flag: 'sessions', kind: 'string', default: '100,1000,5000', doc: 'active-load: session counts' },
@@ -55,10 +58,12 @@ export function parseBenchArgs(argv: string[], env: Record<string, string | unde
   const figures = list('figures');
   const unknown = figures.filter((f) => !(wsFigures as readonly string[]).includes(f));
   if (figures.length === 0 || unknown.length) throw new ConfigError(`--figures: expected some of ${wsFigures.join(', ')}, got ${JSON.stringify(values.figures)}`);
+  if (values.baseline !== 'usual' && values.baseline !== 'same') throw new ConfigError(`--baseline: expected usual or same, got ${JSON.stringify(values.baseline)}`);
   const text = (key: Key) => (values[key] === undefined ? undefined : String(values[key]));
   return {
     names,
     options: {
+      baseline: values.baseline,
       blocks: Number(values.blocks),
       wsFigures: figures as WsFigure[],
       sessions,

@@ -11,7 +11,7 @@ import { clientMessage, openRawWebSocket, type RawWebSocket } from './raw-ws.ts'
 import { loadAverage, median, pairedRatio, percentile, rotated } from './stats.ts';
 import type { CostSample } from './probe.ts';
 import type { BenchGoal, BenchResult, BenchTable } from './table.ts';
-import { PROXY, startWsPaths, USUAL, type WsPath } from './ws-paths.ts';
+import { PROXY, startWsPaths, type WsPath } from './ws-paths.ts';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -167,8 +167,9 @@ const ratio = (a: number, b: number) => (a / b).toFixed(2);
 
 export async function run(options: BenchOptions): Promise<BenchResult> {
   const loadBefore = loadAverage();
-  const { direct, proxies, close } = await startWsPaths();
+  const { direct, proxies, close } = await startWsPaths({ baseline: options.baseline });
   const paths = [direct, ...proxies];
+  const BASE = proxies[1]?.name ?? '';
   let figures: Map<string, Figures>;
   try {
     figures = await measure(paths, options);
@@ -181,28 +182,28 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   const p50Of = (name: string) => ROUND_TRIPS.map((_, i) => percentile(of(name).rtt[i] ?? [], 0.5));
   const costOf = (name: string) => [...of(name).roundTripCost.perMessage, ...of(name).pipelinedCost.perMessage.slice(0, 2)];
   const ratioRow = (label: string, ours: number[], usual: number[]) => [label, ...ours.map((v, i) => ratio(v, usual[i] ?? NaN))];
-  const pairedRow = (label: string, figure: (f: Figures) => number[][]) => [label, ...figure(of(PROXY)).map((ours, i) => pairedRatio(ours, figure(of(USUAL))[i] ?? []).toFixed(2))];
+  const pairedRow = (label: string, figure: (f: Figures) => number[][]) => [label, ...figure(of(PROXY)).map((ours, i) => pairedRatio(ours, figure(of(BASE))[i] ?? []).toFixed(2))];
   const load = `Load average ${loadBefore} before, ${loadAverage()} after (2 cores, shared).`;
   const turns = `The paths take turns in ${options.blocks} blocks on connections kept open, the order rotating, after a warm-up turn.`;
   const paired = 'Ratio row: the median of the turns\' ratios (the two proxies side by side in time).';
   const tables: BenchTable[] = [];
   const goals: BenchGoal[] = [];
-  const turnRatio = (figure: (f: Figures) => number[][], i: number) => pairedRatio(figure(of(PROXY))[i] ?? [], figure(of(USUAL))[i] ?? []);
+  const turnRatio = (figure: (f: Figures) => number[][], i: number) => pairedRatio(figure(of(PROXY))[i] ?? [], figure(of(BASE))[i] ?? []);
   if (wanted('throughput')) {
     for (const [i, { size }] of THROUGHPUT.entries()) {
-      const [ours, usual] = [throughputOf(PROXY)[i] ?? NaN, throughputOf(USUAL)[i] ?? NaN];
+      const [ours, usual] = [throughputOf(PROXY)[i] ?? NaN, throughputOf(BASE)[i] ?? NaN];
       goals.push({ goal: `throughput, ${sizeLabel(size)} messages`, ours: `${ours.toFixed(0)} MiB/s`, baseline: `${usual.toFixed(0)} MiB/s`, ratio: turnRatio((f) => f.throughput, i), atLeast: 1 });
     }
     tables.push({
       title: 'WebSocket throughput (MiB/s of echoed payload, one connection)',
       columns: ['path', ...THROUGHPUT.map(({ size }) => `${sizeLabel(size)} msgs`)],
-      rows: [...paths.map((p) => [p.name, ...throughputOf(p.name).map((v) => v.toFixed(0))]), pairedRow(`${PROXY} ÷ usual stack`, (f) => f.throughput)],
+      rows: [...paths.map((p) => [p.name, ...throughputOf(p.name).map((v) => v.toFixed(0))]), pairedRow(`${PROXY} ÷ baseline`, (f) => f.throughput)],
       notes: [`Per block ${THROUGHPUT.map(({ size, bytes }) => `${bytes / size} × ${sizeLabel(size)}`).join(', ')}, at most ${WINDOW_BYTES / MiB} MiB in flight; the median of the blocks. ${turns} ${paired} ${load}`],
     });
   }
   if (wanted('rtt')) {
     for (const [i, { size }] of ROUND_TRIPS.entries()) {
-      const [ours, usual] = [p50Of(PROXY)[i] ?? NaN, p50Of(USUAL)[i] ?? NaN];
+      const [ours, usual] = [p50Of(PROXY)[i] ?? NaN, p50Of(BASE)[i] ?? NaN];
       goals.push({ goal: `round trip p50, ${sizeLabel(size)}`, ours: `${ours.toFixed(0)} µs`, baseline: `${usual.toFixed(0)} µs`, ratio: turnRatio((f) => f.rttP50, i), atMost: 1 });
     }
   }
@@ -215,13 +216,13 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       columns: ['path', ...rtt.map(({ size }) => `${sizeLabel(size)} p50 / p99`), ...open],
       rows: [
         ...paths.map((p) => [p.name, ...rtt.map((_, i) => `${(p50Of(p.name)[i] ?? NaN).toFixed(0)} / ${percentile(of(p.name).rtt[i] ?? [], 0.99).toFixed(0)}`), ...openOf(p.name)]),
-        [...pairedRow(`${PROXY} ÷ usual stack (p50)`, (f) => f.rttP50), ...(wanted('open') ? [pairedRatio(of(PROXY).open, of(USUAL).open).toFixed(2)] : [])],
+        [...pairedRow(`${PROXY} ÷ baseline (p50)`, (f) => f.rttP50), ...(wanted('open') ? [pairedRatio(of(PROXY).open, of(BASE).open).toFixed(2)] : [])],
       ],
       notes: [`${rtt.length ? `Sequential round trips, the paths taking turns round trip by round trip, per block and path ${ROUND_TRIPS.map(({ size, count }) => `${count} × ${sizeLabel(size)}`).join(', ')}; percentiles over all blocks. ` : ''}${open.length ? `Open = ${OPENS} sockets per path in turn, each until its first echo. ` : ''}${turns} ${paired} ${load}`],
     });
   }
   if (wanted('rtt') && wanted('throughput')) {
-    const [ours, usual] = [costOf(PROXY), costOf(USUAL)];
+    const [ours, usual] = [costOf(PROXY), costOf(BASE)];
     const cost = (goal: string, i: number, unit: string, digits: number) => goals.push({ goal, ours: `${(ours[i] ?? NaN).toFixed(digits)} ${unit}`, baseline: `${(usual[i] ?? NaN).toFixed(digits)} ${unit}`, ratio: (ours[i] ?? NaN) / (usual[i] ?? NaN), atMost: 1 });
     cost('proxy CPU per message (16 B round trip)', 0, 'µs', 1);
     cost('proxy heap allocated per message (16 B round trip)', 1, 'B', 0);
@@ -230,7 +231,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     tables.push({
       title: 'WebSocket cost per message in the proxy process',
       columns: ['path', 'CPU µs per round trip', 'JS heap bytes per round trip', 'GCs per 10,000 round trips', 'CPU µs per 1 KiB msg (pipelined)', 'JS heap bytes per 1 KiB msg (pipelined)'],
-      rows: [...proxies.map((p) => [p.name, ...costOf(p.name).map((v, i) => v.toFixed(i === 0 || i === 3 ? 1 : 0))]), ratioRow(`${PROXY} ÷ usual stack`, costOf(PROXY), costOf(USUAL))],
+      rows: [...proxies.map((p) => [p.name, ...costOf(p.name).map((v, i) => v.toFixed(i === 0 || i === 3 ? 1 : 0))]), ratioRow(`${PROXY} ÷ baseline`, costOf(PROXY), costOf(BASE))],
       notes: [
         'Measured inside the proxy process over its blocks (CPU: process.cpuUsage, every thread; heap: heap growth plus what each GC freed, from v8 GC statistics): the 16-byte round trips (a message in and its echo out, one at a time) and the 1 KiB throughput blocks (many messages per read).',
         `${turns} ${load}`,
