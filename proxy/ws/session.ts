@@ -78,10 +78,10 @@ export interface WsSessionOptions {
   beforeDial?: (req: IncomingMessage) => void | Promise<void>;
 }
 
-type Side = 'browser' | 'upstream';
-
 /** Two buffers up to this size together are copied into one write rather than corked into a writev (Buffer's pool serves them). */
 const copyPairBytes = 1024;
+
+type Side = 'browser' | 'upstream';
 type ReadyState = 'opening' | 'open' | 'closing' | 'closed';
 
 interface Handshake {
