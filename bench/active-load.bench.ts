@@ -8,14 +8,13 @@
 // Both proxies' sessions are open at once (each proxy has its own tailnet process), and the load
 // alternates between them in short windows: on a shared machine, load moves within seconds, and
 // a comparison of two runs a minute apart would measure that instead.
+import type { BenchOptions } from './options.ts';
 import { clientMessage, openRawWebSocket, type RawWebSocket } from './raw-ws.ts';
 import { loadAverage, median, pairedRatio, percentile, rotated } from './stats.ts';
 import type { CostSample } from './probe.ts';
-import type { BenchTable } from './table.ts';
-import { PROXY, startWsPaths, USUAL, type WsPath } from './ws-paths.ts';
+import type { BenchGoal, BenchResult } from './table.ts';
+import { PROXY, startWsPaths, type WsPath } from './ws-paths.ts';
 
-const SESSION_COUNTS = (process.env.ACTIVE_LOAD_SESSIONS ?? '100,1000,5000').split(',').map(Number);
-const WINDOWS = 6;
 /** A window's warm-up and measured time grow with the session count: at 5,000 a round trip takes about half a second. */
 const warmupMs = (sessions: number) => 500 + sessions * 0.3;
 const measureMs = (sessions: number) => 1500 + sessions * 0.5;
@@ -123,40 +122,48 @@ function figuresOf(windows: WindowSample[]): LoadFigures {
   };
 }
 
-export async function run(): Promise<BenchTable[]> {
+export async function run({ sessions: sessionCounts, windows, baseline }: BenchOptions): Promise<BenchResult> {
   const loadBefore = loadAverage();
-  const { proxies, close } = await startWsPaths({ tailnetPerPath: true });
+  const { proxies, close } = await startWsPaths({ tailnetPerPath: true, baseline });
+  const BASE = proxies[1]?.name ?? '';
   const rows: string[][] = [];
   const diagnostics: string[][] = [];
+  const goals: BenchGoal[] = [];
   try {
-    for (const count of SESSION_COUNTS) {
+    for (const count of sessionCounts) {
       const sessions = new Map<WsPath, RawWebSocket[]>();
       for (const path of proxies) sessions.set(path, await openSessions(path, count));
       const samples = new Map<string, WindowSample[]>(proxies.map((p) => [p.name, []]));
       // The first turn warms both paths (JIT, heaps grown to this many sockets) and is not counted.
-      for (let window = -1; window < WINDOWS; window++) {
+      for (let window = -1; window < windows; window++) {
         for (const path of rotated(proxies, window + 1)) {
           const sample = await loadWindow(path, sessions.get(path) ?? []);
           if (window >= 0) samples.get(path.name)?.push(sample);
         }
       }
       await Promise.all([...sessions.values()].flat().map((ws) => ws.close()));
-      const [ours, usual] = [figuresOf(samples.get(PROXY) ?? []), figuresOf(samples.get(USUAL) ?? [])];
-      for (const [name, f] of [[PROXY, ours], [USUAL, usual]] as const) {
+      const [ours, usual] = [figuresOf(samples.get(PROXY) ?? []), figuresOf(samples.get(BASE) ?? [])];
+      for (const [name, f] of [[PROXY, ours], [BASE, usual]] as const) {
         rows.push([String(count), name, f.msgsPerS.toFixed(0), f.p50.toFixed(1), f.p99.toFixed(1), f.cores.toFixed(2), f.cpuPerMsg.toFixed(1), f.rss.toFixed(0)]);
         diagnostics.push([String(count), name, f.loop.toFixed(2), f.runQueue.toFixed(2), f.delay.toFixed(1), f.tailnet.toFixed(2), f.tailnetRunQueue.toFixed(2), f.generator.toFixed(2)]);
       }
       const ratio = (key: keyof LoadFigures) => (ours[key] / usual[key]).toFixed(2);
       // Window by window: the two proxies' windows of one turn are side by side in time.
-      const paired = (figure: (w: WindowSample) => number) => pairedRatio((samples.get(PROXY) ?? []).map(figure), (samples.get(USUAL) ?? []).map(figure)).toFixed(2);
+      const paired = (figure: (w: WindowSample) => number) => pairedRatio((samples.get(PROXY) ?? []).map(figure), (samples.get(BASE) ?? []).map(figure));
       const windowPercentile = (p: number) => (w: WindowSample) => percentile(Array.from(w.rttMs), p);
-      rows.push([String(count), `${PROXY} ÷ usual stack`, paired((w) => w.msgsPerS), paired(windowPercentile(0.5)), paired(windowPercentile(0.99)), ratio('cores'), ratio('cpuPerMsg'), ratio('rss')]);
+      rows.push([String(count), `${PROXY} ÷ baseline`, paired((w) => w.msgsPerS).toFixed(2), paired(windowPercentile(0.5)).toFixed(2), paired(windowPercentile(0.99)).toFixed(2), ratio('cores'), ratio('cpuPerMsg'), ratio('rss')]);
+      if (count === Math.max(...sessionCounts)) {
+        goals.push({ goal: `${count} active sessions: msgs/s`, ours: ours.msgsPerS.toFixed(0), baseline: usual.msgsPerS.toFixed(0), ratio: paired((w) => w.msgsPerS), atLeast: 1 });
+        goals.push({ goal: `${count} active sessions: RTT p99`, ours: `${ours.p99.toFixed(0)} ms`, baseline: `${usual.p99.toFixed(0)} ms`, ratio: paired(windowPercentile(0.99)), atMost: 1 });
+      }
     }
   } finally {
     await close();
   }
-  const how = `Each session sends a ${MESSAGE_BYTES}-byte message and the next one when its echo is back. Both proxies' sessions stay open; the load alternates between them in ${WINDOWS} windows each (${SESSION_COUNTS.map((n) => `${n}: ${warmupMs(n) / 1000} s of warm-up, ${measureMs(n) / 1000} s measured`).join('; ')}; then the echoes in flight drained), the order rotating, after a warm-up turn. msgs/s: median of the windows; RTT percentiles over all of them; ratio row: msgs/s and RTT the median of the turns' ratios (the two proxies side by side in time), CPU and RSS over all windows. Load average ${loadBefore} before, ${loadAverage()} after (2 cores, shared).`;
-  return [
+  const how = `Each session sends a ${MESSAGE_BYTES}-byte message and the next one when its echo is back. Both proxies' sessions stay open; the load alternates between them in ${windows} windows each (${sessionCounts.map((n) => `${n}: ${warmupMs(n) / 1000} s of warm-up, ${measureMs(n) / 1000} s measured`).join('; ')}; then the echoes in flight drained), the order rotating, after a warm-up turn. msgs/s: median of the windows; RTT percentiles over all of them; ratio row: msgs/s and RTT the median of the turns' ratios (the two proxies side by side in time), CPU and RSS over all windows. Load average ${loadBefore} before, ${loadAverage()} after (2 cores, shared).`;
+  return {
+    goals,
+    tables: [
     {
       title: 'Active sessions: echo throughput, round trip and the proxy process',
       columns: ['sessions', 'path', 'msgs/s', 'RTT p50 ms', 'RTT p99 ms', 'proxy CPU (cores)', 'proxy CPU µs per msg', 'proxy RSS MiB'],
@@ -171,5 +178,6 @@ export async function run(): Promise<BenchTable[]> {
         'Event loop busy: share of the wall time in callbacks (performance.eventLoopUtilization). Waiting for a CPU: share of the wall time the main thread was runnable but not running (Linux schedstat run delay) — a process that looks idle on a loaded machine may be queued, not waiting for I/O. The tailnet is the echo upstream + mock-socks behind that proxy; the load generator is the bench process.',
       ],
     },
-  ];
+  ],
+  };
 }

@@ -12,15 +12,14 @@ import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { SocksClient } from 'socks';
 import { benchBuild } from './build.ts';
 import { listeningPort, startChild } from './children.ts';
-import { median, percentile, rotated } from './stats.ts';
-import type { BenchTable } from './table.ts';
+import type { BenchOptions } from './options.ts';
+import { median, pairedRatio, percentile, rotated } from './stats.ts';
+import type { BenchGoal, BenchResult } from './table.ts';
 
 const MICROSOCKS = '/usr/bin/microsocks';
 const PEER = '100.84.184.84';
 const MiB = 1024 * 1024;
 const THROUGHPUT_BYTES = 64 * MiB;
-const THROUGHPUT_ROUNDS = 5;
-const RTT_ROUNDS = 5;
 const ROUND_TRIPS = 5000;
 const WARMUP_ROUND_TRIPS = 300;
 const MESSAGE_BYTES = 64;
@@ -183,31 +182,50 @@ async function timeDownload(open: Opener): Promise<number> {
   return ms;
 }
 
-/** One echo connection: warm-up, then `around.before()`, then the timed round trips. */
-async function roundTrips(open: Opener, around?: { before(): void }): Promise<number[]> {
+/** An echo connection (the target's 'E' mode). */
+async function openEcho(open: Opener): Promise<Socket> {
   const socket = await open();
   socket.setNoDelay(true);
   socket.write('E');
-  const message = Buffer.alloc(MESSAGE_BYTES, 1);
-  const times: number[] = [];
-  for (let i = 0; i < WARMUP_ROUND_TRIPS + ROUND_TRIPS; i++) {
-    if (i === WARMUP_ROUND_TRIPS) around?.before();
+  return socket;
+}
+
+/** One round trip of `message` on an echo connection, µs. */
+function roundTrip(socket: Socket, message: Buffer): Promise<number> {
+  return new Promise((resolve) => {
     const started = performance.now();
-    await new Promise<void>((resolve) => {
-      let got = 0;
-      const onData = (c: Buffer) => {
-        got += c.length;
-        if (got < message.length) return;
-        socket.off('data', onData);
-        resolve();
-      };
-      socket.on('data', onData);
-      socket.write(message);
-    });
-    if (i >= WARMUP_ROUND_TRIPS) times.push((performance.now() - started) * 1000);
+    let got = 0;
+    const onData = (c: Buffer) => {
+      got += c.length;
+      if (got < message.length) return;
+      socket.off('data', onData);
+      resolve((performance.now() - started) * 1000);
+    };
+    socket.on('data', onData);
+    socket.write(message);
+  });
+}
+
+/**
+ * One round of every path: a connection each, warmed up, then the round trips round trip by
+ * round trip, the paths in turn (load that comes and goes falls on every path alike), each
+ * server measured over the timed ones.
+ */
+async function interleavedRoundTrips(paths: Path[], round: number): Promise<Map<Path, { times: number[]; sample?: ServerSample }>> {
+  const sockets = await Promise.all(paths.map((path) => openEcho(path.open)));
+  const message = Buffer.alloc(MESSAGE_BYTES, 1);
+  const times = paths.map((): number[] => []);
+  const indices = paths.map((_, k) => k);
+  for (let i = 0; i < WARMUP_ROUND_TRIPS + ROUND_TRIPS; i++) {
+    if (i === WARMUP_ROUND_TRIPS) for (const path of paths) path.server?.start();
+    for (const k of rotated(indices, i + round)) {
+      const time = await roundTrip(sockets[k] as Socket, message);
+      if (i >= WARMUP_ROUND_TRIPS) times[k]?.push(time);
+    }
   }
-  socket.destroy();
-  return times;
+  const samples = await Promise.all(paths.map((path) => path.server?.stop()));
+  for (const socket of sockets) socket.destroy();
+  return new Map(paths.map((path, k) => [path, { times: times[k] ?? [], sample: samples[k] }]));
 }
 
 async function setups(open: Opener): Promise<number[]> {
@@ -231,7 +249,7 @@ interface Path {
   server?: SocksServer;
 }
 
-export async function run(): Promise<BenchTable[]> {
+export async function run({ rounds }: BenchOptions): Promise<BenchResult> {
   const target = await startTarget();
   const servers = [await startMockSocksChild(target.port)];
   const skipped = existsSync(MICROSOCKS) ? [] : [`microsocks skipped: ${MICROSOCKS} is not installed (apt-get install microsocks).`];
@@ -251,7 +269,7 @@ export async function run(): Promise<BenchTable[]> {
     const throughputRows: string[][] = [];
     for (const [label, measure] of [['upload (client → target)', timeUpload], ['download (target → client)', timeDownload]] as const) {
       const mibps: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
-      for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
+      for (let round = 0; round < rounds; round++) {
         for (const path of rotated(paths, round)) mibps[path.name]?.push(THROUGHPUT_BYTES / MiB / ((await measure(path.open)) / 1000));
       }
       const medians = Object.fromEntries(names.map((n) => [n, median(mibps[n] ?? [])]));
@@ -262,14 +280,13 @@ export async function run(): Promise<BenchTable[]> {
     const p50s: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
     const samples: Record<string, ServerSample[]> = Object.fromEntries(names.map((n) => [n, []]));
     const setup: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
-    for (let round = 0; round < RTT_ROUNDS; round++) {
-      for (const path of rotated(paths, round)) {
-        const times = await roundTrips(path.open, path.server && { before: () => path.server?.start() });
-        if (path.server) samples[path.name]?.push(await path.server.stop());
+    for (let round = 0; round < rounds; round++) {
+      for (const [path, { times, sample }] of await interleavedRoundTrips(paths, round)) {
+        if (sample) samples[path.name]?.push(sample);
         rtt[path.name]?.push(...times);
         p50s[path.name]?.push(median(times));
-        setup[path.name]?.push(...(await setups(path.open)));
       }
+      for (const path of rotated(paths, round)) setup[path.name]?.push(...(await setups(path.open)));
     }
     const p50 = Object.fromEntries(names.map((n) => [n, median(p50s[n] ?? [])]));
     const setupP50 = Object.fromEntries(names.map((n) => [n, median(setup[n] ?? [])]));
@@ -283,31 +300,38 @@ export async function run(): Promise<BenchTable[]> {
       const gcs = perMessage(server.name, (s) => s.gcs);
       return [server.name, (cpu ?? NaN).toFixed(1), heap === undefined ? '—' : heap.toFixed(0), gcs === undefined ? '—' : (gcs * 10_000).toFixed(1)];
     });
-    return [
+    const goals: BenchGoal[] = [];
+    if (servers.length > 1) {
+      goals.push({ goal: `mock-socks relay round trip p50 (${MESSAGE_BYTES} B) ÷ microsocks's`, ours: `${(p50['mock-socks'] ?? NaN).toFixed(0)} µs`, baseline: `${(p50.microsocks ?? NaN).toFixed(0)} µs`, ratio: pairedRatio(p50s['mock-socks'] ?? [], p50s.microsocks ?? []), atMost: 1.35 });
+    }
+    return {
+      goals,
+      tables: [
       {
         title: 'SOCKS relay throughput (MiB/s)',
         columns: ['direction', ...names, ...ratioColumns],
         rows: throughputRows,
-        notes: [`${THROUGHPUT_BYTES / MiB} MiB per run, median of ${THROUGHPUT_ROUNDS} interleaved rounds; each server in its own process, no fault set.`, ...skipped],
+        notes: [`${THROUGHPUT_BYTES / MiB} MiB per run, median of ${rounds} interleaved rounds; each server in its own process, no fault set.`, ...skipped],
       },
       {
         title: 'SOCKS relay latency (µs)',
         columns: ['what', ...names.map((n) => `${n} p50`), ...ratioColumns, ...servers.map((s) => `${s.name} ÷ direct`), ...names.map((n) => `${n} p99`)],
         rows: [
-          [`${MESSAGE_BYTES}-byte round trip`, ...names.map((n) => (p50[n] ?? NaN).toFixed(0)), ...ratio(p50), ...servers.map((s) => ((p50[s.name] ?? NaN) / (p50.direct ?? NaN)).toFixed(2)), ...names.map((n) => percentile(rtt[n] ?? [], 0.99).toFixed(0))],
+          [`${MESSAGE_BYTES}-byte round trip`, ...names.map((n) => (p50[n] ?? NaN).toFixed(0)), ...(servers.length > 1 ? [pairedRatio(p50s['mock-socks'] ?? [], p50s.microsocks ?? []).toFixed(2)] : []), ...servers.map((s) => ((p50[s.name] ?? NaN) / (p50.direct ?? NaN)).toFixed(2)), ...names.map((n) => percentile(rtt[n] ?? [], 0.99).toFixed(0))],
           ['connect + handshake + first echo', ...names.map((n) => (setupP50[n] ?? NaN).toFixed(0)), ...ratio(setupP50), ...servers.map((s) => ((setupP50[s.name] ?? NaN) / (setupP50.direct ?? NaN)).toFixed(2)), ...names.map((n) => percentile(setup[n] ?? [], 0.99).toFixed(0))],
         ],
-        notes: [`Round trips: the median of ${RTT_ROUNDS} interleaved rounds' p50s, ${ROUND_TRIPS} round trips per round after ${WARMUP_ROUND_TRIPS} of warm-up; p99 over all rounds. Setups: ${SETUPS} per round, median over all.`],
+        notes: [`Round trips: per round a connection per path, ${WARMUP_ROUND_TRIPS} round trips of warm-up, then ${ROUND_TRIPS} each, the paths taking turns round trip by round trip; p50: the median of the ${rounds} rounds' p50s (ratio: of the rounds' ratios); p99 over all rounds. Setups: ${SETUPS} per round, median over all.`],
       },
       {
         title: 'SOCKS relay cost per round trip (server process)',
         columns: ['server', 'CPU µs per round trip', 'JS heap bytes allocated per round trip', 'GCs per 10,000 round trips'],
         rows: cost,
         notes: [
-          `Over the timed round trips of every round (${RTT_ROUNDS} × ${ROUND_TRIPS}); a round trip is two relayed ${MESSAGE_BYTES}-byte chunks. mock-socks (bundled by esbuild, in its own process): process.cpuUsage and the young generation's allocation from v8 GC statistics, measured inside it; microsocks: utime + stime from /proc/PID/stat (10 ms ticks, hence the total rather than per-round medians).`,
+          `Over the timed round trips of every round (${rounds} × ${ROUND_TRIPS}); a round trip is two relayed ${MESSAGE_BYTES}-byte chunks. mock-socks (bundled by esbuild, in its own process): process.cpuUsage and the young generation's allocation from v8 GC statistics, measured inside it; microsocks: utime + stime from /proc/PID/stat (10 ms ticks, hence the total rather than per-round medians).`,
         ],
       },
-    ];
+    ],
+    };
   } finally {
     await Promise.all(servers.map((server) => server.close()));
     target.close();

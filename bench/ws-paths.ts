@@ -1,7 +1,8 @@
 // The WebSocket paths the benches compare, each server in its own process:
 //   direct     — the client talks to the echo upstream itself;
 //   this proxy — the production bundle of proxy/cli.ts, through mock-socks;
-//   usual      — http-proxy-3 + socks-proxy-agent (the usual Node stack), through mock-socks.
+//   usual      — http-proxy-3 + socks-proxy-agent (the usual Node stack), through mock-socks;
+//                or, with `baseline: 'same'`, a second copy of this proxy (an A/A run).
 // The tailnet (echo upstream + mock-socks, ./roles/tailnet.ts) is one process shared by every path,
 // or, with `tailnetPerPath`, one identical process per proxy, so that thousands of sessions can be
 // open on both proxies at once (each tailnet holds three descriptors per session).
@@ -10,6 +11,8 @@ import { listeningPort, startChild, type BenchChild } from './children.ts';
 
 export const PROXY = 'this proxy';
 export const USUAL = 'http-proxy-3 + socks-proxy-agent';
+/** The baseline when it is a second copy of this proxy (`--baseline same`): the bench's own resolution. */
+export const SAME = 'this proxy, second copy';
 
 export interface WsPath {
   name: string;
@@ -31,7 +34,7 @@ export interface WsPaths {
 const upstream = 'http://100.84.184.84:8888';
 const target = '/dev/code/stable-x?reconnectionToken=t';
 
-export async function startWsPaths(options: { tailnetPerPath?: boolean } = {}): Promise<WsPaths> {
+export async function startWsPaths(options: { tailnetPerPath?: boolean; baseline?: 'usual' | 'same' } = {}): Promise<WsPaths> {
   const build = await benchBuild();
   const startTailnet = async () => {
     const child = await startChild(build.probe, build.tailnet, []);
@@ -39,13 +42,15 @@ export async function startWsPaths(options: { tailnetPerPath?: boolean } = {}): 
   };
   const shared = await startTailnet();
   const second = options.tailnetPerPath ? await startTailnet() : shared;
-  const ours = await startChild(build.probe, build.proxy, ['--listen', '127.0.0.1:0', '--socks', `socks5h://127.0.0.1:${shared.socksPort}`, '--upstream', upstream, '--access-log', 'false']);
-  const usual = await startChild(build.probe, build.usualStack, [String(second.socksPort), upstream]);
+  const proxyArgs = (socksPort: number) => ['--listen', '127.0.0.1:0', '--socks', `socks5h://127.0.0.1:${socksPort}`, '--upstream', upstream, '--access-log', 'false'];
+  const ours = await startChild(build.probe, build.proxy, proxyArgs(shared.socksPort));
+  const same = options.baseline === 'same';
+  const usual = same ? await startChild(build.probe, build.proxy, proxyArgs(second.socksPort)) : await startChild(build.probe, build.usualStack, [String(second.socksPort), upstream]);
   return {
     direct: { name: 'direct', port: shared.echoPort, target: '/stable-x?reconnectionToken=t', tailnet: shared.child },
     proxies: [
       { name: PROXY, port: listeningPort(ours), target, server: ours, tailnet: shared.child },
-      { name: USUAL, port: listeningPort(usual), target, server: usual, tailnet: second.child },
+      { name: same ? SAME : USUAL, port: listeningPort(usual), target, server: usual, tailnet: second.child },
     ],
     close: async () => {
       await Promise.all([ours.close(), usual.close()]);

@@ -74,7 +74,8 @@ export const holdLimitBytes = 16 * 1024;
  * fragments (holdLimitBytes). So what is held per connection is at most a small frame, whatever
  * the upstream announces. Headers are checked as soon as their bytes are in: a control frame
  * announcing 64 MiB is refused at its header. push() throws FrameViolationError /
- * FrameTooLargeError, and then forwards nothing of that read.
+ * FrameTooLargeError, and then forwards nothing of that read. push() takes the chunk over (a
+ * socket's read, a buffer of its own): a large frame's first fragment is written into it.
  */
 export class FrameSplitter {
   /** The bytes of a frame not yet complete: the chunk it started in, and any chunks after it. */
@@ -149,9 +150,9 @@ export class FrameSplitter {
         const length = headerLength(chunk[at + 1] ?? 0);
         if (!splits(b0, total) || available === length) break; // held below
         this.startSplit(b0, total - length);
+        if (!before && at === run) return sink.forward(this.firstFragmentInPlace(chunk, at, length));
         const fragment = this.fragmentHeader(available - length);
         const payload = chunk.subarray(at + length);
-        if (!before && at === run) return sink.forwardPair(fragment, payload);
         const parts = before ? partsOf(before, beforeMore, at > run ? chunk.subarray(run, at) : undefined) : [chunk.subarray(run, at)];
         parts.push(fragment, payload);
         return sink.forwardParts(parts);
@@ -224,21 +225,42 @@ export class FrameSplitter {
 
   /** The header of the next fragment, carrying `bytes` of the frame's payload (the last one takes the frame's FIN). */
   private fragmentHeader(bytes: number): Buffer {
-    this.splitRemaining -= bytes;
-    const b0 = (this.splitRemaining === 0 && this.splitFin ? 0x80 : 0) | this.splitOpcode;
-    this.splitOpcode = Opcode.continuation;
-    if (bytes < 126) return Buffer.from([b0, bytes]);
-    const header = Buffer.allocUnsafe(bytes < 65536 ? 4 : 10);
-    header[0] = b0;
-    if (bytes < 65536) {
-      header[1] = 126;
-      header.writeUInt16BE(bytes, 2);
-    } else {
-      header[1] = 127;
-      header.writeBigUInt64BE(BigInt(bytes), 2);
-    }
+    const header = Buffer.allocUnsafe(fragmentHeaderLength(bytes));
+    this.writeFragmentHeader(header, 0, bytes);
     return header;
   }
+
+  /**
+   * The first fragment of a large frame that starts at `at` in the chunk, its `length`-byte header
+   * already read: the fragment's header (never longer) is written over the end of the frame's own,
+   * so the fragment goes on as one slice of the chunk — no header buffer, no writev. The chunk is
+   * this read's own buffer, and nothing of it from `at` on has gone anywhere yet.
+   */
+  private firstFragmentInPlace(chunk: Buffer, at: number, length: number): Buffer {
+    const bytes = chunk.length - at - length;
+    const start = at + length - fragmentHeaderLength(bytes);
+    this.writeFragmentHeader(chunk, start, bytes);
+    return chunk.subarray(start);
+  }
+
+  private writeFragmentHeader(target: Buffer, offset: number, bytes: number): void {
+    this.splitRemaining -= bytes;
+    target[offset] = (this.splitRemaining === 0 && this.splitFin ? 0x80 : 0) | this.splitOpcode;
+    this.splitOpcode = Opcode.continuation;
+    if (bytes < 126) target[offset + 1] = bytes;
+    else if (bytes < 65536) {
+      target[offset + 1] = 126;
+      target.writeUInt16BE(bytes, offset + 2);
+    } else {
+      target[offset + 1] = 127;
+      target.writeBigUInt64BE(BigInt(bytes), offset + 2);
+    }
+  }
+}
+
+/** A server frame's header (unmasked) for a payload of `bytes`, in the fewest bytes (RFC 6455 §5.2). */
+function fragmentHeaderLength(bytes: number): number {
+  return bytes < 126 ? 2 : bytes < 65536 ? 4 : 10;
 }
 
 /** A data frame of `total` bytes that a read leaves incomplete goes on as fragments rather than being held. */

@@ -79,6 +79,9 @@ export interface WsSessionOptions {
   beforeDial?: (req: IncomingMessage) => void | Promise<void>;
 }
 
+/** Two buffers up to this size together are copied into one write rather than corked into a writev (Buffer's pool serves them). */
+const copyPairBytes = 1024;
+
 type Side = 'browser' | 'upstream';
 type ReadyState = 'opening' | 'open' | 'closing' | 'closed';
 
@@ -321,8 +324,12 @@ export class WsSession {
     this.written(bytes.length, to.write(bytes), to, from);
   }
 
-  /** Two buffers in one go (one writev). */
+  /**
+   * Two buffers in one go: copied into one when small (a fragment header and the last few bytes of
+   * a large frame — a corked writev allocates about half a kilobyte of stream bookkeeping), else one writev.
+   */
   private writePair(first: Buffer, second: Buffer, to: Duplex, from: Duplex | undefined): void {
+    if (first.length + second.length <= copyPairBytes) return this.write(Buffer.concat([first, second], first.length + second.length), to, from);
     if (!to.writable) return;
     to.cork();
     to.write(first);
