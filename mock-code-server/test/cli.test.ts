@@ -7,7 +7,8 @@ const CLI = new URL('../cli.ts', import.meta.url).pathname;
 
 function run(args: string[]) {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // 'close', not 'exit': 'exit' may come before the last of stderr has been read.
+  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const firstLine = new Promise<string>((resolve) => createInterface({ input: child.stdout }).once('line', resolve));
   const stderr = { text: '' };
   child.stderr.setEncoding('utf8');

@@ -20,7 +20,8 @@ function startCli(args: string[]) {
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const lines = createInterface({ input: child.stdout });
   const stdout: string[] = [];
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // 'close', not 'exit': 'exit' may come before the last of stderr has been read.
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const firstLines = (n: number) => new Promise<string[]>((resolve, reject) => {
     lines.on('line', (line) => {
       stdout.push(line);
