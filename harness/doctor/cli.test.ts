@@ -25,7 +25,7 @@ function doctor(args: string[]): Promise<{ code: number | null; stdout: string; 
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
 }
 
 /** Deadlines at a tenth of the defaults (greeting 200 ms, CONNECT reply 800 ms above the mock's 300 ms dial budget). */

@@ -239,7 +239,7 @@ describe('tap CLI', () => {
       await drive(port);
     } finally {
       const code = await new Promise<number | null>((resolve) => {
-        child.once('exit', resolve);
+        child.once('close', resolve); // 'close': stdout read to its end
         child.kill('SIGTERM');
       });
       expect(code).toBe(0);
