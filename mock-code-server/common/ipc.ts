@@ -52,6 +52,15 @@ export function decodeIpc(bytes: Uint8Array): IpcMessage {
   return { header: header as unknown[], body };
 }
 
+/** decodeIpc, or undefined for bytes that are not an IPC message: both ends drop those and read on. */
+export function decodeIpcOrSkip(bytes: Uint8Array): IpcMessage | undefined {
+  try {
+    return decodeIpc(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The context is a bare serialized value, not a [header, body] pair. */
 export function decodeContext(bytes: Uint8Array): unknown {
   return deserialize(new SerialReader(bytes));

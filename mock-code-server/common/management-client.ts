@@ -1,7 +1,7 @@
 // The workbench side of the management connection's IPC: the context first, our own Initialize,
 // then calls once the server's Initialize arrived (ChannelClient waits for it the same way).
 import { ProtocolError } from './errors.ts';
-import { decodeIpc, encodeContext, encodeInitialize, encodeRequest, ResponseType, type ManagementContext } from './ipc.ts';
+import { decodeIpcOrSkip, encodeContext, encodeInitialize, encodeRequest, ResponseType, type ManagementContext } from './ipc.ts';
 
 interface PendingCall {
   resolve(value: unknown): void;
@@ -39,13 +39,9 @@ export class ManagementClient {
   }
 
   acceptMessage(data: Uint8Array): void {
-    let header: unknown[];
-    let body: unknown;
-    try {
-      ({ header, body } = decodeIpc(data));
-    } catch {
-      return;
-    }
+    const message = decodeIpcOrSkip(data);
+    if (!message) return;
+    const { header, body } = message;
     const [type, id] = header;
     if (type === ResponseType.Initialize) {
       this.initialized = true;

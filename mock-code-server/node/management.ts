@@ -1,7 +1,7 @@
 // The server side of the management connection's channels (base/parts/ipc/common/ipc.ts
 // ChannelServer): the first Regular is the client's context, then the server says Initialize and
 // answers `[100, id, channel, command]` requests with `[201, id]` or `[202, id]`.
-import { decodeContext, decodeIpc, encodeError, encodeInitialize, encodeSuccess, RequestType } from '../common/ipc.ts';
+import { decodeContext, decodeIpcOrSkip, encodeError, encodeInitialize, encodeSuccess, RequestType } from '../common/ipc.ts';
 
 export type ChannelHandler = (command: string, arg: unknown) => unknown;
 
@@ -41,13 +41,9 @@ export class ManagementChannels {
       this.send(encodeInitialize());
       return;
     }
-    let header: unknown[];
-    let body: unknown;
-    try {
-      ({ header, body } = decodeIpc(data));
-    } catch {
-      return;
-    }
+    const message = decodeIpcOrSkip(data);
+    if (!message) return;
+    const { header, body } = message;
     const [type, id, channel, command] = header;
     // The client's own Initialize (200), cancels and event listens need no answer from this mock.
     if (type !== RequestType.Promise || typeof id !== 'number') return;
