@@ -9,11 +9,11 @@ import { checkFrameHeader, nextFragmented, Opcode } from './validation.ts';
 
 export interface ClientFrameSink {
   /** Bytes of checked frames, in order, to pass on as they are (a frame may span several calls). */
-  browserBytes(bytes: Buffer): void;
+  forward(bytes: Buffer): void;
   /** A whole, valid close frame: its bytes as received, code and reason. The reader stops after it (§5.5.1: nothing follows a close). */
-  browserClose(frame: Frame): void;
+  close(frame: Frame): void;
   /** A frame RFC 6455 does not allow, or one over the size limit; none of its bytes were forwarded. The reader stops. */
-  browserRefused(error: FrameViolationError | FrameTooLargeError): void;
+  refuse(error: FrameViolationError | FrameTooLargeError): void;
 }
 
 const enum Phase {
@@ -94,7 +94,7 @@ export class ClientFrameReader {
       if (violation || payload > this.maxPayloadBytes) {
         forwardRun(chunk, run, bytes === chunk ? start : run, sink);
         this.phase = Phase.stopped;
-        sink.browserRefused(violation ? new FrameViolationError(violation) : new FrameTooLargeError(`frame of ${payload} bytes over the ${this.maxPayloadBytes}-byte limit`));
+        sink.refuse(violation ? new FrameViolationError(violation) : new FrameTooLargeError(`frame of ${payload} bytes over the ${this.maxPayloadBytes}-byte limit`));
         return;
       }
       const held = bytes === this.header ? Buffer.from(this.header.subarray(0, length)) : undefined;
@@ -110,7 +110,7 @@ export class ClientFrameReader {
         continue;
       }
       if (held) {
-        sink.browserBytes(held);
+        sink.forward(held);
         run = i;
       }
       if (payload > 0) this.phase = Phase.payload;
@@ -124,14 +124,14 @@ export class ClientFrameReader {
     try {
       frame = closeOf(this.closeBytes);
     } catch (error) {
-      sink.browserRefused(error as FrameViolationError);
+      sink.refuse(error as FrameViolationError);
       return;
     }
-    sink.browserClose(frame);
+    sink.close(frame);
   }
 }
 
 /** Forwards `chunk[from, to)`: the chunk itself when that is all of it (no slice). */
 function forwardRun(chunk: Buffer, from: number, to: number, sink: ClientFrameSink): void {
-  if (to > from) sink.browserBytes(from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to));
+  if (to > from) sink.forward(from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to));
 }

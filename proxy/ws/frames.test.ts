@@ -19,10 +19,10 @@ function splitterRecorder(): FrameSink & { events: ({ parts: Buffer[] } | { clos
   const events: ({ parts: Buffer[] } | { close: Frame })[] = [];
   return {
     events,
-    upstreamFrames: (bytes) => events.push({ parts: [bytes] }),
-    upstreamFramePair: (first, second) => events.push({ parts: [first, second] }),
-    upstreamFrameParts: (parts) => events.push({ parts }),
-    upstreamClose: (frame) => events.push({ close: frame }),
+    forward: (bytes) => events.push({ parts: [bytes] }),
+    forwardPair: (first, second) => events.push({ parts: [first, second] }),
+    forwardParts: (parts) => events.push({ parts }),
+    close: (frame) => events.push({ close: frame }),
     bytes: () => Buffer.concat(events.flatMap((e) => ('parts' in e ? e.parts : e.close.parts))),
   };
 }
@@ -188,7 +188,7 @@ function recorder(): ClientFrameSink & { forwarded: Buffer[]; closes: Frame[]; r
   const forwarded: Buffer[] = [];
   const closes: Frame[] = [];
   const refused: Error[] = [];
-  return { forwarded, closes, refused, browserBytes: (b) => forwarded.push(Buffer.from(b)), browserClose: (f) => closes.push(f), browserRefused: (e) => refused.push(e) };
+  return { forwarded, closes, refused, forward: (b) => forwarded.push(Buffer.from(b)), close: (f) => closes.push(f), refuse: (e) => refused.push(e) };
 }
 
 describe('ClientFrameReader (the browser\'s frames: masked, forwarded as they arrive)', () => {

@@ -85,29 +85,34 @@ const copyPairBytes = 1024;
 type Side = 'browser' | 'upstream';
 type ReadyState = 'opening' | 'open' | 'closing' | 'closed';
 
-export class WsSession implements ClientFrameSink, FrameSink {
+interface Handshake {
+  closeSent: boolean;
+  closeReceived: number | undefined;
+}
+
+export class WsSession {
   readonly record: AccessRecord;
   private readonly options: WsSessionOptions;
   private readonly onEnd: (session: WsSession) => void;
   private readonly started = performance.now();
   private state: ReadyState = 'opening';
-  /**
-   * The closing handshake per side (see above). Fields of the session rather than records of their
-   * own, like the byte counts: with thousands of sessions each object a message touches is a likely
-   * cache miss.
-   */
-  private browserCloseSent = false;
-  private browserCloseReceived: number | undefined;
-  private upstreamCloseSent = false;
-  private upstreamCloseReceived: number | undefined;
-  private bytesUp = 0;
-  private bytesDown = 0;
+  private readonly side: Record<Side, Handshake> = { browser: { closeSent: false, closeReceived: undefined }, upstream: { closeSent: false, closeReceived: undefined } };
   private browser: Duplex | undefined;
   private upstream: Duplex | undefined;
   private readonly reader: ClientFrameReader;
-  /** The session is itself where the browser's checked frames and the upstream's whole frames go (no sink objects in between). */
-  private readonly fromBrowser: ClientFrameSink = this;
-  private readonly fromUpstream: FrameSink = this;
+  /** Where the reader delivers the browser's checked bytes, close frame or refused frame. */
+  private readonly fromBrowser: ClientFrameSink = {
+    forward: (bytes) => this.browserBytes(bytes),
+    close: (frame) => this.browserClose(frame),
+    refuse: (error) => this.browserRefused(error),
+  };
+  /** Where the upstream's frames go, whole. */
+  private readonly fromUpstream: FrameSink = {
+    forward: (bytes) => this.upstreamData(bytes),
+    forwardPair: (first, second) => this.upstreamData(first, second),
+    forwardParts: (parts) => this.upstreamData(parts),
+    close: (frame) => this.upstreamClose(frame),
+  };
   /** Backpressure: the browser is paused until the upstream drains, or the upstream until the browser does. */
   private browserWaits = false;
   private upstreamWaits = false;
@@ -238,12 +243,12 @@ export class WsSession implements ClientFrameSink, FrameSink {
     tunnel.resume();
     this.browser?.resume();
     if (this.options.lifetimeMs > 0) this.lifetime = setTimeout(() => this.end(new ProxyError('proxy.lifetime', `after ${this.options.lifetimeMs} ms`)), this.options.lifetimeMs);
-    this.keepalive = keepBrowserAlive(this.options.pingIntervalMs, () => (this.state === 'open' && !this.browserCloseSent ? this.browser : undefined));
+    this.keepalive = keepBrowserAlive(this.options.pingIntervalMs, () => (this.state === 'open' && !this.side.browser.closeSent ? this.browser : undefined));
   }
 
   /** Checked browser bytes: on to the upstream, or queued while it is dialled. */
-  browserBytes(bytes: Buffer): void {
-    if (this.upstreamCloseSent) return;
+  private browserBytes(bytes: Buffer): void {
+    if (this.side.upstream.closeSent) return;
     if (this.state !== 'opening' && this.upstream) return this.write(bytes, this.upstream, this.browser);
     this.early.push(bytes);
     this.earlyBytes += bytes.length;
@@ -251,23 +256,23 @@ export class WsSession implements ClientFrameSink, FrameSink {
   }
 
   /** The browser's close frame, checked. */
-  browserClose(frame: Frame): void {
+  private browserClose(frame: Frame): void {
     const code = frame.closeCode ?? CloseCode.noStatus;
-    this.browserCloseReceived = code;
+    this.side.browser.closeReceived = code;
     this.record.closeBrowser ??= code;
     if (this.state === 'opening') {
       // The browser left while the upstream was still being dialled: answer its close and stop.
       this.upstream?.destroy();
       return this.closeBoth();
     }
-    if (!this.upstreamCloseSent && this.upstream) {
-      this.upstreamCloseSent = true;
+    if (!this.side.upstream.closeSent && this.upstream) {
+      this.side.upstream.closeSent = true;
       this.record.closeUpstream ??= code;
       this.writeParts(frame.parts, this.upstream, undefined);
     }
     // The browser's answer to a close it got, or the upstream's end was this close's consequence
     // (code-server ends TCP on Disconnect and on a close frame): the handshake is complete.
-    if (this.browserCloseSent || this.upstreamGone) return this.closeBoth();
+    if (this.side.browser.closeSent || this.upstreamGone) return this.closeBoth();
     this.state = 'closing';
     this.startGrace();
   }
@@ -278,7 +283,7 @@ export class WsSession implements ClientFrameSink, FrameSink {
    * not read any more — what it still sends (the rest of a 64 MiB frame) would only be read to be
    * dropped — until the grace ends and its socket is destroyed.
    */
-  browserRefused(error: FrameViolationError | FrameTooLargeError): void {
+  private browserRefused(error: FrameViolationError | FrameTooLargeError): void {
     this.browserFailed = true;
     if (error instanceof FrameTooLargeError) this.fail(new ProxyError('proxy.message_too_big', `from the browser: ${error.message}`));
     else this.fail(new ProxyError(error.closeCode === CloseCode.invalidPayload ? 'browser.invalid_payload' : 'browser.protocol_error', error.message));
@@ -286,33 +291,28 @@ export class WsSession implements ClientFrameSink, FrameSink {
   }
 
   /** The upstream's whole frames, on to the browser unless it has had its close frame. */
-  upstreamFrames(bytes: Buffer): void {
-    if (!this.browserCloseSent && this.browser) this.write(bytes, this.browser, this.upstream);
-  }
-
-  upstreamFramePair(first: Buffer, second: Buffer): void {
-    if (!this.browserCloseSent && this.browser) this.writePair(first, second, this.browser, this.upstream);
-  }
-
-  upstreamFrameParts(parts: Buffer[]): void {
-    if (!this.browserCloseSent && this.browser) this.writeParts(parts, this.browser, this.upstream);
+  private upstreamData(bytes: Buffer | Buffer[], second?: Buffer): void {
+    if (this.side.browser.closeSent || !this.browser) return;
+    if (Array.isArray(bytes)) this.writeParts(bytes, this.browser, this.upstream);
+    else if (second) this.writePair(bytes, second, this.browser, this.upstream);
+    else this.write(bytes, this.browser, this.upstream);
   }
 
   /** The upstream's close frame, checked. */
-  upstreamClose(frame: Frame): void {
-    this.upstreamCloseReceived = frame.closeCode;
+  private upstreamClose(frame: Frame): void {
+    this.side.upstream.closeReceived = frame.closeCode;
     this.record.closeUpstream ??= frame.closeCode;
-    if (this.upstreamCloseSent) {
+    if (this.side.upstream.closeSent) {
       // The upstream's answer to the browser's close: relayed if the browser has had none, then done.
-      if (!this.browserCloseSent && this.browser) {
-        this.browserCloseSent = true;
+      if (!this.side.browser.closeSent && this.browser) {
+        this.side.browser.closeSent = true;
         this.writeParts(frame.parts, this.browser, undefined);
       }
       return this.closeBoth();
     }
-    if (this.browserCloseSent || !this.browser) return;
+    if (this.side.browser.closeSent || !this.browser) return;
     this.writeParts(frame.parts, this.browser, this.upstream);
-    this.browserCloseSent = true;
+    this.side.browser.closeSent = true;
     this.record.closeBrowser ??= frame.closeCode;
     this.state = 'closing';
     this.startGrace();
@@ -356,8 +356,8 @@ export class WsSession implements ClientFrameSink, FrameSink {
   }
 
   private written(bytes: number, ok: boolean, to: Duplex, from: Duplex | undefined): void {
-    if (to === this.upstream) this.bytesUp += bytes;
-    else this.bytesDown += bytes;
+    if (to === this.upstream) this.record.bytesUp += bytes;
+    else this.record.bytesDown += bytes;
     if (!ok && from && !from.isPaused()) {
       from.pause();
       if (from === this.browser) this.browserWaits = true;
@@ -381,9 +381,9 @@ export class WsSession implements ClientFrameSink, FrameSink {
     if (!this.browserFailed) this.browser?.resume();
     // A browser already closing gets its own code back (RFC 6455 §5.5.1): the upstream's end is
     // the expected answer to its close (code-server never sends a close frame), not a failure.
-    if (this.browserCloseReceived !== undefined) return this.closeBoth();
+    if (this.side.browser.closeReceived !== undefined) return this.closeBoth();
     if (this.upstreamGone) return; // 'close' after 'end'
-    if (this.upstreamCloseReceived !== undefined) return this.startGrace();
+    if (this.side.upstream.closeReceived !== undefined) return this.startGrace();
     this.upstreamGone = true;
     this.state = 'closing';
     this.record.closeUpstream ??= CloseCode.abnormal;
@@ -393,7 +393,7 @@ export class WsSession implements ClientFrameSink, FrameSink {
     // The browser's close frame may be on its way (the end answered its Disconnect); a browser
     // sent 1014 after its own close reports 1014 (the first close frame received wins).
     this.settle = setTimeout(() => {
-      if (this.state === 'closed' || this.browserCloseReceived !== undefined) return;
+      if (this.state === 'closed' || this.side.browser.closeReceived !== undefined) return;
       this.record.cause ??= cause.message;
       this.sendClose('browser', cause.closeCode, cause.message);
       this.startGrace();
@@ -410,21 +410,17 @@ export class WsSession implements ClientFrameSink, FrameSink {
     else this.upstream?.destroy();
     if (!this.browser) return this.finish();
     this.state = 'closing';
-    if (this.browserCloseReceived !== undefined) this.closeBoth();
+    if (this.side.browser.closeReceived !== undefined) this.closeBoth();
     else this.startGrace();
   }
 
   /** Our own close frame towards one side, once, between two frames. */
   private sendClose(side: Side, code: number, reason: string): void {
     const socket = side === 'browser' ? this.browser : this.upstream;
-    if ((side === 'browser' ? this.browserCloseSent : this.upstreamCloseSent) || !socket || !socket.writable) return;
-    if (side === 'browser') {
-      this.browserCloseSent = true;
-      this.record.closeBrowser ??= code;
-    } else {
-      this.upstreamCloseSent = true;
-      this.record.closeUpstream ??= code;
-    }
+    if (this.side[side].closeSent || !socket || !socket.writable) return;
+    this.side[side].closeSent = true;
+    if (side === 'browser') this.record.closeBrowser ??= code;
+    else this.record.closeUpstream ??= code;
     // Towards the upstream bytes are cut-through: mid-frame, a close frame cannot be inserted, and
     // ending TCP is what code-server understands anyway.
     if (side === 'browser' || this.reader.atBoundary) socket.write(closeFrame(code, reason, side === 'upstream'));
@@ -441,7 +437,7 @@ export class WsSession implements ClientFrameSink, FrameSink {
     if (this.state === 'closed') return;
     // Never a browser left without a close frame: one that closed first gets its own code back,
     // whichever way the session got here (upstream end, grace expired).
-    const browserCode = this.browserCloseReceived;
+    const browserCode = this.side.browser.closeReceived;
     if (browserCode !== undefined) this.sendClose('browser', isValidCloseCode(browserCode) ? browserCode : CloseCode.normal, '');
     const upstream = this.upstream;
     if (upstream) {
@@ -479,8 +475,6 @@ export class WsSession implements ClientFrameSink, FrameSink {
     this.keepalive?.stop();
     this.early = [];
     this.record.ms = Math.round(performance.now() - this.started);
-    this.record.bytesUp += this.bytesUp;
-    this.record.bytesDown += this.bytesDown;
     this.onEnd(this);
   }
 }
