@@ -18,7 +18,8 @@ const phases = [0, 500, 1000, 1500];
  */
 const withinMs = 100 + 200;
 const retry = {
-  fixed: { windowMs: timing.wsRetryWindowMs, intervalMs: timing.retryIntervalMs },
+  // The proxy tries for the hold (the upgrade unanswered), then the window (answered 101): one span.
+  fixed: { windowMs: timing.wsUpgradeHoldMs + timing.wsRetryWindowMs, intervalMs: timing.retryIntervalMs },
   legacy: { windowMs: 0, intervalMs: 0 },
 };
 

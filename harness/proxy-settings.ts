@@ -27,6 +27,7 @@ const scaledDeadlines: Partial<ProxyConfig> = {
   upgradeTimeoutMs: timing.upgradeMs,
   responseTimeoutMs: timing.responseMs,
   wsRetryWindowMs: timing.wsRetryWindowMs,
+  wsUpgradeHoldMs: timing.wsUpgradeHoldMs,
   httpRetryWindowMs: timing.httpRetryWindowMs,
   retryIntervalMs: timing.retryIntervalMs,
   wsPingIntervalMs: timing.pingIntervalMs,

@@ -36,6 +36,13 @@ export interface ProxyConfig {
    * control message, so an upstream reached at the window's end still answers it in time.
    */
   wsRetryWindowMs: number;
+  /**
+   * Before the browser's upgrade is answered, how long the tunnel and upgrade are attempted, ms;
+   * 0 = answer at once. The workbench's 10 s wait for its first control message starts only once
+   * its socket is open, so an outage ridden out here costs it no reconnection cycle; then the 101,
+   * and the retry window above. Below the reconnection attempt's 30 s limit less that 10 s wait.
+   */
+  wsUpgradeHoldMs: number;
   /** The same for an HTTP request that is safe to repeat (GET, HEAD, OPTIONS without a body) whose tunnel could not be opened, ms; 0 = once. */
   httpRetryWindowMs: number;
   /** The longest pause between two attempts of a retry window, ms (the first are an eighth, a quarter, a half of it). */
@@ -87,6 +94,7 @@ export const optionSpecs: readonly OptionSpec<keyof ProxyConfig>[] = [
   deadline('upgradeTimeoutMs', 'UPGRADE_TIMEOUT_MS', 'upgrade-timeout-ms', 10_000, "upstream's 101 once the tunnel is up (ms)"),
   deadline('responseTimeoutMs', 'RESPONSE_TIMEOUT_MS', 'response-timeout-ms', 30_000, "upstream's HTTP response headers (ms)"),
   { key: 'wsRetryWindowMs', env: 'WS_RETRY_WINDOW_MS', flag: 'ws-retry-window-ms', kind: 'ms', default: 7000, min: 0, max: maxDeadlineMs, doc: "a WebSocket's tunnel and upgrade are tried again for this long while the browser waits (ms, 0 = once); below the workbench's 10 s handshake wait" },
+  { key: 'wsUpgradeHoldMs', env: 'WS_UPGRADE_HOLD_MS', flag: 'ws-upgrade-hold-ms', kind: 'ms', default: 10_000, min: 0, max: maxDeadlineMs, doc: "a WebSocket's upgrade is held unanswered this long while its tunnel and upgrade are tried (ms, 0 = answer at once), then the retry window runs; below the workbench's 30 s reconnection limit less its 10 s handshake wait" },
   { key: 'httpRetryWindowMs', env: 'HTTP_RETRY_WINDOW_MS', flag: 'http-retry-window-ms', kind: 'ms', default: 3000, min: 0, max: maxDeadlineMs, doc: 'a GET/HEAD/OPTIONS without a body whose tunnel failed is tried again for this long (ms, 0 = once)' },
   { key: 'retryIntervalMs', env: 'RETRY_INTERVAL_MS', flag: 'retry-interval-ms', kind: 'ms', default: 500, min: 1, max: 60_000, doc: 'longest pause between two attempts of a retry window (ms); the first are 1/8, 1/4, 1/2 of it' },
   deadline('headersTimeoutMs', 'HEADERS_TIMEOUT_MS', 'headers-timeout-ms', 10_000, "a browser's request headers, from their first byte (ms); a slower client is closed (408) within a quarter more, at most 1 s more"),

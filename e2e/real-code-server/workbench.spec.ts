@@ -48,8 +48,9 @@ test('the real workbench loads through the proxy with no console error and no vs
 
 for (const outageMs of [25_000, 20_000]) {
   for (const [label, tuning] of [
-    ['without the retry window (the proxy before it)', { wsRetryWindowMs: 0 }],
-    ['with the retry window (7 s)', {}],
+    ['without the retry window (the proxy before it)', { wsRetryWindowMs: 0, wsUpgradeHoldMs: 0 }],
+    ['with the retry window (7 s) after the 101', { wsUpgradeHoldMs: 0 }],
+    ['with the upgrade held (10 s), then the retry window (7 s)', {}],
   ] as const) {
     test(`a ${outageMs / 1000} s peer outage: the real workbench's reconnection attempts ${label}`, async ({ page, stack, sockets }) => {
       await outage(page, stack, sockets, outageMs, label, tuning);

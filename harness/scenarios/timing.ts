@@ -21,6 +21,12 @@ export const timing = {
    * (7000 ms, below the client's 10 s handshake wait: here 700 against 1000).
    */
   wsRetryWindowMs: 700,
+  /**
+   * Proxy: how long a WebSocket's upgrade is held unanswered while its tunnel and upgrade are tried
+   * (10000 ms), before the window above. Below the front end's open timeout, as in production (10 s
+   * against 15 s), and below the client's reconnection limit less its handshake wait (3 s − 1 s).
+   */
+  wsUpgradeHoldMs: 1000,
   /** Proxy: the same for an HTTP request safe to repeat (3000 ms). */
   httpRetryWindowMs: 300,
   /** Proxy: the longest pause between two attempts of a retry window (500 ms). */
@@ -84,8 +90,8 @@ export function deadlineWindow(ms: number): { closeAfterMs: number; closeWithinM
 
 /**
  * A step deadline that a retry window may try again: the close comes no sooner than the deadline
- * (a proxy that does not retry closes there) and no later than the window's end, each ± 10 %.
+ * (a proxy that does not retry closes there) and no later than the hold and the window's end, each ± 10 %.
  */
 export function retriedDeadlineWindow(ms: number): { closeAfterMs: number; closeWithinMs: number } {
-  return { closeAfterMs: deadlineWindow(ms).closeAfterMs, closeWithinMs: deadlineWindow(Math.max(ms, timing.wsRetryWindowMs)).closeWithinMs };
+  return { closeAfterMs: deadlineWindow(ms).closeAfterMs, closeWithinMs: deadlineWindow(Math.max(ms, timing.wsUpgradeHoldMs + timing.wsRetryWindowMs)).closeWithinMs };
 }

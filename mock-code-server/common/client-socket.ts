@@ -24,6 +24,7 @@ export class ClientSocket {
   private closeListener: ((close: SocketClose) => void) | undefined;
   closedWith: SocketClose | undefined;
   private abandoned = false;
+  private isOpen = false;
 
   private constructor(
     readonly ws: WebSocketLike,
@@ -44,7 +45,10 @@ export class ClientSocket {
     const socket = new ClientSocket(openWebSocket(WebSocket, url), reportClose);
     onCreated(socket);
     return new Promise((resolve, reject) => {
-      socket.ws.onopen = () => resolve(socket);
+      socket.ws.onopen = () => {
+        socket.isOpen = true;
+        resolve(socket);
+      };
       socket.closeListener = (close) => reject(openFailed(close));
     });
   }
@@ -60,20 +64,21 @@ export class ClientSocket {
     if (this.closedWith && !this.abandoned) listener(this.closedWith);
   }
 
-  /** Closes from this side and forgets the socket: its late events reach no one. */
+  /**
+   * Closes from this side and forgets the socket: its late events reach no one. A socket still
+   * connecting is left to connect and closed once open, as remoteAgentConnection.ts createSocket
+   * does when its time limit passed first (`socket?.dispose()` in the factory's callback): the
+   * workbench never closes a connecting WebSocket, which the page would report as 1006.
+   */
   abandon(): void {
     if (this.abandoned) return;
     this.abandoned = true;
     this.ws.onmessage = null;
-    this.ws.onopen = null;
+    this.ws.onopen = this.isOpen ? null : () => this.ws.close();
     this.receiver = undefined;
     this.closeListener = undefined;
     this.writer.dispose();
-    try {
-      this.ws.close();
-    } catch {
-      // Closing a socket that is still connecting throws in some implementations; it is gone anyway.
-    }
+    if (this.isOpen) this.ws.close();
   }
 
   private acceptData(data: unknown): void {

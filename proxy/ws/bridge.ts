@@ -58,6 +58,7 @@ export class SessionBridge implements WebSocketBridge {
         upstreamHeaders: this.options.upstreamHeaders,
         upgradeTimeoutMs: config.upgradeTimeoutMs,
         retry: { windowMs: config.wsRetryWindowMs, intervalMs: config.retryIntervalMs },
+        upgradeHoldMs: config.wsUpgradeHoldMs,
         lifetimeMs: config.wsLifetimeMs,
         pingIntervalMs: config.wsPingIntervalMs,
         maxPayloadBytes: config.maxPayloadBytes,

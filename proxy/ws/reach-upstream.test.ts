@@ -1,8 +1,9 @@
-// The retry window of the WebSocket bridge: while the browser, already answered, waits with its
-// first frames held, a tunnel or upgrade that failed for a reason that can pass is attempted again.
-// Against the tests' SOCKS relay (switched between refusing and up) and the echo upstream, windows
-// scaled to ms; attempts are counted at the SOCKS server, so no assertion rests on a wall-clock
-// figure beyond lower bounds.
+// The dial phase of the WebSocket bridge: a tunnel or upgrade that failed for a reason that can pass
+// is attempted again — first while the browser's upgrade is held unanswered (the hold), then while
+// the browser, answered 101, waits with its first frames held (the retry window). Against the
+// tests' SOCKS relay (switched between refusing and up) and the echo upstream, both scaled to ms;
+// attempts are counted at the SOCKS server, so no assertion rests on a wall-clock figure beyond
+// lower bounds.
 import { describe, expect, it } from 'vitest';
 import type { StartProxyOptions } from '../server.ts';
 import { flakyPeerPerFile } from '../test/flaky-peer.ts';
@@ -14,7 +15,7 @@ const flaky = flakyPeerPerFile();
 
 /** A browser's socket to the proxy (the echo upstream answers every message with itself). */
 async function browser(options: StartProxyOptions = {}): Promise<TestClient> {
-  const url = await flaky.startProxy({ wsRetryWindowMs: windowMs, retryIntervalMs: intervalMs, ...options });
+  const url = await flaky.startProxy({ wsRetryWindowMs: windowMs, wsUpgradeHoldMs: 0, retryIntervalMs: intervalMs, ...options });
   return openClient(url.replace(/^http/, 'ws') + '/dev/code/stable-x');
 }
 
@@ -28,7 +29,7 @@ async function echoes(client: TestClient, text: string): Promise<void> {
 const wsRecord = () => flaky.records.find((r) => r.kind === 'ws');
 const tally = / \((\d+) attempts in (\d+) ms\)$/;
 
-describe('the WebSocket retry window', () => {
+describe('the WebSocket retry window (after the 101: no hold)', () => {
   it('connects the browser when the peer comes back inside the window: its first frame, held, goes through', async () => {
     flaky.socks.refusing = true;
     const client = await browser();
@@ -76,18 +77,8 @@ describe('the WebSocket retry window', () => {
   });
 
   it('stops at once when the browser leaves during the window, and leaves no timer behind', async () => {
-    flaky.socks.refusing = true;
-    const url = await flaky.startProxy({ wsRetryWindowMs: 60_000, retryIntervalMs: intervalMs });
-    const timersBefore = activeTimers();
-    const client = openClient(url.replace(/^http/, 'ws') + '/dev/code/stable-x');
-    await expect.poll(() => flaky.connects).toBeGreaterThanOrEqual(2);
-    client.ws.terminate();
-    await expect.poll(() => flaky.proxy()?.sessions()).toBe(0);
-    const seen = flaky.connects;
-    await new Promise((resolve) => setTimeout(resolve, 4 * intervalMs));
-    expect(flaky.connects).toBeLessThanOrEqual(seen + 1); // at most the CONNECT already on its way
-    await expect.poll(() => flaky.socks.open()).toBe(0);
-    await expect.poll(activeTimers).toBeLessThanOrEqual(timersBefore);
+    const client = await leavesMidDial(0);
+    expect(client.ws.readyState).toBe(client.ws.CLOSED);
   });
 
   it('stops at once on a browser close frame during the window, answering its code', async () => {
@@ -138,6 +129,97 @@ describe('the WebSocket retry window', () => {
     expect(flaky.connects).toBe(1);
   });
 });
+
+describe('the upgrade hold (before the 101)', () => {
+  const holdMs = 300;
+  const held = (options: StartProxyOptions = {}) => browser({ wsUpgradeHoldMs: holdMs, ...options });
+
+  it('answers the held upgrade 101 only once the upstream is reached, and relays as usual', async () => {
+    flaky.socks.refusing = true;
+    const client = await held({ wsUpgradeHoldMs: 60_000 });
+    let opened = false;
+    void client.opened.then(() => (opened = true));
+    await expect.poll(() => flaky.connects).toBeGreaterThanOrEqual(3);
+    // Three attempts failed and the browser has no answer yet: its socket is still connecting.
+    expect(opened).toBe(false);
+    expect(client.ws.readyState).toBe(client.ws.CONNECTING);
+    flaky.socks.refusing = false;
+    await echoes(client, 'auth');
+    client.ws.close(4000, 'done');
+    expect(await client.closed).toMatchObject({ code: 4000 });
+    await expect.poll(wsRecord).toBeDefined();
+    expect(wsRecord()?.attempts).toBeGreaterThanOrEqual(4);
+    expect(wsRecord()?.hops['browser.held']).toBeGreaterThan(0);
+    expect(wsRecord()?.cause).toBeUndefined();
+  });
+
+  it('answers 101 at the hold\'s end, tries on for the window, then closes 1014 with the attempts of both', async () => {
+    flaky.socks.refusing = true;
+    const started = performance.now();
+    const client = await held();
+    await client.opened;
+    const openedAfter = performance.now() - started;
+    const closed = await client.closed;
+    expect(openedAfter).toBeGreaterThanOrEqual(holdMs - 5);
+    expect(closed.code).toBe(1014);
+    expect(closed.reason).toMatch(/^socks\.reply_general_failure \(REP 0x01\)/);
+    const [, attempts = '0', ms = '0'] = tally.exec(closed.reason) ?? [];
+    expect(Number(ms)).toBeGreaterThanOrEqual(holdMs + windowMs - intervalMs);
+    expect(Number(attempts)).toBeGreaterThanOrEqual(8); // pauses of 5, 10, 20, 40, 40… ms in 700 ms
+    // One attempt each, give or take the one the end cut short: before its CONNECT, or after it (then not counted).
+    expect(Math.abs(flaky.connects - Number(attempts))).toBeLessThanOrEqual(1);
+    await expect.poll(wsRecord).toBeDefined();
+    expect(wsRecord()?.hops['browser.held']).toBeGreaterThanOrEqual(holdMs - 5);
+  });
+
+  it('answers 101 and closes at once on a cause that will not pass (an upgrade refused with 403), holding nothing', async () => {
+    flaky.upstream.refuseUpgrades(403);
+    const client = await held({ wsUpgradeHoldMs: 60_000 });
+    await client.opened;
+    expect(await client.closed).toEqual({ code: 1014, reason: 'upstream.upgrade_refused (HTTP 403)' });
+    expect(flaky.connects).toBe(1);
+  });
+
+  it('stops the dial when the browser leaves during the hold, and leaves no timer or tunnel behind', async () => {
+    await leavesMidDial(60_000, (client) => expect(client.ws.readyState).toBe(client.ws.CONNECTING));
+    await expect.poll(wsRecord).toBeDefined();
+    expect(wsRecord()).toMatchObject({ closeBrowser: 1006, attempts: expect.any(Number) });
+    expect(wsRecord()?.hops['browser.held']).toBeUndefined(); // never answered
+  });
+
+  it('answers shutdown during the hold with 101 and 1001, never a refused upgrade', async () => {
+    flaky.socks.refusing = true;
+    const client = await held({ wsUpgradeHoldMs: 60_000 });
+    await expect.poll(() => flaky.connects).toBeGreaterThanOrEqual(2);
+    const closing = flaky.proxy()?.close();
+    await client.opened;
+    expect(await client.closed).toMatchObject({ code: 1001 });
+    await closing;
+    await expect.poll(() => flaky.socks.open()).toBe(0);
+  });
+});
+
+/**
+ * A browser that drops its TCP connection while the peer refuses (`before` sees it just before):
+ * the dial stops — at most the CONNECT already on its way after the session ended — and no tunnel
+ * or timer of it is left.
+ */
+async function leavesMidDial(holdMs: number, before?: (client: TestClient) => void): Promise<TestClient> {
+  flaky.socks.refusing = true;
+  const url = await flaky.startProxy({ wsRetryWindowMs: 60_000, wsUpgradeHoldMs: holdMs, retryIntervalMs: intervalMs });
+  const timersBefore = activeTimers();
+  const client = openClient(url.replace(/^http/, 'ws') + '/dev/code/stable-x');
+  await expect.poll(() => flaky.connects).toBeGreaterThanOrEqual(2);
+  before?.(client);
+  client.ws.terminate();
+  await expect.poll(() => flaky.proxy()?.sessions()).toBe(0);
+  const seen = flaky.connects;
+  await new Promise((resolve) => setTimeout(resolve, 4 * intervalMs));
+  expect(flaky.connects).toBeLessThanOrEqual(seen + 1);
+  await expect.poll(() => flaky.socks.open()).toBe(0);
+  await expect.poll(activeTimers).toBeLessThanOrEqual(timersBefore);
+  return client;
+}
 
 /** Timers alive in this process (the proxy, its peers and the test share it; only the count before and after matters). */
 function activeTimers(): number {

@@ -107,8 +107,8 @@ describe('WebSocket bridge', () => {
     expect(await client.closed).toEqual({ code: 4001, reason: 'upstream says bye' });
   });
 
-  it('gives the browser a close frame, not 1006, when SOCKS is unreachable (no retry window: one attempt)', async () => {
-    const { wsUrl, socks } = await withStack({ wsRetryWindowMs: 0 });
+  it('gives the browser a close frame, not 1006, when SOCKS is unreachable (no hold, no retry window: one attempt)', async () => {
+    const { wsUrl, socks } = await withStack({ wsRetryWindowMs: 0, wsUpgradeHoldMs: 0 });
     await socks.close();
     const client = openClient(wsUrl('/dev/code/x'));
     const closed = await client.closed;

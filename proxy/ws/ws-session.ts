@@ -1,9 +1,12 @@
-// One WebSocket session. The proxy owns the browser-facing socket: it completes the browser's
-// upgrade first and only then dials the upstream, so every failure after that point — SOCKS, the
-// upstream's answer, an upstream that vanishes, an exception in the proxy — reaches the browser as
-// a close frame with a code and a reason, never as 1006. The steps of run() go in order; the first
-// that throws ends the session. The dial phase (tunnel, then the upstream's upgrade) is attempted
-// again within the retry window while the browser's first frames wait (./reach-upstream.ts).
+// One WebSocket session. The proxy owns the browser-facing socket: it answers the browser's upgrade
+// itself, 101 always, so every failure — SOCKS, the upstream's answer, an upstream that vanishes, an
+// exception in the proxy — reaches the browser as a close frame with a code and a reason, never as
+// 1006. The steps of run() go in order; the first that throws ends the session. The dial phase
+// (tunnel, then the upstream's upgrade) is attempted again while the browser waits
+// (./reach-upstream.ts): first with its upgrade held unanswered, up to the hold — the workbench's
+// 10 s wait for its first control message has not started, its socket is still connecting — then
+// answered 101, its first frames held, for the retry window. The 101 goes out as soon as the
+// upstream answers, at the hold's end, or before any close frame: whichever comes first.
 //
 // Once both sides are open, frames cross unchanged (no extension is negotiated on either side, and
 // both legs towards the upstream are client→server), so payloads are never unmasked or copied.
@@ -56,6 +59,8 @@ export interface WsSessionOptions {
   upgradeTimeoutMs: number;
   /** How long the tunnel and the upgrade are attempted again while the browser's first frames wait (./reach-upstream.ts). */
   retry: RetryWindow;
+  /** Before the 101, how long the dial phase may run with the browser's upgrade unanswered, ms; the retry window follows. 0 = answer at once. */
+  upgradeHoldMs: number;
   /** Session lifetime, ms; then 1001 both ways. 0 = none. */
   lifetimeMs: number;
   /** A ping to the browser this often while the session is open, ms (./keepalive.ts). 0 = none. */
@@ -130,6 +135,9 @@ export class WsSession {
   private lifetime: NodeJS.Timeout | undefined;
   private grace: NodeJS.Timeout | undefined;
   private keepalive: Keepalive | undefined;
+  /** The browser's 101, until it is written; `hold` writes it at the hold's end. */
+  private acceptance: string | undefined;
+  private hold: NodeJS.Timeout | undefined;
   /** Aborted once the session fails or ends: the upstream's dial and its retries stop at once. */
   private readonly dialing = new AbortController();
 
@@ -149,6 +157,9 @@ export class WsSession {
       if (this.options.refuse) throw this.options.refuse;
       await this.options.beforeDial?.(req);
       if (this.state !== 'opening') return;
+      const { upgradeHoldMs, retry } = this.options;
+      if (upgradeHoldMs > 0) this.hold = setTimeout(() => this.answerUpgrade(), upgradeHoldMs);
+      else this.answerUpgrade();
       const { tunnel, first } = await reachUpstream(
         {
           dialer: this.options.dialer,
@@ -157,13 +168,15 @@ export class WsSession {
           headers: withoutHandshakeHeaders(this.options.upstreamHeaders(req, this.options.upstreamUrl.host)),
           protocols: offeredProtocols(req),
           upgradeTimeoutMs: this.options.upgradeTimeoutMs,
-          retry: this.options.retry,
+          // One loop for both phases: the hold, then the window after the 101.
+          retry: { windowMs: upgradeHoldMs + retry.windowMs, intervalMs: retry.intervalMs },
           record: this.record,
           onTunnelError: (error) => (this.upstreamError ??= error),
         },
         this.dialing.signal,
       );
       if (this.state !== 'opening') return void tunnel.destroy();
+      this.answerUpgrade();
       this.upstream = tunnel;
       this.startRelay(tunnel, first);
     } catch (error) {
@@ -183,7 +196,7 @@ export class WsSession {
     this.finish();
   }
 
-  /** Answers the browser's upgrade; false when it was not a valid one (answered with an HTTP error). */
+  /** Takes the browser's upgrade, unanswered yet; false when it was not a valid one (answered with an HTTP error). */
   private acceptBrowser(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     let response: string;
     try {
@@ -197,7 +210,7 @@ export class WsSession {
     this.browser = socket;
     // Small frames go out at once: the workbench's protocol is request/response over many tiny messages.
     (socket as Socket).setNoDelay?.(true);
-    socket.write(response);
+    this.acceptance = response;
     socket.on('data', (chunk: Buffer) => {
       // After the session, the socket is only drained until the browser closes TCP (closeBoth).
       if (this.state !== 'closed') this.reader.push(chunk, this.fromBrowser);
@@ -207,6 +220,20 @@ export class WsSession {
     if (head.length) this.reader.push(head, this.fromBrowser);
     socket.resume();
     return true;
+  }
+
+  /**
+   * The browser's 101, once: when the upstream answered, at the hold's end, or before our close frame.
+   * Its handshake wait starts here, so the hold spends none of it.
+   */
+  private answerUpgrade(): void {
+    clearTimeout(this.hold);
+    this.hold = undefined;
+    const response = this.acceptance;
+    this.acceptance = undefined;
+    if (response === undefined || !this.browser?.writable) return;
+    this.browser.write(response);
+    if (this.options.upgradeHoldMs > 0) this.record.hops['browser.held'] = Math.round(performance.now() - this.started);
   }
 
   private startRelay(tunnel: Duplex, first: Buffer): void {
@@ -405,6 +432,8 @@ export class WsSession {
     this.dialing.abort();
     const cause = asProxyError(error);
     this.record.cause ??= cause.message;
+    // Never a refused upgrade: a browser still held gets its 101, then the close frame.
+    this.answerUpgrade();
     this.sendClose('browser', cause.closeCode, cause.message);
     if (this.state !== 'opening') this.sendClose('upstream', cause.code === 'upstream.protocol_error' ? CloseCode.protocolError : CloseCode.goingAway, cause.message);
     else this.upstream?.destroy();
@@ -469,6 +498,7 @@ export class WsSession {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.dialing.abort();
+    clearTimeout(this.hold);
     clearTimeout(this.lifetime);
     clearTimeout(this.grace);
     clearTimeout(this.settle);
