@@ -4,6 +4,7 @@
 // tests' SOCKS relay (switched between refusing and up) and the echo upstream, both scaled to ms;
 // attempts are counted at the SOCKS server, so no assertion rests on a wall-clock figure beyond
 // lower bounds.
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { StartProxyOptions } from '../server.ts';
 import { flakyPeerPerFile } from '../test/flaky-peer.ts';
@@ -185,6 +186,26 @@ describe('the upgrade hold (before the 101)', () => {
     await expect.poll(wsRecord).toBeDefined();
     expect(wsRecord()).toMatchObject({ closeBrowser: 1006, attempts: expect.any(Number) });
     expect(wsRecord()?.hops['browser.held']).toBeUndefined(); // never answered
+  });
+
+  // A close frame sent before the 101 (only a hostile client does) was echoed ahead of the 101: bytes that are no HTTP response.
+  it('answers a close frame sent during the hold with the 101 first, then the close', async () => {
+    flaky.socks.refusing = true;
+    const url = new URL(await flaky.startProxy({ wsRetryWindowMs: 60_000, wsUpgradeHoldMs: 60_000, retryIntervalMs: intervalMs }));
+    const raw = connect({ host: url.hostname, port: Number(url.port) });
+    raw.on('error', () => {});
+    let received = Buffer.alloc(0);
+    raw.on('data', (chunk: Buffer) => (received = Buffer.concat([received, chunk])));
+    raw.write(`GET /dev/code/stable-x HTTP/1.1\r\nhost: ${url.host}\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nsec-websocket-version: 13\r\n\r\n`);
+    await expect.poll(() => flaky.connects).toBeGreaterThanOrEqual(2);
+    expect(received.length).toBe(0); // still held
+    raw.write(Buffer.from([0x88, 0x82, 0, 0, 0, 0, 0x0f, 0xa0])); // close 4000, zero mask
+    const echoed = Buffer.from([0x88, 0x02, 0x0f, 0xa0]);
+    await expect.poll(() => received.includes(echoed)).toBe(true);
+    expect(received.toString('latin1')).toMatch(/^HTTP\/1\.1 101 /);
+    expect(received.indexOf(echoed)).toBeGreaterThan(received.indexOf('\r\n\r\n'));
+    raw.destroy();
+    await expect.poll(() => flaky.proxy()?.sessions()).toBe(0);
   });
 
   it('answers shutdown during the hold with 101 and 1001, never a refused upgrade', async () => {

@@ -432,8 +432,6 @@ export class WsSession {
     this.dialing.abort();
     const cause = asProxyError(error);
     this.record.cause ??= cause.message;
-    // Never a refused upgrade: a browser still held gets its 101, then the close frame.
-    this.answerUpgrade();
     this.sendClose('browser', cause.closeCode, cause.message);
     if (this.state !== 'opening') this.sendClose('upstream', cause.code === 'upstream.protocol_error' ? CloseCode.protocolError : CloseCode.goingAway, cause.message);
     else this.upstream?.destroy();
@@ -447,6 +445,8 @@ export class WsSession {
   private sendClose(side: Side, code: number, reason: string): void {
     const socket = side === 'browser' ? this.browser : this.upstream;
     if (this.side[side].closeSent || !socket || !socket.writable) return;
+    // Never a refused upgrade, never a frame before the 101: a browser still held gets its 101 first.
+    if (side === 'browser') this.answerUpgrade();
     this.side[side].closeSent = true;
     if (side === 'browser') this.record.closeBrowser ??= code;
     else this.record.closeUpstream ??= code;
