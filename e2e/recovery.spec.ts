@@ -1,10 +1,11 @@
 // The catalog's `peer-outage`: mid-session the tailnet peer refuses for 10× the workbench's
-// handshake wait, then comes back — at several points of the client's attempt cycle, since when
-// it returns decides how soon the workbench can notice. For each phase, legacy then fixed on the
-// same page: no 1006 under the fixed proxy, nothing lost, and each connection back as soon as the
-// proxy and the client allow — the attempt held at the return, within 100 ms (1 s unscaled) beyond
-// twice what one attempt costs on this machine (and a loaded machine's allowance), else the first
-// attempt after it. The figures of every phase are printed side by side at the end.
+// handshake wait, then comes back — at several points of the client's attempt cycle, since behind a
+// pass-through proxy when it returns decides how soon the workbench can notice. For each phase,
+// legacy then fixed on the same page. Legacy: back on the workbench's own schedule (the first
+// attempt after the return). Fixed: the proxy keeps both connections open through the outage and
+// closes them once the peer answers, so each is back with its first attempt, within 100 ms (1 s
+// unscaled) of the return beyond twice what one attempt costs on this machine (and a loaded
+// machine's allowance); no 1006, nothing lost. The figures of every phase are printed at the end.
 import { recoveryFaults, type Recovery } from '../harness/page/src/recovery.ts';
 import { expect, failedChecks, test, timing } from '../harness/playwright/index.ts';
 
@@ -30,7 +31,7 @@ test.use({ allowAbnormalClose: true });
 test.describe.configure({ mode: 'serial' });
 
 test.afterAll(() => {
-  const show = (r: Recovery | undefined) => (r?.ms === undefined ? 'not back' : `${Math.round(r.ms)} ms (${r.connections.map((c) => c.attempts.length).join('/')} attempts)`);
+  const show = (r: Recovery | undefined) => (r?.ms === undefined ? 'not back' : `${Math.round(r.ms)} ms (${r.connections.map((c) => c.attempts.length).join('/')} attempts, closed ${Math.round(r.droppedT - r.clearedT)} ms after the return)`);
   console.log(`peer-outage: back after the peer's return (management/extensionHost attempts)\n${results.map((r) => `  outage ${outageMs + r.phase} ms: fixed ${show(r.fixed)}, legacy ${show(r.legacy)}`).join('\n')}`);
 });
 
@@ -46,6 +47,14 @@ for (const phase of phases) {
       expect(recovery?.ms, `${variant}: ${run.result.workbench?.events.slice(-12).join('\n')}`).toBeDefined();
       row[variant] = recovery;
       if (recovery) expect(recoveryFaults(recovery, retry[variant], withinMs), variant).toEqual([]);
+      if (recovery && variant === 'fixed') {
+        // Kept open through the outage: closed only after the return, and back at the first attempt.
+        expect(recovery.droppedT, 'fixed: closed before the peer was back').toBeGreaterThanOrEqual(recovery.clearedT);
+        for (const c of recovery.connections) {
+          expect(c.attempts, `${c.connection}: attempts`).toHaveLength(1);
+          expect((c.reconnectedT ?? Infinity) - recovery.clearedT - 2 * c.attemptMs, `${c.connection}: back after the return, beyond two attempts' cost`).toBeLessThanOrEqual(withinMs);
+        }
+      }
       test.info().annotations.push({ type: `recovery ${variant}`, description: `${Math.round(recovery?.ms ?? NaN)} ms` });
     }
   });

@@ -28,6 +28,8 @@ const scaledDeadlines: Partial<ProxyConfig> = {
   responseTimeoutMs: timing.responseMs,
   wsRetryWindowMs: timing.wsRetryWindowMs,
   wsUpgradeHoldMs: timing.wsUpgradeHoldMs,
+  wsRideOutMs: timing.wsRideOutMs,
+  wsRideOutKeepAliveMs: timing.wsRideOutKeepAliveMs,
   httpRetryWindowMs: timing.httpRetryWindowMs,
   retryIntervalMs: timing.retryIntervalMs,
   wsPingIntervalMs: timing.pingIntervalMs,

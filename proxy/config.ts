@@ -43,6 +43,14 @@ export interface ProxyConfig {
    * and the retry window above. Below the reconnection attempt's 30 s limit less that 10 s wait.
    */
   wsUpgradeHoldMs: number;
+  /**
+   * A workbench WebSocket (VS Code's protocol) whose upstream ends mid-session is kept open this
+   * long, ms, while the upstream is tried again; it is closed as soon as a tunnel opens, so the
+   * workbench's reconnection, which starts with no pause, lands. 0 = closed at once.
+   */
+  wsRideOutMs: number;
+  /** Meanwhile a VS Code KeepAlive goes to the browser this often, ms: below the workbench's 20 s dead-socket check. */
+  wsRideOutKeepAliveMs: number;
   /** The same for an HTTP request that is safe to repeat (GET, HEAD, OPTIONS without a body) whose tunnel could not be opened, ms; 0 = once. */
   httpRetryWindowMs: number;
   /** The longest pause between two attempts of a retry window, ms (the first are an eighth, a quarter, a half of it). */
@@ -95,6 +103,8 @@ export const optionSpecs: readonly OptionSpec<keyof ProxyConfig>[] = [
   deadline('responseTimeoutMs', 'RESPONSE_TIMEOUT_MS', 'response-timeout-ms', 30_000, "upstream's HTTP response headers (ms)"),
   { key: 'wsRetryWindowMs', env: 'WS_RETRY_WINDOW_MS', flag: 'ws-retry-window-ms', kind: 'ms', default: 7000, min: 0, max: maxDeadlineMs, doc: "a WebSocket's tunnel and upgrade are tried again for this long while the browser waits (ms, 0 = once); below the workbench's 10 s handshake wait" },
   { key: 'wsUpgradeHoldMs', env: 'WS_UPGRADE_HOLD_MS', flag: 'ws-upgrade-hold-ms', kind: 'ms', default: 10_000, min: 0, max: maxDeadlineMs, doc: "a WebSocket's upgrade is held unanswered this long while its tunnel and upgrade are tried (ms, 0 = answer at once), then the retry window runs; below the workbench's 30 s reconnection limit less its 10 s handshake wait" },
+  { key: 'wsRideOutMs', env: 'WS_RIDE_OUT_MS', flag: 'ws-ride-out-ms', kind: 'ms', default: 300_000, min: 0, max: maxTimerMs, doc: "a workbench WebSocket whose upstream ends is kept open this long while the upstream is tried again, and closed (1014) as soon as it answers, so the workbench reconnects at once (ms, 0 = close at once)" },
+  { key: 'wsRideOutKeepAliveMs', env: 'WS_RIDE_OUT_KEEPALIVE_MS', flag: 'ws-ride-out-keepalive-ms', kind: 'ms', default: 5000, min: 1, max: 19_000, doc: "while a workbench WebSocket is kept open, a VS Code KeepAlive message to the browser this often (ms); below the workbench's 20 s dead-socket timeout" },
   { key: 'httpRetryWindowMs', env: 'HTTP_RETRY_WINDOW_MS', flag: 'http-retry-window-ms', kind: 'ms', default: 3000, min: 0, max: maxDeadlineMs, doc: 'a GET/HEAD/OPTIONS without a body whose tunnel failed is tried again for this long (ms, 0 = once)' },
   { key: 'retryIntervalMs', env: 'RETRY_INTERVAL_MS', flag: 'retry-interval-ms', kind: 'ms', default: 500, min: 1, max: 60_000, doc: 'longest pause between two attempts of a retry window (ms); the first are 1/8, 1/4, 1/2 of it' },
   deadline('headersTimeoutMs', 'HEADERS_TIMEOUT_MS', 'headers-timeout-ms', 10_000, "a browser's request headers, from their first byte (ms); a slower client is closed (408) within a quarter more, at most 1 s more"),

@@ -20,7 +20,7 @@ export const outageScenarios: Scenario[] = [
     expect: {
       legacy: { says: "1006 on the drop and on every attempt; back on the workbench's own schedule", closeCodes: [1006], workbench: 'recovers' },
       fixed: {
-        says: "close frames only; back within a pause of the proxy's retries when the peer returns during an attempt, else at the workbench's next attempt; nothing lost",
+        says: "close frames only; the connections kept open through the outage and closed once the peer answers, so each is back at its first attempt, within a pause of the proxy's retries; nothing lost",
         closeCodes: [1014],
         reason: 'upstream\\.(ended_without_close|reset)',
         workbench: 'recovers',
@@ -39,7 +39,7 @@ export const outageScenarios: Scenario[] = [
     expect: {
       legacy: { says: "1006 on the drop and on every attempt; back on the workbench's own schedule", closeCodes: [1006], workbench: 'recovers' },
       fixed: {
-        says: "close frames only; back once a dial started after the peer's return lands, within the attempt if one is held; nothing lost",
+        says: "close frames only; the connections kept open through the outage and closed once a dial started after the peer's return lands, so each is back at its first attempt; nothing lost",
         closeCodes: [1014],
         reason: 'upstream\\.(ended_without_close|reset)',
         workbench: 'recovers',

@@ -27,6 +27,13 @@ export const timing = {
    * against 15 s), and below the client's reconnection limit less its handshake wait (3 s − 1 s).
    */
   wsUpgradeHoldMs: 1000,
+  /**
+   * Proxy: how long a workbench WebSocket whose upstream ended is kept open while the upstream is
+   * tried again (300000 ms), longer than an outage row's 10 s; and the KeepAlive it sends meanwhile
+   * (5000 ms, VS Code's own interval), below the client's 2 s dead-socket check here (20 s real).
+   */
+  wsRideOutMs: 30_000,
+  wsRideOutKeepAliveMs: 500,
   /** Proxy: the same for an HTTP request safe to repeat (3000 ms). */
   httpRetryWindowMs: 300,
   /** Proxy: the longest pause between two attempts of a retry window (500 ms). */

@@ -28,10 +28,10 @@ export interface FrontFault {
 }
 
 /**
- * Proxy settings a scenario may change (proxy/config.ts names and units); a `wsRetryWindowMs` and
- * a `wsUpgradeHoldMs` of 0 turn the retries off: the proxy as it was before them (a before/after comparison).
+ * Proxy settings a scenario may change (proxy/config.ts names and units); a `wsRetryWindowMs`, a
+ * `wsUpgradeHoldMs` and a `wsRideOutMs` of 0 turn the retries off: the proxy as it was before them (a before/after comparison).
  */
-export type ProxyTuning = Partial<Pick<ProxyConfig, 'wsLifetimeMs' | 'wsPingIntervalMs' | 'maxPayloadBytes' | 'socksGreetingTimeoutMs' | 'socksConnectReplyTimeoutMs' | 'upgradeTimeoutMs' | 'wsRetryWindowMs' | 'wsUpgradeHoldMs'>>;
+export type ProxyTuning = Partial<Pick<ProxyConfig, 'wsLifetimeMs' | 'wsPingIntervalMs' | 'maxPayloadBytes' | 'socksGreetingTimeoutMs' | 'socksConnectReplyTimeoutMs' | 'upgradeTimeoutMs' | 'wsRetryWindowMs' | 'wsUpgradeHoldMs' | 'wsRideOutMs'>>;
 
 export interface PlatformSetting {
   /** Cloud Run's request timeout (ms): WebSockets included, cut without a close frame. */

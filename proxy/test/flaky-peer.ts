@@ -80,6 +80,7 @@ async function startFlakyPeer(): Promise<FlakyPeer> {
       socks.connects.length = 0;
       flaky.records.length = 0;
       socks.refusing = false;
+      socks.downForMs = 0;
       upstream.refuseUpgrades(0, 0);
     },
     close: async () => {

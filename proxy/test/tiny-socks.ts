@@ -25,6 +25,8 @@ export interface TinySocks {
   connects: string[];
   /** While on, every CONNECT gets 05 01 (general failure) at once. */
   refusing: boolean;
+  /** While on, every CONNECT waits this long, then gets 05 01 — tailscaled with the peer down (its 5 s dial budget). 0 = off. */
+  downForMs: number;
   /** Client connections still open. */
   open(): number;
   close(): Promise<void>;
@@ -50,6 +52,7 @@ export async function startTinySocks(options: TinySocksOptions): Promise<TinySoc
     url: (scheme = 'socks5h') => `${scheme}://${joinHostPort(host, port)}`,
     connects: [],
     refusing: false,
+    downForMs: 0,
     open: () => clients.size,
     close: () =>
       new Promise<void>((resolve) => {
@@ -109,6 +112,10 @@ function relay(socket: Socket, options: TinySocksOptions, tiny: TinySocks, socke
     const destination = `${host}:${port}`;
     tiny.connects.push(destination);
     if (tiny.refusing) return void socket.end(Buffer.from([5, 1, 0, 1, 0, 0, 0, 0, 0, 0]));
+    if (tiny.downForMs > 0) {
+      const answer = setTimeout(() => socket.end(Buffer.from([5, 1, 0, 1, 0, 0, 0, 0, 0, 0])), tiny.downForMs);
+      return void socket.once('close', () => clearTimeout(answer));
+    }
     if (options.closeBeforeConnectReply) return void socket.end();
     const local = splitHostPort(options.routes?.[destination] ?? '');
     if (!local) return void socket.end(Buffer.from([5, 5, 0, 1, 0, 0, 0, 0, 0, 0]));

@@ -59,6 +59,7 @@ export class SessionBridge implements WebSocketBridge {
         upgradeTimeoutMs: config.upgradeTimeoutMs,
         retry: { windowMs: config.wsRetryWindowMs, intervalMs: config.retryIntervalMs },
         upgradeHoldMs: config.wsUpgradeHoldMs,
+        rideOut: { forMs: config.wsRideOutMs, keepAliveMs: config.wsRideOutKeepAliveMs },
         lifetimeMs: config.wsLifetimeMs,
         pingIntervalMs: config.wsPingIntervalMs,
         maxPayloadBytes: config.maxPayloadBytes,

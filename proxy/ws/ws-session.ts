@@ -45,7 +45,9 @@ import { browserAcceptResponse, HandshakeError, offeredProtocols } from './hands
 import { keepBrowserAlive, type Keepalive } from './keepalive.ts';
 import { withoutHandshakeHeaders } from './headers.ts';
 import { reachUpstream } from './reach-upstream.ts';
+import { rideOut } from './ride-out.ts';
 import { isValidCloseCode } from './validation.ts';
+import { speaksVscodeProtocol, VscodeStream } from './vscode-stream.ts';
 
 export interface WsSessionOptions {
   dialer: Dialer;
@@ -61,6 +63,11 @@ export interface WsSessionOptions {
   retry: RetryWindow;
   /** Before the 101, how long the dial phase may run with the browser's upgrade unanswered, ms; the retry window follows. 0 = answer at once. */
   upgradeHoldMs: number;
+  /**
+   * A workbench connection whose upstream ends is kept open this long while the upstream is tried
+   * again, ms (./ride-out.ts), with a KeepAlive every `keepAliveMs`; 0 = closed at once.
+   */
+  rideOut: { forMs: number; keepAliveMs: number };
   /** Session lifetime, ms; then 1001 both ways. 0 = none. */
   lifetimeMs: number;
   /** A ping to the browser this often while the session is open, ms (./keepalive.ts). 0 = none. */
@@ -140,12 +147,15 @@ export class WsSession {
   private hold: NodeJS.Timeout | undefined;
   /** Aborted once the session fails or ends: the upstream's dial and its retries stop at once. */
   private readonly dialing = new AbortController();
+  /** A workbench connection's protocol stream towards the browser, followed so that it can be ridden out; undefined for any other. */
+  private readonly stream: VscodeStream | undefined;
 
   constructor(options: WsSessionOptions, record: AccessRecord, onEnd: (session: WsSession) => void) {
     this.options = options;
     this.record = record;
     this.onEnd = onEnd;
     this.reader = new ClientFrameReader(options.maxPayloadBytes);
+    if (options.rideOut.forMs > 0 && speaksVscodeProtocol(options.upstreamTarget)) this.stream = new VscodeStream();
   }
 
   /** The ordered steps of the upgrade path. */
@@ -320,6 +330,7 @@ export class WsSession {
   /** The upstream's whole frames, on to the browser unless it has had its close frame. */
   private upstreamData(bytes: Buffer | Buffer[], second?: Buffer): void {
     if (this.side.browser.closeSent || !this.browser) return;
+    if (this.stream) followStream(this.stream, bytes, second);
     if (Array.isArray(bytes)) this.writeParts(bytes, this.browser, this.upstream);
     else if (second) this.writePair(bytes, second, this.browser, this.upstream);
     else this.write(bytes, this.browser, this.upstream);
@@ -422,9 +433,25 @@ export class WsSession {
     this.settle = setTimeout(() => {
       if (this.state === 'closed' || this.side.browser.closeReceived !== undefined) return;
       this.record.cause ??= cause.message;
+      if (this.stream?.atBoundary && this.browser) return void this.rideOut(this.browser, cause);
       this.sendClose('browser', cause.closeCode, cause.message);
       this.startGrace();
     }, this.options.upstreamEndSettleMs);
+  }
+
+  /**
+   * The upstream of a workbench connection is gone: the browser is kept until the upstream can be
+   * reached again (or the ride's window ends), then closed with the cause, so that the workbench's
+   * reconnection — which starts with no pause — finds the upstream there.
+   */
+  private async rideOut(browser: Duplex, cause: ProxyError): Promise<void> {
+    const { forMs, keepAliveMs } = this.options.rideOut;
+    const ride = await rideOut({ dialer: this.options.dialer, upstreamUrl: this.options.upstreamUrl, retry: { windowMs: forMs, intervalMs: this.options.retry.intervalMs }, keepAliveMs }, browser, this.dialing.signal).catch(() => undefined);
+    if (!ride || this.state === 'closed' || this.side.browser.closeReceived !== undefined) return;
+    this.record.hops['upstream.ride_out'] = ride.ms;
+    const ended = new ProxyError(cause.code, `${cause.detail}; kept ${ride.ms} ms, ${ride.reachable ? 'reachable again' : 'still unreachable'}`);
+    this.sendClose('browser', ended.closeCode, ended.message);
+    this.startGrace();
   }
 
   private fail(error: unknown): void {
@@ -507,6 +534,16 @@ export class WsSession {
     this.record.ms = Math.round(performance.now() - this.started);
     this.onEnd(this);
   }
+}
+
+/** Follows what goes to the browser, in whichever of the relay's three shapes it goes. */
+function followStream(stream: VscodeStream, bytes: Buffer | Buffer[], second: Buffer | undefined): void {
+  if (!Array.isArray(bytes)) {
+    stream.push(bytes);
+    if (second) stream.push(second);
+    return;
+  }
+  for (let i = 0; i < bytes.length; i++) stream.push(bytes[i] as Buffer);
 }
 
 /** What the upstream's frames did wrong, as a cause: too big for the limit, or not allowed by RFC 6455. */

@@ -47,7 +47,12 @@ export function recoveryOf(events: readonly TimelineEvent[], clearedT?: number):
 export function describeRecovery(recovery: Recovery | undefined): string {
   if (!recovery) return 'no drop';
   const per = recovery.connections.map((c) => `${c.connection}: ${c.attempts.length} attempt${c.attempts.length === 1 ? '' : 's'}${c.reconnectedT === undefined ? ', not back' : ''}`).join(', ');
-  const what = recovery.clearedT === recovery.droppedT ? 'the drop' : `the fault cleared (${Math.round(recovery.clearedT - recovery.droppedT)} ms after the drop)`;
+  const what =
+    recovery.clearedT === recovery.droppedT
+      ? 'the drop'
+      : recovery.droppedT > recovery.clearedT
+        ? `the fault cleared (the connections were kept open through it and closed ${Math.round(recovery.droppedT - recovery.clearedT)} ms after)`
+        : `the fault cleared (${Math.round(recovery.clearedT - recovery.droppedT)} ms after the drop)`;
   return recovery.ms === undefined ? `not reconnected after ${what} — ${per}` : `reconnected ${Math.round(recovery.ms)} ms after ${what} — ${per}`;
 }
 

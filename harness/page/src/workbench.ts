@@ -116,7 +116,9 @@ export async function workbenchProbe(request: ProbeRequest, options: WorkbenchPr
       if (outage) {
         const outageStarted = Date.now();
         await options.control.setFaults({ peerState: outage.peerState, dropPeerTunnels: true });
-        settled = await waitFor(closed, pokes.subscribe, left());
+        // A pass-through proxy drops the connections at once; one that rides the outage out keeps
+        // them open until the peer is back, so no close may come before the outage ends.
+        await waitFor(closed, pokes.subscribe, Math.max(0, outageStarted + outage.forMs - Date.now()));
         report.sentBeforeDrop = traffic.count;
         // Messages sent during the outage would only wait in the replay queue: the drop's are enough.
         traffic.stop();
