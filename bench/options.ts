@@ -2,6 +2,7 @@
 // defaults are what the README's tables come from; the options run one part, or a shorter one, while
 // a figure is being worked on. Every option is also an environment variable (a flag wins).
 import { ConfigError, optionTable, readOptions, type OptionSpec } from '../proxy/options.ts';
+import { placements, type Placement } from './placement.ts';
 
 export { ConfigError } from '../proxy/options.ts';
 
@@ -20,6 +21,8 @@ export interface BenchOptions {
   baseline: 'usual' | 'same';
   /** socks-relay: interleaved rounds. */
   rounds: number;
+  /** socks-relay: the CPUs of the latency rounds' processes (./placement.ts). */
+  placement: Placement;
   /** A V8 CPU (or sampling heap) profile of every measured child, per measurement window, into this folder. */
   cpuProf?: string;
   heapProf?: string;
@@ -27,7 +30,7 @@ export interface BenchOptions {
   readme: boolean;
 }
 
-type Key = 'baseline' | 'blocks' | 'figures' | 'sessions' | 'windows' | 'rounds' | 'cpuProf' | 'heapProf' | 'readme';
+type Key = 'baseline' | 'blocks' | 'figures' | 'sessions' | 'windows' | 'rounds' | 'placement' | 'cpuProf' | 'heapProf' | 'readme';
 
 const specs: OptionSpec<Key>[] = [
   { key: 'baseline', env: 'BENCH_BASELINE', flag: 'baseline', kind: 'string', default: 'usual', doc: 'proxy-ws, active-load: the baseline beside this proxy: usual (http-proxy-3 + socks-proxy-agent) or same (a second copy of this proxy: the ratios an A/A run gives)' },
@@ -36,6 +39,7 @@ const specs: OptionSpec<Key>[] = [
   { key: 'sessions', env: 'BENCH_SESSIONS', flag: 'sessions', kind: 'string', default: '100,1000,5000', doc: 'active-load: session counts' },
   { key: 'windows', env: 'BENCH_WINDOWS', flag: 'windows', kind: 'int', default: 6, min: 1, max: 100, doc: 'active-load: load windows per path and session count' },
   { key: 'rounds', env: 'BENCH_ROUNDS', flag: 'rounds', kind: 'int', default: 5, min: 1, max: 100, doc: 'socks-relay: interleaved rounds' },
+  { key: 'placement', env: 'BENCH_PLACEMENT', flag: 'placement', kind: 'string', default: 'same', doc: "socks-relay: where the latency rounds run: same (every process pinned to the bench's CPU) or apart (the SOCKS servers pinned to another CPU)" },
   { key: 'readme', env: 'BENCH_README', flag: 'readme', kind: 'bool', default: false, doc: 'write the tables into bench/README.md (only with every benchmark and the defaults)' },
   { key: 'cpuProf', env: 'BENCH_CPU_PROF', flag: 'cpu-prof', kind: 'string', default: undefined, shown: 'none', doc: 'write a .cpuprofile of each measured child per measurement window into this folder' },
   { key: 'heapProf', env: 'BENCH_HEAP_PROF', flag: 'heap-prof', kind: 'string', default: undefined, shown: 'none', doc: 'the same as a sampling .heapprofile of what was allocated' },
@@ -59,6 +63,7 @@ export function parseBenchArgs(argv: string[], env: Record<string, string | unde
   const unknown = figures.filter((f) => !(wsFigures as readonly string[]).includes(f));
   if (figures.length === 0 || unknown.length) throw new ConfigError(`--figures: expected some of ${wsFigures.join(', ')}, got ${JSON.stringify(values.figures)}`);
   if (values.baseline !== 'usual' && values.baseline !== 'same') throw new ConfigError(`--baseline: expected usual or same, got ${JSON.stringify(values.baseline)}`);
+  if (!(placements as readonly unknown[]).includes(values.placement)) throw new ConfigError(`--placement: expected ${placements.join(' or ')}, got ${JSON.stringify(values.placement)}`);
   const text = (key: Key) => (values[key] === undefined ? undefined : String(values[key]));
   return {
     names,
@@ -69,6 +74,7 @@ export function parseBenchArgs(argv: string[], env: Record<string, string | unde
       sessions,
       windows: Number(values.windows),
       rounds: Number(values.rounds),
+      placement: values.placement as Placement,
       cpuProf: text('cpuProf'),
       heapProf: text('heapProf'),
       readme: values.readme === true,

@@ -5,7 +5,9 @@
 //   microsocks — through microsocks (Debian's package, a small C SOCKS5 server with a thread per
 //                connection): the relay to beat. Skipped when /usr/bin/microsocks is absent.
 // Rounds interleave the paths (in a rotating order), so a burst of load on the machine hits all
-// alike; figures are medians over rounds and ratios, so they mean something on any machine.
+// alike; figures are medians over rounds and ratios, so they mean something on any machine. The
+// latency rounds run with every process pinned to one CPU (./placement.ts): where the scheduler
+// puts each relay would otherwise decide its figure.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
@@ -13,6 +15,7 @@ import { SocksClient } from 'socks';
 import { benchBuild } from './build.ts';
 import { listeningPort, startChild } from './children.ts';
 import type { BenchOptions } from './options.ts';
+import { pin, type Pinning } from './placement.ts';
 import { median, pairedRatio, percentile, rotated } from './stats.ts';
 import type { BenchGoal, BenchResult } from './table.ts';
 
@@ -39,6 +42,7 @@ interface ServerSample {
 
 interface SocksServer {
   name: string;
+  pid: number;
   port: number;
   /** The target as this server is asked to reach it. */
   destination: { host: string; port: number };
@@ -53,6 +57,7 @@ async function startMockSocksChild(targetPort: number): Promise<SocksServer> {
   const child = await startChild(build.probe, build.mockSocks, [String(targetPort)]);
   return {
     name: 'mock-socks',
+    pid: child.pid,
     port: listeningPort(child),
     destination: { host: PEER, port: 80 },
     start: () => child.start(),
@@ -92,6 +97,7 @@ async function startMicrosocks(targetPort: number): Promise<SocksServer> {
   let cpu = 0;
   return {
     name: 'microsocks',
+    pid,
     port,
     destination: { host: '127.0.0.1', port: targetPort },
     start: () => {
@@ -249,7 +255,7 @@ interface Path {
   server?: SocksServer;
 }
 
-export async function run({ rounds }: BenchOptions): Promise<BenchResult> {
+export async function run({ rounds, placement }: BenchOptions): Promise<BenchResult> {
   const target = await startTarget();
   const servers = [await startMockSocksChild(target.port)];
   const skipped = existsSync(MICROSOCKS) ? [] : [`microsocks skipped: ${MICROSOCKS} is not installed (apt-get install microsocks).`];
@@ -265,6 +271,7 @@ export async function run({ rounds }: BenchOptions): Promise<BenchResult> {
   const names = paths.map((p) => p.name);
   const ratioColumns = servers.length > 1 ? ['mock-socks ÷ microsocks'] : [];
   const ratio = (by: Record<string, number>) => (servers.length > 1 ? [((by['mock-socks'] ?? NaN) / (by.microsocks ?? NaN)).toFixed(2)] : []);
+  let pinning: Pinning | undefined;
   try {
     const throughputRows: string[][] = [];
     for (const [label, measure] of [['upload (client → target)', timeUpload], ['download (target → client)', timeDownload]] as const) {
@@ -276,6 +283,8 @@ export async function run({ rounds }: BenchOptions): Promise<BenchResult> {
       throughputRows.push([label, ...names.map((n) => (medians[n] ?? NaN).toFixed(0)), ...ratio(medians)]);
     }
 
+    // Throughput is left to the scheduler: bulk transfers wake the relay once per 64 KiB, not per 64 bytes.
+    pinning = pin(placement, servers.map((server) => server.pid));
     const rtt: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
     const p50s: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
     const samples: Record<string, ServerSample[]> = Object.fromEntries(names.map((n) => [n, []]));
@@ -320,7 +329,7 @@ export async function run({ rounds }: BenchOptions): Promise<BenchResult> {
           [`${MESSAGE_BYTES}-byte round trip`, ...names.map((n) => (p50[n] ?? NaN).toFixed(0)), ...(servers.length > 1 ? [pairedRatio(p50s['mock-socks'] ?? [], p50s.microsocks ?? []).toFixed(2)] : []), ...servers.map((s) => ((p50[s.name] ?? NaN) / (p50.direct ?? NaN)).toFixed(2)), ...names.map((n) => percentile(rtt[n] ?? [], 0.99).toFixed(0))],
           ['connect + handshake + first echo', ...names.map((n) => (setupP50[n] ?? NaN).toFixed(0)), ...ratio(setupP50), ...servers.map((s) => ((setupP50[s.name] ?? NaN) / (setupP50.direct ?? NaN)).toFixed(2)), ...names.map((n) => percentile(setup[n] ?? [], 0.99).toFixed(0))],
         ],
-        notes: [`Round trips: per round a connection per path, ${WARMUP_ROUND_TRIPS} round trips of warm-up, then ${ROUND_TRIPS} each, the paths taking turns round trip by round trip; p50: the median of the ${rounds} rounds' p50s (ratio: of the rounds' ratios); p99 over all rounds. Setups: ${SETUPS} per round, median over all.`],
+        notes: [pinning.note, `Round trips: per round a connection per path, ${WARMUP_ROUND_TRIPS} round trips of warm-up, then ${ROUND_TRIPS} each, the paths taking turns round trip by round trip; p50: the median of the ${rounds} rounds' p50s (ratio: of the rounds' ratios); p99 over all rounds. Setups: ${SETUPS} per round, median over all.`],
       },
       {
         title: 'SOCKS relay cost per round trip (server process)',
@@ -333,6 +342,7 @@ export async function run({ rounds }: BenchOptions): Promise<BenchResult> {
     ],
     };
   } finally {
+    pinning?.undo();
     await Promise.all(servers.map((server) => server.close()));
     target.close();
   }
