@@ -1,8 +1,9 @@
 // The real VS Code workbench (code-server's own page and scripts) in Chromium, through the front
 // door, our proxy and mock-socks, in real time. It loads with no console error and no vsda warning;
 // then the tailnet peer goes down mid-session — 25 s, and 20 s, which ends while an attempt is held —
-// and the workbench's reconnection attempts are read off its WebSockets and its console, without the
-// proxy's retry window (as the proxy was before it) and with it. The `sockets` fixture fails any
+// and the workbench's reconnection attempts are read off its WebSockets and its console: with the
+// proxy as it is (the connections kept open through the outage), and with each of its recovery
+// aids turned off in turn, down to none (the proxy before them). The `sockets` fixture fails any
 // test whose page saw a 1006.
 import type { ConsoleMessage, Page } from '@playwright/test';
 import { expect, test, type ProxyTuning, type SocketRecord, type SocketWatch, type Stack } from '../../harness/playwright/index.ts';
@@ -48,9 +49,10 @@ test('the real workbench loads through the proxy with no console error and no vs
 
 for (const outageMs of [25_000, 20_000]) {
   for (const [label, tuning] of [
-    ['without the retry window (the proxy before it)', { wsRetryWindowMs: 0, wsUpgradeHoldMs: 0 }],
-    ['with the retry window (7 s) after the 101', { wsUpgradeHoldMs: 0 }],
-    ['with the upgrade held (10 s), then the retry window (7 s)', {}],
+    ['without the retry window (the proxy before it)', { wsRetryWindowMs: 0, wsUpgradeHoldMs: 0, wsRideOutMs: 0 }],
+    ['with the retry window (7 s) after the 101', { wsUpgradeHoldMs: 0, wsRideOutMs: 0 }],
+    ['with the upgrade held (10 s), then the retry window (7 s)', { wsRideOutMs: 0 }],
+    ['with the connections kept open through the outage (the default)', {}],
   ] as const) {
     test(`a ${outageMs / 1000} s peer outage: the real workbench's reconnection attempts ${label}`, async ({ page, stack, sockets }) => {
       await outage(page, stack, sockets, outageMs, label, tuning);
@@ -77,4 +79,12 @@ async function outage(page: Page, stack: Stack, sockets: SocketWatch, outageMs: 
   console.log(`${outageMs / 1000} s outage, ${label}: ${schedule}`);
   test.info().annotations.push({ type: 'schedule', description: schedule });
   expect(backAt - back).toBeLessThan(60_000);
+  if (tuning.wsRideOutMs === undefined) {
+    // Kept open: one reconnection per connection, started after the return, none timed out; the
+    // bound is the proxy's retry pause (500 ms) and one reconnection, with a loaded machine's margin.
+    expect(attempts, schedule).toHaveLength(2);
+    expect(attempts.every((t) => t >= back - dropped), schedule).toBe(true);
+    expect(timedOut, schedule).toBe(0);
+    expect(backAt - back, schedule).toBeLessThan(5000);
+  }
 }
