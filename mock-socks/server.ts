@@ -1,7 +1,7 @@
 // startMockSocks: listens as tailscaled's --socks5-server would, and runs one session per
 // connection against the mock tailnet, with the faults currently set.
 import { createServer, type Server, type Socket } from 'node:net';
-import { EventEmitter } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import './faults/index.ts';
 import { Connection } from './connection.ts';
 import { runProtocol } from './connection-protocol.ts';
@@ -70,6 +70,8 @@ export async function startMockSocks(options: MockSocksOptions = {}): Promise<Mo
   const activity = new ActivityClock();
   const events = new EventEmitter();
   const lifetime = new AbortController();
+  // Every dial in flight listens for the server's end: as many as there are connections, not a leak.
+  setMaxListeners(0, lifetime.signal);
   const live = new Map<number, Connection>();
   const transcripts = new Map<number, string[]>();
   let nextId = 1;

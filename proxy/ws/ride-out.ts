@@ -13,6 +13,7 @@
 // for its whole dial budget (5 s) before it answers 05 01, and a try started after the return must
 // not queue behind one started before it. So tries start a pause apart (the retry window's pauses,
 // ../retry-window.ts), at most `maxTriesInFlight` at once.
+import { setMaxListeners } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { ProxyError } from '../errors.ts';
 import { canPass, pauseBefore, type RetryWindow } from '../retry-window.ts';
@@ -49,6 +50,8 @@ export async function rideOut(options: RideOutOptions, browser: Duplex, signal: 
     if (browser.writable) browser.write(vscodeKeepAlive);
   }, options.keepAliveMs);
   const tries = new AbortController();
+  // One listener per try in flight, and this ride's own.
+  setMaxListeners(maxTriesInFlight + 1, tries.signal);
   const abort = () => tries.abort();
   signal.addEventListener('abort', abort, { once: true });
   let count = 0;
