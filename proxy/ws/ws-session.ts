@@ -28,7 +28,8 @@
 //                                          with the browser's own code (§5.5.1).
 //              closeSent only            → we wait for its reply, at most the grace; then closed.
 //   upstream   code-server never sends a close frame: its TCP end stands for one, after a settle
-//              window in which a browser close already on its way is still read (then 1014).
+//              window in which a browser close already on its way is still read (then 1014; a
+//              workbench connection's 1014 waits until the upstream can be reached again, ./ride-out.ts).
 //   closed     every timer cleared, the upstream destroyed once flushed, the browser's socket
 //              drained until the browser closes TCP (an RST could overtake our close frame).
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
@@ -45,7 +46,7 @@ import { browserAcceptResponse, HandshakeError, offeredProtocols } from './hands
 import { keepBrowserAlive, type Keepalive } from './keepalive.ts';
 import { withoutHandshakeHeaders } from './headers.ts';
 import { reachUpstream } from './reach-upstream.ts';
-import { rideOut } from './ride-out.ts';
+import { rideOut, type RideEnd } from './ride-out.ts';
 import { isValidCloseCode } from './validation.ts';
 import { speaksVscodeProtocol, VscodeStream } from './vscode-stream.ts';
 
@@ -446,8 +447,15 @@ export class WsSession {
    */
   private async rideOut(browser: Duplex, cause: ProxyError): Promise<void> {
     const { forMs, keepAliveMs } = this.options.rideOut;
-    const ride = await rideOut({ dialer: this.options.dialer, upstreamUrl: this.options.upstreamUrl, retry: { windowMs: forMs, intervalMs: this.options.retry.intervalMs }, keepAliveMs }, browser, this.dialing.signal).catch(() => undefined);
-    if (!ride || this.state === 'closed' || this.side.browser.closeReceived !== undefined) return;
+    let ride: RideEnd;
+    try {
+      ride = await rideOut({ dialer: this.options.dialer, upstreamUrl: this.options.upstreamUrl, retry: { windowMs: forMs, intervalMs: this.options.retry.intervalMs }, keepAliveMs }, browser, this.dialing.signal);
+    } catch (error) {
+      // Aborted: the session ended meanwhile, and said why. Anything else is ours: 1011.
+      if (!this.dialing.signal.aborted) this.fail(error);
+      return;
+    }
+    if (this.state === 'closed' || this.side.browser.closeReceived !== undefined) return;
     this.record.hops['upstream.ride_out'] = ride.ms;
     const ended = new ProxyError(cause.code, `${cause.detail}; kept ${ride.ms} ms, ${ride.reachable ? 'reachable again' : 'still unreachable'}`);
     this.sendClose('browser', ended.closeCode, ended.message);
