@@ -57,5 +57,6 @@ for (const phase of phases) {
       }
       test.info().annotations.push({ type: `recovery ${variant}`, description: `${Math.round(recovery?.ms ?? NaN)} ms` });
     }
+    expect(row.fixed?.ms, 'fixed back no later than legacy').toBeLessThanOrEqual(row.legacy?.ms ?? 0);
   });
 }
