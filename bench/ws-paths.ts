@@ -68,7 +68,7 @@ export async function startWsPaths(options: { tailnetPerPath?: boolean; baseline
 export function pinProxies(proxies: WsPath[], placement: Placement, { tailnetApart }: { tailnetApart: boolean }): Pinning {
   const servers = { what: 'the proxies', pids: proxies.flatMap((p) => (p.server ? [p.server.pid] : [])) };
   const tailnetPids = [...new Set(proxies.map((p) => p.tailnet.pid))];
-  const tailnets = { what: tailnetPids.length > 1 ? 'their tailnets' : 'the tailnet', pids: tailnetPids };
+  const tailnets = { what: tailnetPids.length > 1 ? 'the tailnets' : 'the tailnet', pids: tailnetPids };
   if (placement === 'apart') return pin(placement, [tailnets], [servers]);
   return tailnetApart ? pin(placement, [servers], [tailnets]) : pin(placement, [servers, tailnets], []);
 }
