@@ -8,12 +8,16 @@
 // Both proxies' sessions are open at once (each proxy has its own tailnet process), and the load
 // alternates between them in short windows: on a shared machine, load moves within seconds, and
 // a comparison of two runs a minute apart would measure that instead.
+//
+// The processes are pinned (./placement.ts), every path alike: the proxy with the load generator,
+// its tailnet on the other CPU — where the scheduler put them in most windows. In the other
+// windows a whole chain landed on one CPU and delivered about half the messages.
 import type { BenchOptions } from './options.ts';
 import { clientMessage, openRawWebSocket, type RawWebSocket } from './raw-ws.ts';
 import { loadAverage, median, pairedRatio, percentile, rotated } from './stats.ts';
 import type { CostSample } from './probe.ts';
 import type { BenchGoal, BenchResult } from './table.ts';
-import { PROXY, startWsPaths, type WsPath } from './ws-paths.ts';
+import { pinProxies, PROXY, startWsPaths, type WsPath } from './ws-paths.ts';
 
 /** A window's warm-up and measured time grow with the session count: at 5,000 a round trip takes about half a second. */
 const warmupMs = (sessions: number) => 500 + sessions * 0.3;
@@ -122,9 +126,10 @@ function figuresOf(windows: WindowSample[]): LoadFigures {
   };
 }
 
-export async function run({ sessions: sessionCounts, windows, baseline }: BenchOptions): Promise<BenchResult> {
+export async function run({ sessions: sessionCounts, windows, baseline, placement }: BenchOptions): Promise<BenchResult> {
   const loadBefore = loadAverage();
   const { proxies, close } = await startWsPaths({ tailnetPerPath: true, baseline });
+  const pinning = pinProxies(proxies, placement, { tailnetApart: true });
   const BASE = proxies[1]?.name ?? '';
   const rows: string[][] = [];
   const diagnostics: string[][] = [];
@@ -158,6 +163,7 @@ export async function run({ sessions: sessionCounts, windows, baseline }: BenchO
       }
     }
   } finally {
+    pinning.undo();
     await close();
   }
   const how = `Each session sends a ${MESSAGE_BYTES}-byte message and the next one when its echo is back. Both proxies' sessions stay open; the load alternates between them in ${windows} windows each (${sessionCounts.map((n) => `${n}: ${warmupMs(n) / 1000} s of warm-up, ${measureMs(n) / 1000} s measured`).join('; ')}; then the echoes in flight drained), the order rotating, after a warm-up turn. msgs/s: median of the windows; RTT percentiles over all of them; ratio row: msgs/s and RTT the median of the turns' ratios (the two proxies side by side in time), CPU and RSS over all windows. Load average ${loadBefore} before, ${loadAverage()} after (2 cores, shared).`;
@@ -168,7 +174,7 @@ export async function run({ sessions: sessionCounts, windows, baseline }: BenchO
       title: 'Active sessions: echo throughput, round trip and the proxy process',
       columns: ['sessions', 'path', 'msgs/s', 'RTT p50 ms', 'RTT p99 ms', 'proxy CPU (cores)', 'proxy CPU µs per msg', 'proxy RSS MiB'],
       rows,
-      notes: [how],
+      notes: [pinning.note, how],
     },
     {
       title: 'Active sessions: where the time goes',

@@ -21,7 +21,7 @@ export interface BenchOptions {
   baseline: 'usual' | 'same';
   /** socks-relay: interleaved rounds. */
   rounds: number;
-  /** socks-relay: the CPUs of the latency rounds' processes (./placement.ts). */
+  /** The CPUs of the measured processes: socks-relay's latency rounds, proxy-ws's round trips and opens, active-load (./placement.ts). */
   placement: Placement;
   /** A V8 CPU (or sampling heap) profile of every measured child, per measurement window, into this folder. */
   cpuProf?: string;
@@ -39,7 +39,7 @@ const specs: OptionSpec<Key>[] = [
   { key: 'sessions', env: 'BENCH_SESSIONS', flag: 'sessions', kind: 'string', default: '100,1000,5000', doc: 'active-load: session counts' },
   { key: 'windows', env: 'BENCH_WINDOWS', flag: 'windows', kind: 'int', default: 6, min: 1, max: 100, doc: 'active-load: load windows per path and session count' },
   { key: 'rounds', env: 'BENCH_ROUNDS', flag: 'rounds', kind: 'int', default: 5, min: 1, max: 100, doc: 'socks-relay: interleaved rounds' },
-  { key: 'placement', env: 'BENCH_PLACEMENT', flag: 'placement', kind: 'string', default: 'same', doc: "socks-relay: where the latency rounds run: same (every process pinned to the bench's CPU) or apart (the SOCKS servers pinned to another CPU)" },
+  { key: 'placement', env: 'BENCH_PLACEMENT', flag: 'placement', kind: 'string', default: 'same', doc: "where the SOCKS servers (socks-relay's round trips) and the proxies (proxy-ws's round trips, active-load) are pinned: same (the bench's CPU) or apart (another CPU); the table notes say where every process ran" },
   { key: 'readme', env: 'BENCH_README', flag: 'readme', kind: 'bool', default: false, doc: 'write the tables into bench/README.md (only with every benchmark and the defaults)' },
   { key: 'cpuProf', env: 'BENCH_CPU_PROF', flag: 'cpu-prof', kind: 'string', default: undefined, shown: 'none', doc: 'write a .cpuprofile of each measured child per measurement window into this folder' },
   { key: 'heapProf', env: 'BENCH_HEAP_PROF', flag: 'heap-prof', kind: 'string', default: undefined, shown: 'none', doc: 'the same as a sampling .heapprofile of what was allocated' },

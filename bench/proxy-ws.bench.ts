@@ -6,12 +6,15 @@
 // The machine is shared and its load moves within seconds, so the paths take turns in short
 // blocks on connections kept open (warmed up first), many times over, and each figure pools its
 // path's blocks: a burst of load lands on every path alike, not on whichever ran at that moment.
+// Round trips and opens run with the processes pinned (./placement.ts), every proxy placed alike:
+// left to the scheduler, a proxy on the other CPU than the bench's took twice as long per round trip.
 import type { BenchOptions, WsFigure } from './options.ts';
+import type { Pinning } from './placement.ts';
 import { clientMessage, openRawWebSocket, type RawWebSocket } from './raw-ws.ts';
 import { loadAverage, median, pairedRatio, percentile, rotated } from './stats.ts';
 import type { CostSample } from './probe.ts';
 import type { BenchGoal, BenchResult, BenchTable } from './table.ts';
-import { PROXY, startWsPaths, type WsPath } from './ws-paths.ts';
+import { pinProxies, PROXY, startWsPaths, type WsPath } from './ws-paths.ts';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -105,7 +108,12 @@ interface Figures {
   pipelinedCost: Spent;
 }
 
-async function measure(paths: WsPath[], options: BenchOptions): Promise<Map<string, Figures>> {
+/** Where the processes ran while round trips and opens were measured; set once they are pinned. */
+interface Placed {
+  pinning?: Pinning;
+}
+
+async function measure(paths: WsPath[], options: BenchOptions, place: () => Pinning, placed: Placed): Promise<Map<string, Figures>> {
   const figures = new Map<string, Figures>(paths.map((p) => [p.name, { throughput: [], rtt: [], rttP50: [], open: [], roundTripCost: new Spent(), pipelinedCost: new Spent() }]));
   const of = (path: WsPath) => figures.get(path.name) as Figures;
   const sockets = new Map<WsPath, RawWebSocket>();
@@ -129,6 +137,8 @@ async function measure(paths: WsPath[], options: BenchOptions): Promise<Map<stri
         if (i === 0) of(path).pipelinedCost.add(sample, count);
       });
     }
+    // Throughput is left to the scheduler: pipelined, each process wakes once per read of many messages, and the stages run in parallel.
+    if (options.wsFigures.includes('rtt') || options.wsFigures.includes('open')) placed.pinning = place();
     for (const [i, { size, count }] of ROUND_TRIPS.entries()) {
       if (!options.wsFigures.includes('rtt')) break;
       const message = clientMessage(size);
@@ -170,12 +180,15 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   const { direct, proxies, close } = await startWsPaths({ baseline: options.baseline });
   const paths = [direct, ...proxies];
   const BASE = proxies[1]?.name ?? '';
+  const placed: Placed = {};
   let figures: Map<string, Figures>;
   try {
-    figures = await measure(paths, options);
+    figures = await measure(paths, options, () => pinProxies(proxies, options.placement, { tailnetApart: false }), placed);
   } finally {
+    placed.pinning?.undo();
     await close();
   }
+  const placement = placed.pinning?.note ?? '';
   const wanted = (figure: WsFigure) => options.wsFigures.includes(figure);
   const of = (name: string) => figures.get(name) as Figures;
   const throughputOf = (name: string) => THROUGHPUT.map((_, i) => median(of(name).throughput[i] ?? []) / MiB);
@@ -198,7 +211,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       title: 'WebSocket throughput (MiB/s of echoed payload, one connection)',
       columns: ['path', ...THROUGHPUT.map(({ size }) => `${sizeLabel(size)} msgs`)],
       rows: [...paths.map((p) => [p.name, ...throughputOf(p.name).map((v) => v.toFixed(0))]), pairedRow(`${PROXY} ÷ baseline`, (f) => f.throughput)],
-      notes: [`Per block ${THROUGHPUT.map(({ size, bytes }) => `${bytes / size} × ${sizeLabel(size)}`).join(', ')}, at most ${WINDOW_BYTES / MiB} MiB in flight; the median of the blocks. ${turns} ${paired} ${load}`],
+      notes: [`Per block ${THROUGHPUT.map(({ size, bytes }) => `${bytes / size} × ${sizeLabel(size)}`).join(', ')}, at most ${WINDOW_BYTES / MiB} MiB in flight; the median of the blocks; placement left to the scheduler. ${turns} ${paired} ${load}`],
     });
   }
   if (wanted('rtt')) {
@@ -218,7 +231,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         ...paths.map((p) => [p.name, ...rtt.map((_, i) => `${(p50Of(p.name)[i] ?? NaN).toFixed(0)} / ${percentile(of(p.name).rtt[i] ?? [], 0.99).toFixed(0)}`), ...openOf(p.name)]),
         [...pairedRow(`${PROXY} ÷ baseline (p50)`, (f) => f.rttP50), ...(wanted('open') ? [pairedRatio(of(PROXY).open, of(BASE).open).toFixed(2)] : [])],
       ],
-      notes: [`${rtt.length ? `Sequential round trips, the paths taking turns round trip by round trip, per block and path ${ROUND_TRIPS.map(({ size, count }) => `${count} × ${sizeLabel(size)}`).join(', ')}; percentiles over all blocks. ` : ''}${open.length ? `Open = ${OPENS} sockets per path in turn, each until its first echo. ` : ''}${turns} ${paired} ${load}`],
+      notes: [placement, `${rtt.length ? `Sequential round trips, the paths taking turns round trip by round trip, per block and path ${ROUND_TRIPS.map(({ size, count }) => `${count} × ${sizeLabel(size)}`).join(', ')}; percentiles over all blocks. ` : ''}${open.length ? `Open = ${OPENS} sockets per path in turn, each until its first echo. ` : ''}${turns} ${paired} ${load}`],
     });
   }
   if (wanted('rtt') && wanted('throughput')) {
@@ -233,7 +246,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       columns: ['path', 'CPU µs per round trip', 'JS heap bytes per round trip', 'GCs per 10,000 round trips', 'CPU µs per 1 KiB msg (pipelined)', 'JS heap bytes per 1 KiB msg (pipelined)'],
       rows: [...proxies.map((p) => [p.name, ...costOf(p.name).map((v, i) => v.toFixed(i === 0 || i === 3 ? 1 : 0))]), ratioRow(`${PROXY} ÷ baseline`, costOf(PROXY), costOf(BASE))],
       notes: [
-        'Measured inside the proxy process over its blocks (CPU: process.cpuUsage, every thread; heap: heap growth plus what each GC freed, from v8 GC statistics): the 16-byte round trips (a message in and its echo out, one at a time) and the 1 KiB throughput blocks (many messages per read).',
+        'Measured inside the proxy process over its blocks (CPU: process.cpuUsage, every thread; heap: heap growth plus what each GC freed, from v8 GC statistics): the 16-byte round trips (a message in and its echo out, one at a time; placed as in the round-trip table) and the 1 KiB throughput blocks (many messages per read; left to the scheduler).',
         `${turns} ${load}`,
       ],
     });

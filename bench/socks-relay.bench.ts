@@ -284,7 +284,8 @@ export async function run({ rounds, placement }: BenchOptions): Promise<BenchRes
     }
 
     // Throughput is left to the scheduler: bulk transfers wake the relay once per 64 KiB, not per 64 bytes.
-    pinning = pin(placement, servers.map((server) => server.pid));
+    const relays = servers.map((server) => ({ what: server.name, pids: [server.pid] }));
+    pinning = placement === 'same' ? pin(placement, relays, []) : pin(placement, [], relays);
     const rtt: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
     const p50s: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
     const samples: Record<string, ServerSample[]> = Object.fromEntries(names.map((n) => [n, []]));

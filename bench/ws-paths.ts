@@ -8,6 +8,7 @@
 // open on both proxies at once (each tailnet holds three descriptors per session).
 import { benchBuild } from './build.ts';
 import { listeningPort, startChild, type BenchChild } from './children.ts';
+import { pin, type Pinning, type Placement } from './placement.ts';
 
 export const PROXY = 'this proxy';
 export const USUAL = 'http-proxy-3 + socks-proxy-agent';
@@ -57,4 +58,17 @@ export async function startWsPaths(options: { tailnetPerPath?: boolean; baseline
       await Promise.all([shared.child.close(), second.child.close()]);
     },
   };
+}
+
+/**
+ * Places every proxy alike (./placement.ts). same: the proxies on the bench's CPU, their tailnet
+ * with them, or on the other CPU with `tailnetApart` (where both are busy at once: it needs a CPU
+ * of its own); apart: the proxies on the other CPU, the tailnet with the bench.
+ */
+export function pinProxies(proxies: WsPath[], placement: Placement, { tailnetApart }: { tailnetApart: boolean }): Pinning {
+  const servers = { what: 'the proxies', pids: proxies.flatMap((p) => (p.server ? [p.server.pid] : [])) };
+  const tailnetPids = [...new Set(proxies.map((p) => p.tailnet.pid))];
+  const tailnets = { what: tailnetPids.length > 1 ? 'the tailnets' : 'the tailnet', pids: tailnetPids };
+  if (placement === 'apart') return pin(placement, [tailnets], [servers]);
+  return tailnetApart ? pin(placement, [servers], [tailnets]) : pin(placement, [servers, tailnets], []);
 }
