@@ -31,7 +31,8 @@ test.use({ allowAbnormalClose: true });
 test.describe.configure({ mode: 'serial' });
 
 test.afterAll(() => {
-  const show = (r: Recovery | undefined) => (r?.ms === undefined ? 'not back' : `${Math.round(r.ms)} ms (${r.connections.map((c) => c.attempts.length).join('/')} attempts, closed ${Math.round(r.droppedT - r.clearedT)} ms after the return)`);
+  const closed = (r: Recovery) => (r.droppedT >= r.clearedT ? `closed ${Math.round(r.droppedT - r.clearedT)} ms after the return` : `dropped ${Math.round(r.clearedT - r.droppedT)} ms before it`);
+  const show = (r: Recovery | undefined) => (r?.ms === undefined ? 'not back' : `${Math.round(r.ms)} ms (${r.connections.map((c) => c.attempts.length).join('/')} attempts, ${closed(r)})`);
   console.log(`peer-outage: back after the peer's return (management/extensionHost attempts)\n${results.map((r) => `  outage ${outageMs + r.phase} ms: fixed ${show(r.fixed)}, legacy ${show(r.legacy)}`).join('\n')}`);
 });
 
