@@ -7,6 +7,7 @@ import type { ProxyConfig } from '../config.ts';
 import { ProxyError } from '../errors.ts';
 import type { AccessRecord } from '../log.ts';
 import type { Dialer } from '../socks/dial.ts';
+import { UpstreamWatch } from './upstream-watch.ts';
 import { WsSession } from './ws-session.ts';
 
 export interface UpgradeTarget {
@@ -38,10 +39,13 @@ export class SessionBridge implements WebSocketBridge {
   /** Browser sockets of ended sessions, kept until the browser closes TCP (see WsSession.closeBoth). */
   private readonly lingering = new Set<Duplex>();
   private closing = false;
+  /** Workbench connections riding out an upstream's outage share its tries (./upstream-watch.ts). */
+  private readonly watch: UpstreamWatch;
   private drained: (() => void) | undefined;
 
   constructor(options: SessionBridgeOptions) {
     this.options = options;
+    this.watch = new UpstreamWatch(options.dialer, options.config.retryIntervalMs);
   }
 
   get size(): number {
@@ -59,7 +63,7 @@ export class SessionBridge implements WebSocketBridge {
         upgradeTimeoutMs: config.upgradeTimeoutMs,
         retry: { windowMs: config.wsRetryWindowMs, intervalMs: config.retryIntervalMs },
         upgradeHoldMs: config.wsUpgradeHoldMs,
-        rideOut: { forMs: config.wsRideOutMs, keepAliveMs: config.wsRideOutKeepAliveMs },
+        rideOut: { forMs: config.wsRideOutMs, keepAliveMs: config.wsRideOutKeepAliveMs, watch: this.watch },
         lifetimeMs: config.wsLifetimeMs,
         pingIntervalMs: config.wsPingIntervalMs,
         maxPayloadBytes: config.maxPayloadBytes,

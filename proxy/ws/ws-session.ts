@@ -47,6 +47,7 @@ import { keepBrowserAlive, type Keepalive } from './keepalive.ts';
 import { withoutHandshakeHeaders } from './headers.ts';
 import { reachUpstream } from './reach-upstream.ts';
 import { rideOut, type RideEnd } from './ride-out.ts';
+import type { UpstreamWatch } from './upstream-watch.ts';
 import { isValidCloseCode } from './validation.ts';
 import { speaksVscodeProtocol, VscodeStream } from './vscode-stream.ts';
 
@@ -68,7 +69,7 @@ export interface WsSessionOptions {
    * A workbench connection whose upstream ends is kept open this long while the upstream is tried
    * again, ms (./ride-out.ts), with a KeepAlive every `keepAliveMs`; 0 = closed at once.
    */
-  rideOut: { forMs: number; keepAliveMs: number };
+  rideOut: { forMs: number; keepAliveMs: number; watch: UpstreamWatch };
   /** Session lifetime, ms; then 1001 both ways. 0 = none. */
   lifetimeMs: number;
   /** A ping to the browser this often while the session is open, ms (./keepalive.ts). 0 = none. */
@@ -446,10 +447,10 @@ export class WsSession {
    * reconnection — which starts with no pause — finds the upstream there.
    */
   private async rideOut(browser: Duplex, cause: ProxyError): Promise<void> {
-    const { forMs, keepAliveMs } = this.options.rideOut;
+    const { forMs, keepAliveMs, watch } = this.options.rideOut;
     let ride: RideEnd;
     try {
-      ride = await rideOut({ dialer: this.options.dialer, upstreamUrl: this.options.upstreamUrl, retry: { windowMs: forMs, intervalMs: this.options.retry.intervalMs }, keepAliveMs }, browser, this.dialing.signal);
+      ride = await rideOut({ watch, upstreamUrl: this.options.upstreamUrl, windowMs: forMs, keepAliveMs }, browser, this.dialing.signal);
     } catch (error) {
       // Aborted: the session ended meanwhile, and said why. Anything else is ours: 1011.
       if (!this.dialing.signal.aborted) this.fail(error);
