@@ -48,16 +48,16 @@ describe('UpstreamWatch', () => {
     const { dialer, dials } = drivenDialer();
     const watch = new UpstreamWatch(dialer, 10);
     const sessions = [1, 2, 3].map(() => watch.reachable(upstream, 60_000, new AbortController().signal));
-    await expect.poll(() => dials.length).toBe(8);
+    await expect.poll(() => dials.length).toBe(16);
     // Held tries (a down peer) are not added to past the cap, whatever the number of sessions.
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(dials.length).toBe(8);
+    expect(dials.length).toBe(16);
     dials[0]?.refuse(refusal());
-    await expect.poll(() => dials.length).toBe(9);
-    dials[8]?.open();
+    await expect.poll(() => dials.length).toBe(17);
+    dials[16]?.open();
     expect(await Promise.all(sessions)).toEqual([true, true, true]);
     // The tries still held are given up.
-    expect(dials.filter((d) => d.aborted)).toHaveLength(7);
+    expect(dials.filter((d) => d.aborted)).toHaveLength(15);
   });
 
   it("ends each session's wait at its own window, and stops trying once none waits", async () => {
