@@ -13,11 +13,11 @@ const outageMs = 10 * timing.handshakeWaitMs;
 /** Added to the outage: returns spread over one of the client's 2 s cycles (1 s wait, then a 1 s pause) at that point. */
 const phases = [0, 500, 1000, 1500];
 /**
- * 1 s unscaled, from the return to the workbench being back, plus what a loaded 2-core machine adds
- * to a scaled run: with four test suites beside it one came back 272 ms after the return (an attempt
- * took 35 ms before). Still far below the 1 s handshake wait a missed return costs.
+ * 1 s unscaled, from the return to the proxy's close, plus what a loaded 2-core machine adds to a
+ * scaled run: beside another e2e suite one close came 258 ms after the return (37–90 ms in a CI run
+ * alone). Still below the 1 s handshake wait a missed return costs.
  */
-const withinMs = 100 + 200;
+const withinMs = 100 + 400;
 const retry = {
   // The proxy tries for the hold (the upgrade unanswered), then the window (answered 101): one span.
   fixed: { windowMs: timing.wsUpgradeHoldMs + timing.wsRetryWindowMs, intervalMs: timing.retryIntervalMs },
