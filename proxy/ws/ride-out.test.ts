@@ -119,6 +119,27 @@ describe('riding out the upstream of a workbench connection', () => {
     expect(wsRecord()?.hops['upstream.ride_out']).toBeUndefined();
   });
 
+  it('ends the ride on shutdown and at the lifetime: 1001, and no try after it', async () => {
+    for (const [options, end] of [
+      [{ wsRideOutMs: 60_000 }, () => void flaky.proxy()?.close()],
+      [{ wsRideOutMs: 60_000, wsLifetimeMs: 300 }, () => {}],
+    ] as const) {
+      const client = await browser(options);
+      const keepAlives = keepAlivesOf(client);
+      peerGone();
+      await expect.poll(() => keepAlives.count).toBeGreaterThanOrEqual(1);
+      end();
+      const { code } = await client.closed;
+      expect(code).toBe(1001);
+      // A CONNECT written just before the abort may still be read after the close: counted from a moment later.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const tries = flaky.connects;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(flaky.connects).toBe(tries);
+      await flaky.reset();
+    }
+  });
+
   it('closes at once (no KeepAlive) when the browser was sent half a protocol message: ours would land inside it', async () => {
     const client = await browser({ wsRideOutMs: 60_000 }, protocolMessage(100, 10));
     const keepAlives = keepAlivesOf(client);
