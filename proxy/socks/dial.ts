@@ -9,6 +9,7 @@ import { closedDuring, handshakeProgress, type HandshakeProgress, type SocksStep
 import { joinHostPort } from '../../common/host-port.ts';
 import { bareHost, socksServerAddresses } from './address.ts';
 import { authRequest, connectRequest, greetingRequest } from './request.ts';
+import type { TunnelReads } from '../ws/tunnel-reads.ts';
 
 export interface SocksDialerOptions {
   /** `socks5h://[user:pass@]host:port` (the server resolves names) or `socks5://` (resolved here). */
@@ -52,6 +53,11 @@ export interface DialLimits {
   budgetMs?: number;
   /** Aborted: the socket in progress is destroyed and the dial rejects at once. */
   signal?: AbortSignal;
+  /**
+   * The tunnel reads into the caller's buffers (net's `onread`; a WebSocket relay, ../ws/tunnel-reads.ts).
+   * Its reads come as 'data' events until the caller takes them over.
+   */
+  reads?: TunnelReads;
 }
 
 /** What the rest of the proxy needs of a dialer: tunnels, a name for logs, and an abort on shutdown. */
@@ -105,7 +111,7 @@ export class SocksDialer implements Dialer {
     const cut = new DialCut(limits);
     try {
       const destination = await this.destination(target);
-      const { socket, server } = await this.connectToServer(steps, cut);
+      const { socket, server } = await this.connectToServer(steps, cut, limits.reads);
       this.inFlight.add(socket);
       try {
         await this.handshake(socket, destination, steps);
@@ -132,7 +138,7 @@ export class SocksDialer implements Dialer {
     }
   }
 
-  private async connectToServer(steps: DialStep[], cut: DialCut): Promise<{ socket: Socket; server: string }> {
+  private async connectToServer(steps: DialStep[], cut: DialCut, reads: TunnelReads | undefined): Promise<{ socket: Socket; server: string }> {
     const resolved = await (this.options.serverAddresses ?? socksServerAddresses)(this.server.host);
     const preferred = this.preferred;
     const addresses = preferred && resolved.includes(preferred) ? [preferred, ...resolved.filter((a) => a !== preferred)] : resolved;
@@ -142,7 +148,7 @@ export class SocksDialer implements Dialer {
       const started = performance.now();
       const name = joinHostPort(address, this.server.port);
       try {
-        const socket = await connectWithDeadline(address, this.server.port, this.options.connectTimeoutMs, cut);
+        const socket = await connectWithDeadline(address, this.server.port, this.options.connectTimeoutMs, cut, reads);
         steps.push({ step: 'tcp_connect', ok: true, ms: elapsed(started), detail: name });
         this.preferred = address;
         return { socket, server: name };
@@ -240,9 +246,10 @@ export class SocksDialer implements Dialer {
   }
 }
 
-function connectWithDeadline(host: string, port: number, timeoutMs: number, cut: DialCut): Promise<Socket> {
+function connectWithDeadline(host: string, port: number, timeoutMs: number, cut: DialCut, reads: TunnelReads | undefined): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host, port, noDelay: true });
+    const socket = connect(reads ? { host, port, noDelay: true, onread: reads.onread } : { host, port, noDelay: true });
+    reads?.attach(socket);
     cut.hold(socket);
     const timer = setTimeout(() => socket.destroy(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' })), timeoutMs);
     socket.once('connect', () => {

@@ -183,6 +183,56 @@ describe('FrameSplitter: a large frame goes on as fragments', () => {
   });
 });
 
+describe('FrameSplitter: reads into one reused buffer with room in front (./tunnel-reads.ts)', () => {
+  const room = 2048;
+  /** Each read lands in the same buffer, after `room` bytes; what went on is taken (copied) at once, and the buffer is scribbled over before the next read. */
+  function pushReused(stream: Buffer, step: number): { writes: Buffer[][]; maxHeld: number } {
+    const splitter = new FrameSplitter(1024 * 1024);
+    const arena = Buffer.alloc(room + step);
+    const writes: Buffer[][] = [];
+    const take = (parts: Buffer[]) => writes.push(parts.map((part) => Buffer.from(part)));
+    const sink: FrameSink = { forward: (b) => take([b]), forwardPair: (a, b) => take([a, b]), forwardParts: take, close: (frame) => take(frame.parts) };
+    let maxHeld = 0;
+    for (let at = 0; at < stream.length; at += step) {
+      const bytes = stream.copy(arena, room, at, at + step);
+      splitter.push(arena.subarray(room, room + bytes), sink, room);
+      maxHeld = Math.max(maxHeld, splitter.heldBytes);
+      arena.fill(0xee);
+    }
+    return { writes, maxHeld };
+  }
+  const payload = (bytes: number, seed: number) => Buffer.from(Array.from({ length: bytes }, (_, i) => (i * 31 + seed) & 0xff));
+  const frame = (body: Buffer) => Buffer.concat([body.length < 126 ? Buffer.from([0x82, body.length]) : Buffer.from([0x82, 126, body.length >> 8, body.length & 0xff]), body]);
+
+  it('sends pipelined small messages cut anywhere as one buffer per read: the held start of a frame goes in front', () => {
+    const stream = Buffer.concat(Array.from({ length: 40 }, (_, i) => frame(payload(1000 + i, i))));
+    for (const step of [700, 1024, 4096, 9999]) {
+      const { writes, maxHeld } = pushReused(stream, step);
+      expect(writes.every((parts) => parts.length === 1)).toBe(true);
+      expect(messages(serverFrames(Buffer.concat(writes.flat())))).toEqual(messages(serverFrames(stream)));
+      expect(maxHeld).toBeLessThan(1039 + 4); // never more than the largest frame's start
+    }
+  });
+
+  it('sends each later read of a large frame as one buffer, its fragment header in front', () => {
+    const large = Buffer.concat([hex('82 7f 00 00 00 00 00 01 00 00'), payload(65536, 3)]);
+    for (const step of [1000, 16 * 1024, 65536]) {
+      const { writes } = pushReused(large, step);
+      expect(writes.every((parts) => parts.length === 1)).toBe(true);
+      expect(writes).toHaveLength(Math.ceil(large.length / step));
+      expect(messages(serverFrames(Buffer.concat(writes.flat())))).toEqual(messages(serverFrames(large)));
+    }
+  });
+
+  it('keeps what it holds of a read as its own copy, and goes on as before when the held start does not fit the room', () => {
+    const stream = Buffer.concat([frame(payload(5000, 1)), frame(payload(3000, 2)), serverClose1001]);
+    for (const step of [1, 7, 100, 2500, 6000]) {
+      const { writes } = pushReused(stream, step);
+      expect(messages(serverFrames(Buffer.concat(writes.flat())))).toEqual(messages(serverFrames(stream)));
+    }
+  });
+});
+
 /** A sink that records what the reader forwards, the close it reports and what it refuses. */
 function recorder(): ClientFrameSink & { forwarded: Buffer[]; closes: Frame[]; refused: Error[] } {
   const forwarded: Buffer[] = [];

@@ -75,7 +75,10 @@ export const holdLimitBytes = 16 * 1024;
  * the upstream announces. Headers are checked as soon as their bytes are in: a control frame
  * announcing 64 MiB is refused at its header. push() throws FrameViolationError /
  * FrameTooLargeError, and then forwards nothing of that read. push() takes the chunk over (a
- * socket's read, a buffer of its own): a large frame's first fragment is written into it.
+ * socket's read, a buffer of its own): a large frame's first fragment is written into it. A chunk
+ * pushed with `room` is a reused read buffer (./tunnel-reads.ts) with that many bytes of its own in
+ * front of it: what is held is copied, and a fragment header or a held frame start that must go
+ * before the chunk's bytes is written there, so they go on as one buffer.
  */
 export class FrameSplitter {
   /** The bytes of a frame not yet complete: the chunk it started in, and any chunks after it. */
@@ -90,6 +93,8 @@ export class FrameSplitter {
   private splitRemaining = 0;
   private splitOpcode: number = Opcode.continuation;
   private splitFin = false;
+  /** The chunk being pushed is a reused read buffer: what is held of it is copied. */
+  private borrowed = false;
   /** A fragmented message is in progress (§5.4), as the upstream framed it. */
   private fragmented = false;
   private readonly maxPayloadBytes: number;
@@ -103,7 +108,25 @@ export class FrameSplitter {
     return this.heldSize;
   }
 
-  push(chunk: Buffer, sink: FrameSink): void {
+  push(chunk: Buffer, sink: FrameSink, room?: number): void {
+    this.borrowed = room !== undefined;
+    if (room !== undefined) {
+      if (this.splitRemaining > 0) {
+        // The frame going on as fragments continues: the next fragment's header in front.
+        const take = Math.min(this.splitRemaining, chunk.length);
+        const whole = widened(chunk, fragmentHeaderLength(take));
+        this.writeFragmentHeader(whole, 0, take);
+        return this.scan(whole, whole.length - chunk.length + take, 0, undefined, undefined, sink);
+      }
+      if (this.heldFirst && this.heldSize <= room) {
+        // The held start of a frame in front, read again from there as if it had come with this chunk.
+        const whole = widened(chunk, this.heldSize);
+        let filled = this.heldFirst.copy(whole, 0);
+        for (const more of this.heldMore ?? []) filled += more.copy(whole, filled);
+        this.release();
+        return this.scan(whole, 0, 0, undefined, undefined, sink);
+      }
+    }
     /** Next frame to read, and the start of the chunk's bytes not yet forwarded. */
     let at = 0;
     let run = 0;
@@ -141,6 +164,11 @@ export class FrameSplitter {
         run = missing;
       }
     }
+    this.scan(chunk, at, run, before, beforeMore, sink);
+  }
+
+  /** The chunk's frames from `at` on, after `before` and chunk[run, at) (not yet forwarded). */
+  private scan(chunk: Buffer, at: number, run: number, before: Buffer | undefined, beforeMore: Buffer[] | undefined, sink: FrameSink): void {
     for (;;) {
       const available = chunk.length - at;
       const total = this.frameTotal(chunk, at, available);
@@ -189,7 +217,7 @@ export class FrameSplitter {
 
   /** The start of a frame the chunk does not complete. */
   private hold(bytes: Buffer): void {
-    this.heldFirst = bytes;
+    this.heldFirst = this.borrowed ? Buffer.from(bytes) : bytes;
     this.heldSize = bytes.length;
     this.headerFilled = 0;
     this.gatherHeader(bytes);
@@ -197,7 +225,7 @@ export class FrameSplitter {
   }
 
   private holdMore(chunk: Buffer): void {
-    (this.heldMore ??= []).push(chunk);
+    (this.heldMore ??= []).push(this.borrowed ? Buffer.from(chunk) : chunk);
     this.heldSize += chunk.length;
   }
 
@@ -266,6 +294,11 @@ function fragmentHeaderLength(bytes: number): number {
 /** A data frame of `total` bytes that a read leaves incomplete goes on as fragments rather than being held. */
 function splits(b0: number, total: number): boolean {
   return (b0 & 0x08) === 0 && total > holdLimitBytes;
+}
+
+/** The chunk with `bytes` more of its buffer in front of it (the caller's room). */
+function widened(chunk: Buffer, bytes: number): Buffer {
+  return Buffer.from(chunk.buffer, chunk.byteOffset - bytes, chunk.length + bytes);
 }
 
 function partsOf(first: Buffer, more: Buffer[] | undefined, last: Buffer | undefined): Buffer[] {

@@ -9,6 +9,7 @@ import { recordDialSteps, type AccessRecord } from '../log.ts';
 import { withinRetryWindow, RetryAbortedError, type AttemptBudget, type RetryWindow } from '../retry-window.ts';
 import { SocksDialError, type Dialer } from '../socks/dial.ts';
 import { upstreamUpgrade } from './handshake.ts';
+import type { TunnelReads } from './tunnel-reads.ts';
 
 export interface UpstreamReach {
   dialer: Dialer;
@@ -24,6 +25,8 @@ export interface UpstreamReach {
   record: AccessRecord;
   /** Socket errors of the tunnel that is handed over, from its first: they tell an RST from a FIN later. */
   onTunnelError: (error: NodeJS.ErrnoException) => void;
+  /** Where the tunnel reads (./tunnel-reads.ts). */
+  reads: TunnelReads;
 }
 
 export interface ReachedUpstream {
@@ -43,7 +46,7 @@ async function attemptUpstream(reach: UpstreamReach, { attempt, remainingMs, sig
   if (attempt > 1) record.attempts = attempt;
   let tunnel: Duplex;
   try {
-    const dialled = await reach.dialer.dial({ host: reach.upstreamUrl.hostname, port: Number(reach.upstreamUrl.port || 80) }, { budgetMs: remainingMs, signal });
+    const dialled = await reach.dialer.dial({ host: reach.upstreamUrl.hostname, port: Number(reach.upstreamUrl.port || 80) }, { budgetMs: remainingMs, signal, reads: reach.reads });
     recordDialSteps(record, dialled.steps);
     record.socks = dialled.server;
     tunnel = dialled.socket;

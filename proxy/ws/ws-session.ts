@@ -49,6 +49,7 @@ import { reachUpstream } from './reach-upstream.ts';
 import { rideOut, type RideEnd } from './ride-out.ts';
 import type { UpstreamWatch } from './upstream-watch.ts';
 import { isValidCloseCode } from './validation.ts';
+import { TunnelReads } from './tunnel-reads.ts';
 import { speaksVscodeProtocol, VscodeStream } from './vscode-stream.ts';
 
 export interface WsSessionOptions {
@@ -151,6 +152,8 @@ export class WsSession {
   private readonly dialing = new AbortController();
   /** A workbench connection's protocol stream towards the browser, followed so that it can be ridden out; undefined for any other. */
   private readonly stream: VscodeStream | undefined;
+  /** Where the upstream's reads land: buffers reused read after read, with room in front (./tunnel-reads.ts). */
+  private readonly reads = new TunnelReads();
 
   constructor(options: WsSessionOptions, record: AccessRecord, onEnd: (session: WsSession) => void) {
     this.options = options;
@@ -184,6 +187,7 @@ export class WsSession {
           retry: { windowMs: upgradeHoldMs + retry.windowMs, intervalMs: retry.intervalMs },
           record: this.record,
           onTunnelError: (error) => (this.upstreamError ??= error),
+          reads: this.reads,
         },
         this.dialing.signal,
       );
@@ -251,14 +255,16 @@ export class WsSession {
   private startRelay(tunnel: Duplex, first: Buffer): void {
     this.state = 'open';
     const splitter = new FrameSplitter(this.options.maxPayloadBytes);
-    const onData = (chunk: Buffer) => {
+    const onData = (chunk: Buffer, room?: number) => {
       try {
-        splitter.push(chunk, this.fromUpstream);
+        splitter.push(chunk, this.fromUpstream, room);
       } catch (error) {
         this.fail(upstreamFrameFailure(error));
       }
     };
-    tunnel.on('data', onData);
+    // A dialer that does not read into the session's buffers hands over a tunnel read as any stream.
+    if (this.reads.reads(tunnel)) this.reads.relayTo(onData);
+    else tunnel.on('data', onData);
     tunnel.once('end', () => {
       this.upstreamFin = true;
       this.socketEnded('upstream');
@@ -361,7 +367,12 @@ export class WsSession {
   /** Writes bytes; a destination that cannot keep up pauses the source until it drains. */
   private write(bytes: Buffer, to: Duplex, from: Duplex | undefined): void {
     if (!to.writable) return;
-    this.written(bytes.length, to.write(bytes), to, from);
+    if (to !== this.browser) return this.written(bytes.length, to.write(bytes), to, from);
+    // Towards the browser the bytes may be a view of the tunnel's read buffer, reused after this read.
+    const queued = to.writableLength > 0;
+    const ok = to.write(this.reads.keep(bytes, queued));
+    if (!queued && to.writableLength > 0) this.reads.lend();
+    this.written(bytes.length, ok, to, from);
   }
 
   /**
@@ -371,10 +382,12 @@ export class WsSession {
   private writePair(first: Buffer, second: Buffer, to: Duplex, from: Duplex | undefined): void {
     if (first.length + second.length <= copyPairBytes) return this.write(Buffer.concat([first, second], first.length + second.length), to, from);
     if (!to.writable) return;
+    const queued = to.writableLength > 0;
     to.cork();
-    to.write(first);
-    to.write(second);
+    to.write(this.reads.keep(first, queued));
+    to.write(this.reads.keep(second, queued));
     to.uncork();
+    if (!queued && to.writableLength > 0) this.reads.lend();
     this.written(first.length + second.length, to.writableLength < to.writableHighWaterMark, to, from);
   }
 
@@ -383,13 +396,15 @@ export class WsSession {
     if (parts.length === 1 && parts[0]) return this.write(parts[0], to, from);
     if (!to.writable || parts.length === 0) return;
     let bytes = 0;
+    const queued = to.writableLength > 0;
     to.cork();
     for (let i = 0; i < parts.length; i++) {
       const part = parts[i] as Buffer;
-      to.write(part);
+      to.write(this.reads.keep(part, queued));
       bytes += part.length;
     }
     to.uncork();
+    if (!queued && to.writableLength > 0) this.reads.lend();
     // While corked every write() reports the whole batch as queued; what counts is what is still
     // queued once the batch went to the socket (usually nothing).
     this.written(bytes, to.writableLength < to.writableHighWaterMark, to, from);
