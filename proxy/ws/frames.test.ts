@@ -176,6 +176,23 @@ describe('FrameSplitter: a large frame goes on as fragments', () => {
     ]);
   });
 
+  it('sends whole frames and the first fragment of a large frame after them in one buffer, moving the shorter side', () => {
+    const small = Buffer.concat(Array.from({ length: 700 }, () => unmaskedHello)); // 4,900 bytes of whole frames
+    for (const [before, cut] of [
+      [unmaskedHello, 1000], // a few bytes before, much payload after: the frames move
+      [small, 14], // much before, 10 payload bytes after: the payload moves
+    ] as const) {
+      const stream = Buffer.concat([before, largeFrame]);
+      const sink = splitterRecorder();
+      const splitter = new FrameSplitter(1024 * 1024);
+      splitter.push(read(stream.subarray(0, before.length + cut)), sink);
+      expect(sink.events).toHaveLength(1);
+      expect((sink.events[0] as { parts: Buffer[] }).parts).toHaveLength(1);
+      splitter.push(read(stream.subarray(before.length + cut)), sink);
+      expect(messages(serverFrames(sink.bytes()))).toEqual(messages(serverFrames(stream)));
+    }
+  });
+
   it('refuses a large frame over the limit at its header, before any of it goes on', () => {
     const sink = splitterRecorder();
     expect(() => new FrameSplitter(holdLimitBytes).push(read(largeFrame.subarray(0, 1000)), sink)).toThrow(FrameTooLargeError);

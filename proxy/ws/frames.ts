@@ -178,7 +178,7 @@ export class FrameSplitter {
         const length = headerLength(chunk[at + 1] ?? 0);
         if (!splits(b0, total) || available === length) break; // held below
         this.startSplit(b0, total - length);
-        if (!before && at === run) return sink.forward(this.firstFragmentInPlace(chunk, at, length));
+        if (!before) return sink.forward(this.firstFragmentInPlace(chunk, run, at, length));
         const fragment = this.fragmentHeader(available - length);
         const payload = chunk.subarray(at + length);
         const parts = before ? partsOf(before, beforeMore, at > run ? chunk.subarray(run, at) : undefined) : [chunk.subarray(run, at)];
@@ -260,15 +260,24 @@ export class FrameSplitter {
 
   /**
    * The first fragment of a large frame that starts at `at` in the chunk, its `length`-byte header
-   * already read: the fragment's header (never longer) is written over the end of the frame's own,
-   * so the fragment goes on as one slice of the chunk — no header buffer, no writev. The chunk is
-   * this read's own buffer, and nothing of it from `at` on has gone anywhere yet.
+   * already read, after the whole frames chunk[run, at): the fragment's header (never longer than
+   * the frame's own) takes the frame header's place, and the shorter side — the frames before or the
+   * payload after — moves over the bytes left between, so all of it goes on as one slice of the
+   * chunk: no header buffer, no writev, and when the frame starts the run, nothing moved. The chunk
+   * is this read's own buffer, and nothing of it from `run` on has gone anywhere yet.
    */
-  private firstFragmentInPlace(chunk: Buffer, at: number, length: number): Buffer {
+  private firstFragmentInPlace(chunk: Buffer, run: number, at: number, length: number): Buffer {
     const bytes = chunk.length - at - length;
-    const start = at + length - fragmentHeaderLength(bytes);
-    this.writeFragmentHeader(chunk, start, bytes);
-    return chunk.subarray(start);
+    const header = fragmentHeaderLength(bytes);
+    const gap = length - header;
+    if (at - run <= bytes) {
+      if (gap > 0 && at > run) chunk.copyWithin(run + gap, run, at);
+      this.writeFragmentHeader(chunk, at + gap, bytes);
+      return chunk.subarray(run + gap);
+    }
+    chunk.copyWithin(at + header, at + length);
+    this.writeFragmentHeader(chunk, at, bytes);
+    return chunk.subarray(run, chunk.length - gap);
   }
 
   private writeFragmentHeader(target: Buffer, offset: number, bytes: number): void {

@@ -123,7 +123,7 @@ export class WsSession {
   };
   /** Where the upstream's frames go, whole. */
   private readonly fromUpstream: FrameSink = {
-    forward: (bytes) => this.upstreamData(bytes),
+    forward: (bytes) => this.upstreamBytes(bytes),
     forwardPair: (first, second) => this.upstreamData(first, second),
     forwardParts: (parts) => this.upstreamData(parts),
     close: (frame) => this.upstreamClose(frame),
@@ -335,7 +335,15 @@ export class WsSession {
     this.browser?.pause();
   }
 
-  /** The upstream's whole frames, on to the browser unless it has had its close frame. */
+  /** The upstream's whole frames in one buffer — the usual case — on to the browser unless it has had its close frame. */
+  private upstreamBytes(bytes: Buffer): void {
+    const browser = this.browser;
+    if (this.side.browser.closeSent || !browser) return;
+    this.stream?.push(bytes);
+    this.writeDown(bytes, browser, this.upstream);
+  }
+
+  /** The upstream's whole frames in several buffers, on to the browser unless it has had its close frame. */
   private upstreamData(bytes: Buffer | Buffer[], second?: Buffer): void {
     if (this.side.browser.closeSent || !this.browser) return;
     if (this.stream) followStream(this.stream, bytes, second);
@@ -366,13 +374,20 @@ export class WsSession {
 
   /** Writes bytes; a destination that cannot keep up pauses the source until it drains. */
   private write(bytes: Buffer, to: Duplex, from: Duplex | undefined): void {
+    if (to === this.browser) return this.writeDown(bytes, to, from);
     if (!to.writable) return;
-    if (to !== this.browser) return this.written(bytes.length, to.write(bytes), to, from);
-    // Towards the browser the bytes may be a view of the tunnel's read buffer, reused after this read.
-    const queued = to.writableLength > 0;
-    const ok = to.write(this.reads.keep(bytes, queued));
-    if (!queued && to.writableLength > 0) this.reads.lend();
-    this.written(bytes.length, ok, to, from);
+    this.record.bytesUp += bytes.length;
+    if (!to.write(bytes) && from) this.pauseBrowser(from);
+  }
+
+  /** Towards the browser the bytes may be a view of the tunnel's read buffer, reused after this read (./tunnel-reads.ts). */
+  private writeDown(bytes: Buffer, browser: Duplex, from: Duplex | undefined): void {
+    if (!browser.writable) return;
+    const queued = browser.writableLength !== 0;
+    const ok = browser.write(this.reads.keep(bytes, queued));
+    if (!queued && browser.writableLength !== 0) this.reads.lend();
+    this.record.bytesDown += bytes.length;
+    if (!ok && from) this.pauseUpstream(from);
   }
 
   /**
@@ -413,11 +428,23 @@ export class WsSession {
   private written(bytes: number, ok: boolean, to: Duplex, from: Duplex | undefined): void {
     if (to === this.upstream) this.record.bytesUp += bytes;
     else this.record.bytesDown += bytes;
-    if (!ok && from && !from.isPaused()) {
-      from.pause();
-      if (from === this.browser) this.browserWaits = true;
-      else this.upstreamWaits = true;
-    }
+    if (ok || !from) return;
+    if (from === this.browser) this.pauseBrowser(from);
+    else this.pauseUpstream(from);
+  }
+
+  /** The upstream cannot keep up: the browser waits for its 'drain'. */
+  private pauseBrowser(browser: Duplex): void {
+    if (browser.isPaused()) return;
+    browser.pause();
+    this.browserWaits = true;
+  }
+
+  /** The browser cannot keep up: the upstream waits for its 'drain'. */
+  private pauseUpstream(upstream: Duplex): void {
+    if (upstream.isPaused()) return;
+    upstream.pause();
+    this.upstreamWaits = true;
   }
 
   /** A socket ended (TCP). The upstream ending without a close frame is what code-server always does. */
