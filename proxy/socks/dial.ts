@@ -3,13 +3,12 @@
 // on each step, so a failure names the step and the address. Every timer armed here is cleared
 // when its step ends: a tunnel is referenced by nothing here once dial() has settled.
 import { lookup } from 'node:dns/promises';
-import { connect, isIP, type Socket } from 'node:net';
+import { connect, isIP, type OnReadOpts, type Socket } from 'node:net';
 import { ProxyError } from '../errors.ts';
 import { closedDuring, handshakeProgress, type HandshakeProgress, type SocksStep } from './reply.ts';
 import { joinHostPort } from '../../common/host-port.ts';
 import { bareHost, socksServerAddresses } from './address.ts';
 import { authRequest, connectRequest, greetingRequest } from './request.ts';
-import type { TunnelReads } from '../ws/tunnel-reads.ts';
 
 export interface SocksDialerOptions {
   /** `socks5h://[user:pass@]host:port` (the server resolves names) or `socks5://` (resolved here). */
@@ -53,11 +52,14 @@ export interface DialLimits {
   budgetMs?: number;
   /** Aborted: the socket in progress is destroyed and the dial rejects at once. */
   signal?: AbortSignal;
-  /**
-   * The tunnel reads into the caller's buffers (net's `onread`; a WebSocket relay, ../ws/tunnel-reads.ts).
-   * Its reads come as 'data' events until the caller takes them over.
-   */
-  reads?: TunnelReads;
+  /** The tunnel reads into the caller's buffers (a WebSocket relay's, ../ws/tunnel-reads.ts). */
+  reads?: OwnReads;
+}
+
+/** Buffers of the caller's for a tunnel's reads: net's `onread`, and the socket it was given to (a dial may try several). */
+export interface OwnReads {
+  readonly onread: OnReadOpts;
+  attach(socket: Socket): void;
 }
 
 /** What the rest of the proxy needs of a dialer: tunnels, a name for logs, and an abort on shutdown. */
@@ -138,7 +140,7 @@ export class SocksDialer implements Dialer {
     }
   }
 
-  private async connectToServer(steps: DialStep[], cut: DialCut, reads: TunnelReads | undefined): Promise<{ socket: Socket; server: string }> {
+  private async connectToServer(steps: DialStep[], cut: DialCut, reads: OwnReads | undefined): Promise<{ socket: Socket; server: string }> {
     const resolved = await (this.options.serverAddresses ?? socksServerAddresses)(this.server.host);
     const preferred = this.preferred;
     const addresses = preferred && resolved.includes(preferred) ? [preferred, ...resolved.filter((a) => a !== preferred)] : resolved;
@@ -246,7 +248,7 @@ export class SocksDialer implements Dialer {
   }
 }
 
-function connectWithDeadline(host: string, port: number, timeoutMs: number, cut: DialCut, reads: TunnelReads | undefined): Promise<Socket> {
+function connectWithDeadline(host: string, port: number, timeoutMs: number, cut: DialCut, reads: OwnReads | undefined): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect(reads ? { host, port, noDelay: true, onread: reads.onread } : { host, port, noDelay: true });
     reads?.attach(socket);

@@ -10,6 +10,7 @@
 // go out as 'data' events of copies, so the SOCKS handshake and the upgrade read the tunnel as any
 // socket.
 import type { OnReadOpts, Socket } from 'node:net';
+import type { OwnReads } from '../socks/dial.ts';
 
 /** Room in front of every read: a fragment header (≤ 10 bytes) or a held frame start up to this. */
 export const frontRoomBytes = 2048;
@@ -23,7 +24,7 @@ const shrinkAfterReads = 16;
 /** The relay's side: a read of the tunnel, a view of a buffer with `room` writable bytes in front of it. */
 export type RelayRead = (chunk: Buffer, room: number) => void;
 
-export class TunnelReads {
+export class TunnelReads implements OwnReads {
   /** What the socket reads into: a view of a buffer that has `frontRoomBytes` before it. */
   private area: Buffer | undefined;
   private readBytes = smallReadBytes;
