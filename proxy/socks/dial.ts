@@ -52,7 +52,10 @@ export interface DialLimits {
   budgetMs?: number;
   /** Aborted: the socket in progress is destroyed and the dial rejects at once. */
   signal?: AbortSignal;
-  /** The tunnel reads into the caller's buffers (a WebSocket relay's, ../ws/tunnel-reads.ts). */
+  /**
+   * The tunnel reads into the caller's buffers (a WebSocket relay's, ../ws/tunnel-reads.ts). A dialer
+   * may leave it unused (one injected through the server's parts); the relay then reads the tunnel as a stream.
+   */
   reads?: OwnReads;
 }
 
