@@ -26,9 +26,9 @@ test('the terminal echoes what is typed into xterm, each line on its own row', a
   await expect(page.locator('#terminal-status')).toHaveText('connected');
   await page.click('#terminal');
   await page.keyboard.type('echo typed-through-the-tailnet\r');
-  await expect.poll(async () => (await terminalRows(page)).at(-1)).toBe('$');
   // The prompt at column 0, the typed line echoed on it, the output on the next row, a new prompt.
-  expect(await terminalRows(page)).toEqual([GREETING, '$ echo typed-through-the-tailnet', 'typed-through-the-tailnet', '$']);
+  // Polled whole: the shell's first prompt is already a last row of '$' before the echo comes back.
+  await expect.poll(() => terminalRows(page)).toEqual([GREETING, '$ echo typed-through-the-tailnet', 'typed-through-the-tailnet', '$']);
   const terminalSockets = (await sockets.records()).filter((s) => s.url.endsWith('/dev/ws/terminal'));
   expect(terminalSockets).toHaveLength(1);
   expect(terminalSockets[0]?.openedAt).toBeDefined();
@@ -54,7 +54,8 @@ test('a new connection after a coded close starts on a fresh row, and typing wor
 
   await page.click('#terminal');
   await page.keyboard.type('echo after-the-reconnect\r');
-  await expect.poll(async () => (await terminalRows(page)).at(-1)).toBe('$');
+  // Waits for the command's output, not for a last row of '$': the new shell's prompt is one already.
+  await expect.poll(async () => (await terminalRows(page)).slice(-3)).toEqual(['$ echo after-the-reconnect', 'after-the-reconnect', '$']);
   const rows = await terminalRows(page);
   expectGreetingsOnTheirOwnRows(rows);
   expect(rows.slice(0, 2)).toEqual([GREETING, '$ echo never-sent']);
