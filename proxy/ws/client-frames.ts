@@ -7,13 +7,14 @@ import { headerLength, maxHeaderBytes, payloadLength } from '../../common/websoc
 import { closeOf, FrameTooLargeError, FrameViolationError, type Frame } from './frames.ts';
 import { checkFrameHeader, nextFragmented, Opcode } from './validation.ts';
 
+/** Named for the side it reads, so that one object — the session — can be the sink of both readers. */
 export interface ClientFrameSink {
   /** Bytes of checked frames, in order, to pass on as they are (a frame may span several calls). */
-  forward(bytes: Buffer): void;
+  browserBytes(bytes: Buffer): void;
   /** A whole, valid close frame: its bytes as received, code and reason. The reader stops after it (§5.5.1: nothing follows a close). */
-  close(frame: Frame): void;
+  browserClose(frame: Frame): void;
   /** A frame RFC 6455 does not allow, or one over the size limit; none of its bytes were forwarded. The reader stops. */
-  refuse(error: FrameViolationError | FrameTooLargeError): void;
+  browserRefused(error: FrameViolationError | FrameTooLargeError): void;
 }
 
 const enum Phase {
@@ -94,7 +95,7 @@ export class ClientFrameReader {
       if (violation || payload > this.maxPayloadBytes) {
         forwardRun(chunk, run, bytes === chunk ? start : run, sink);
         this.phase = Phase.stopped;
-        sink.refuse(violation ? new FrameViolationError(violation) : new FrameTooLargeError(`frame of ${payload} bytes over the ${this.maxPayloadBytes}-byte limit`));
+        sink.browserRefused(violation ? new FrameViolationError(violation) : new FrameTooLargeError(`frame of ${payload} bytes over the ${this.maxPayloadBytes}-byte limit`));
         return;
       }
       const held = bytes === this.header ? Buffer.from(this.header.subarray(0, length)) : undefined;
@@ -110,7 +111,7 @@ export class ClientFrameReader {
         continue;
       }
       if (held) {
-        sink.forward(held);
+        sink.browserBytes(held);
         run = i;
       }
       if (payload > 0) this.phase = Phase.payload;
@@ -124,14 +125,14 @@ export class ClientFrameReader {
     try {
       frame = closeOf(this.closeBytes);
     } catch (error) {
-      sink.refuse(error as FrameViolationError);
+      sink.browserRefused(error as FrameViolationError);
       return;
     }
-    sink.close(frame);
+    sink.browserClose(frame);
   }
 }
 
 /** Forwards `chunk[from, to)`: the chunk itself when that is all of it (no slice). */
 function forwardRun(chunk: Buffer, from: number, to: number, sink: ClientFrameSink): void {
-  if (to > from) sink.forward(from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to));
+  if (to > from) sink.browserBytes(from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to));
 }

@@ -19,10 +19,10 @@ function splitterRecorder(): FrameSink & { events: ({ parts: Buffer[] } | { clos
   const events: ({ parts: Buffer[] } | { close: Frame })[] = [];
   return {
     events,
-    forward: (bytes) => events.push({ parts: [bytes] }),
-    forwardPair: (first, second) => events.push({ parts: [first, second] }),
-    forwardParts: (parts) => events.push({ parts }),
-    close: (frame) => events.push({ close: frame }),
+    upstreamBytes: (bytes) => events.push({ parts: [bytes] }),
+    upstreamPair: (first, second) => events.push({ parts: [first, second] }),
+    upstreamParts: (parts) => events.push({ parts }),
+    upstreamClose: (frame) => events.push({ close: frame }),
     bytes: () => Buffer.concat(events.flatMap((e) => ('parts' in e ? e.parts : e.close.parts))),
   };
 }
@@ -208,7 +208,7 @@ describe('FrameSplitter: reads into one reused buffer with room in front (./tunn
     const arena = Buffer.alloc(room + step);
     const writes: Buffer[][] = [];
     const take = (parts: Buffer[]) => writes.push(parts.map((part) => Buffer.from(part)));
-    const sink: FrameSink = { forward: (b) => take([b]), forwardPair: (a, b) => take([a, b]), forwardParts: take, close: (frame) => take(frame.parts) };
+    const sink: FrameSink = { upstreamBytes: (b) => take([b]), upstreamPair: (a, b) => take([a, b]), upstreamParts: take, upstreamClose: (frame) => take(frame.parts) };
     let maxHeld = 0;
     for (let at = 0; at < stream.length; at += step) {
       const bytes = stream.copy(arena, room, at, at + step);
@@ -255,7 +255,7 @@ function recorder(): ClientFrameSink & { forwarded: Buffer[]; closes: Frame[]; r
   const forwarded: Buffer[] = [];
   const closes: Frame[] = [];
   const refused: Error[] = [];
-  return { forwarded, closes, refused, forward: (b) => forwarded.push(Buffer.from(b)), close: (f) => closes.push(f), refuse: (e) => refused.push(e) };
+  return { forwarded, closes, refused, browserBytes: (b) => forwarded.push(Buffer.from(b)), browserClose: (f) => closes.push(f), browserRefused: (e) => refused.push(e) };
 }
 
 describe('ClientFrameReader (the browser\'s frames: masked, forwarded as they arrive)', () => {

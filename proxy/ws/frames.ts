@@ -45,16 +45,16 @@ export function closeOf(parts: Buffer[]): Frame {
   return { opcode: Opcode.close, parts, closeCode: content.code, closeReason: content.reason };
 }
 
-/** Where a FrameSplitter delivers the upstream's frames. */
+/** Where a FrameSplitter delivers the upstream's frames (named for that side, as ./client-frames.ts's sink is for the browser's). */
 export interface FrameSink {
   /** Whole frames to pass on, in order: a chunk, or a slice of one. */
-  forward(bytes: Buffer): void;
+  upstreamBytes(bytes: Buffer): void;
   /** Whole frames in two buffers, to be written together: the held start of a frame and the rest, or a fragment header of ours and its payload. */
-  forwardPair(first: Buffer, second: Buffer): void;
+  upstreamPair(first: Buffer, second: Buffer): void;
   /** The same in more buffers (a frame that spanned several reads, a fragment after other frames). */
-  forwardParts(parts: Buffer[]): void;
+  upstreamParts(parts: Buffer[]): void;
   /** A whole, valid close frame. */
-  close(frame: Frame): void;
+  upstreamClose(frame: Frame): void;
 }
 
 /**
@@ -151,7 +151,7 @@ export class FrameSplitter {
         if (!splits(b0, this.heldTotal) || chunk.length <= headerRest) return this.holdMore(chunk);
         this.startSplit(b0, this.heldTotal - length);
         this.release(); // header bytes only: the fragment header replaces them
-        return sink.forwardPair(this.fragmentHeader(chunk.length - headerRest), chunk.subarray(headerRest));
+        return sink.upstreamPair(this.fragmentHeader(chunk.length - headerRest), chunk.subarray(headerRest));
       }
       before = this.heldFirst;
       beforeMore = this.heldMore;
@@ -159,7 +159,7 @@ export class FrameSplitter {
       this.fragmented = nextFragmented(b0, this.fragmented);
       at = missing;
       if ((b0 & 0x0f) === Opcode.close) {
-        sink.close(closeOf(partsOf(before, beforeMore, chunk.subarray(0, missing))));
+        sink.upstreamClose(closeOf(partsOf(before, beforeMore, chunk.subarray(0, missing))));
         before = beforeMore = undefined;
         run = missing;
       }
@@ -178,19 +178,19 @@ export class FrameSplitter {
         const length = headerLength(chunk[at + 1] ?? 0);
         if (!splits(b0, total) || available === length) break; // held below
         this.startSplit(b0, total - length);
-        if (!before) return sink.forward(this.firstFragmentInPlace(chunk, run, at, length));
+        if (!before) return sink.upstreamBytes(this.firstFragmentInPlace(chunk, run, at, length));
         const fragment = this.fragmentHeader(available - length);
         const payload = chunk.subarray(at + length);
         const parts = before ? partsOf(before, beforeMore, at > run ? chunk.subarray(run, at) : undefined) : [chunk.subarray(run, at)];
         parts.push(fragment, payload);
-        return sink.forwardParts(parts);
+        return sink.upstreamParts(parts);
       }
       this.fragmented = nextFragmented(b0, this.fragmented);
       if ((b0 & 0x0f) === Opcode.close) {
         const frame = closeOf([chunk.subarray(at, at + total)]); // checked before anything of this chunk goes on
         forwardRun(chunk, run, at, before, beforeMore, sink);
         before = beforeMore = undefined;
-        sink.close(frame);
+        sink.upstreamClose(frame);
         run = at + total;
       }
       at += total;
@@ -319,7 +319,7 @@ function partsOf(first: Buffer, more: Buffer[] | undefined, last: Buffer | undef
 /** `chunk[from, to)` on to the sink after what goes before it; the chunk itself when that is all there is. */
 function forwardRun(chunk: Buffer, from: number, to: number, before: Buffer | undefined, beforeMore: Buffer[] | undefined, sink: FrameSink): void {
   const run = to > from ? (from === 0 && to === chunk.length ? chunk : chunk.subarray(from, to)) : undefined;
-  if (before && (beforeMore || !run)) sink.forwardParts(partsOf(before, beforeMore, run));
-  else if (before && run) sink.forwardPair(before, run);
-  else if (run) sink.forward(run);
+  if (before && (beforeMore || !run)) sink.upstreamParts(partsOf(before, beforeMore, run));
+  else if (before && run) sink.upstreamPair(before, run);
+  else if (run) sink.upstreamBytes(run);
 }

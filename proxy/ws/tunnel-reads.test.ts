@@ -42,13 +42,13 @@ interface Read {
 function recordReads(reads: TunnelReads, onRead?: (chunk: Buffer) => void): { next(): Promise<Read> } {
   const queue: Read[] = [];
   const waiters: ((read: Read) => void)[] = [];
-  reads.relayTo((chunk, room) => {
+  reads.relayTo({ tunnelRead: (chunk, room) => {
     onRead?.(chunk);
     const read = { bytes: chunk.toString('latin1'), room, buffer: chunk.buffer, byteOffset: chunk.byteOffset, areaBytes: chunk.buffer.byteLength - frontRoomBytes };
     const waiter = waiters.shift();
     if (waiter) waiter(read);
     else queue.push(read);
-  });
+  } });
   return { next: () => new Promise((resolve) => (queue.length ? resolve(queue.shift() as Read) : waiters.push(resolve))) };
 }
 

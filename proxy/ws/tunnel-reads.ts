@@ -22,7 +22,9 @@ const largeReadBytes = 64 * 1024;
 const shrinkAfterReads = 16;
 
 /** The relay's side: a read of the tunnel, a view of a buffer with `room` writable bytes in front of it. */
-export type RelayRead = (chunk: Buffer, room: number) => void;
+export interface RelayRead {
+  tunnelRead(chunk: Buffer, room: number): void;
+}
 
 export class TunnelReads implements OwnReads {
   /** What the socket reads into: a view of a buffer that has `frontRoomBytes` before it. */
@@ -81,7 +83,7 @@ export class TunnelReads implements OwnReads {
     else {
       this.relaying = true;
       try {
-        this.relay(chunk, frontRoomBytes);
+        this.relay.tunnelRead(chunk, frontRoomBytes);
       } finally {
         this.relaying = false;
       }

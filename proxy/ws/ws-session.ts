@@ -49,7 +49,7 @@ import { reachUpstream } from './reach-upstream.ts';
 import { rideOut, type RideEnd } from './ride-out.ts';
 import type { UpstreamWatch } from './upstream-watch.ts';
 import { isValidCloseCode } from './validation.ts';
-import { TunnelReads } from './tunnel-reads.ts';
+import { TunnelReads, type RelayRead } from './tunnel-reads.ts';
 import { speaksVscodeProtocol, VscodeStream } from './vscode-stream.ts';
 
 export interface WsSessionOptions {
@@ -100,34 +100,24 @@ const copyPairBytes = 1024;
 type Side = 'browser' | 'upstream';
 type ReadyState = 'opening' | 'open' | 'closing' | 'closed';
 
-interface Handshake {
-  closeSent: boolean;
-  closeReceived: number | undefined;
-}
-
-export class WsSession {
+/** The session is itself the sink of both frame readers and of the tunnel's reads: no adapter objects and closures per session. */
+export class WsSession implements ClientFrameSink, RelayRead, FrameSink {
   readonly record: AccessRecord;
   private readonly options: WsSessionOptions;
   private readonly onEnd: (session: WsSession) => void;
   private readonly started = performance.now();
   private state: ReadyState = 'opening';
-  private readonly side: Record<Side, Handshake> = { browser: { closeSent: false, closeReceived: undefined }, upstream: { closeSent: false, closeReceived: undefined } };
+  // The closing handshake per side (the diagram above): closeSent and closeReceived of each.
+  private browserCloseSent = false;
+  private browserCloseReceived: number | undefined;
+  private upstreamCloseSent = false;
+  private upstreamCloseReceived: number | undefined;
   private browser: Duplex | undefined;
   private upstream: Duplex | undefined;
+  /** The browser's frames; the session is the reader's sink. */
   private readonly reader: ClientFrameReader;
-  /** Where the reader delivers the browser's checked bytes, close frame or refused frame. */
-  private readonly fromBrowser: ClientFrameSink = {
-    forward: (bytes) => this.browserBytes(bytes),
-    close: (frame) => this.browserClose(frame),
-    refuse: (error) => this.browserRefused(error),
-  };
-  /** Where the upstream's frames go, whole. */
-  private readonly fromUpstream: FrameSink = {
-    forward: (bytes) => this.upstreamBytes(bytes),
-    forwardPair: (first, second) => this.upstreamData(first, second),
-    forwardParts: (parts) => this.upstreamData(parts),
-    close: (frame) => this.upstreamClose(frame),
-  };
+  /** The upstream's frames, once the relay starts; the session is the splitter's sink. */
+  private splitter: FrameSplitter | undefined;
   /** Backpressure: the browser is paused until the upstream drains, or the upstream until the browser does. */
   private browserWaits = false;
   private upstreamWaits = false;
@@ -229,11 +219,11 @@ export class WsSession {
     this.acceptance = response;
     socket.on('data', (chunk: Buffer) => {
       // After the session, the socket is only drained until the browser closes TCP (closeBoth).
-      if (this.state !== 'closed') this.reader.push(chunk, this.fromBrowser);
+      if (this.state !== 'closed') this.reader.push(chunk, this);
     });
     socket.once('end', () => this.socketEnded('browser'));
     socket.once('close', () => this.socketEnded('browser'));
-    if (head.length) this.reader.push(head, this.fromBrowser);
+    if (head.length) this.reader.push(head, this);
     socket.resume();
     return true;
   }
@@ -254,17 +244,10 @@ export class WsSession {
 
   private startRelay(tunnel: Duplex, first: Buffer): void {
     this.state = 'open';
-    const splitter = new FrameSplitter(this.options.maxPayloadBytes);
-    const onData = (chunk: Buffer, room?: number) => {
-      try {
-        splitter.push(chunk, this.fromUpstream, room);
-      } catch (error) {
-        this.fail(upstreamFrameFailure(error));
-      }
-    };
+    this.splitter = new FrameSplitter(this.options.maxPayloadBytes);
     // A dialer that does not read into the session's buffers hands over a tunnel read as any stream.
-    if (this.reads.reads(tunnel)) this.reads.relayTo(onData);
-    else tunnel.on('data', onData);
+    if (this.reads.reads(tunnel)) this.reads.relayTo(this);
+    else tunnel.on('data', (chunk: Buffer) => this.tunnelRead(chunk));
     tunnel.once('end', () => {
       this.upstreamFin = true;
       this.socketEnded('upstream');
@@ -284,16 +267,25 @@ export class WsSession {
     this.writeParts(this.early, tunnel, this.browser);
     this.early = [];
     this.earlyBytes = 0;
-    if (first.length) onData(first);
+    if (first.length) this.tunnelRead(first);
     tunnel.resume();
     this.browser?.resume();
     if (this.options.lifetimeMs > 0) this.lifetime = setTimeout(() => this.end(new ProxyError('proxy.lifetime', `after ${this.options.lifetimeMs} ms`)), this.options.lifetimeMs);
-    this.keepalive = keepBrowserAlive(this.options.pingIntervalMs, () => (this.state === 'open' && !this.side.browser.closeSent ? this.browser : undefined));
+    this.keepalive = keepBrowserAlive(this.options.pingIntervalMs, () => (this.state === 'open' && !this.browserCloseSent ? this.browser : undefined));
+  }
+
+  /** A read of the tunnel: its frames go on whole. `room`: the read is a reused buffer with that many bytes in front (./tunnel-reads.ts). */
+  tunnelRead(chunk: Buffer, room?: number): void {
+    try {
+      this.splitter?.push(chunk, this, room);
+    } catch (error) {
+      this.fail(upstreamFrameFailure(error));
+    }
   }
 
   /** Checked browser bytes: on to the upstream, or queued while it is dialled. */
-  private browserBytes(bytes: Buffer): void {
-    if (this.side.upstream.closeSent) return;
+  browserBytes(bytes: Buffer): void {
+    if (this.upstreamCloseSent) return;
     if (this.state !== 'opening' && this.upstream) return this.write(bytes, this.upstream, this.browser);
     this.early.push(bytes);
     this.earlyBytes += bytes.length;
@@ -301,23 +293,23 @@ export class WsSession {
   }
 
   /** The browser's close frame, checked. */
-  private browserClose(frame: Frame): void {
+  browserClose(frame: Frame): void {
     const code = frame.closeCode ?? CloseCode.noStatus;
-    this.side.browser.closeReceived = code;
+    this.browserCloseReceived = code;
     this.record.closeBrowser ??= code;
     if (this.state === 'opening') {
       // The browser left while the upstream was still being dialled: answer its close and stop.
       this.upstream?.destroy();
       return this.closeBoth();
     }
-    if (!this.side.upstream.closeSent && this.upstream) {
-      this.side.upstream.closeSent = true;
+    if (!this.upstreamCloseSent && this.upstream) {
+      this.upstreamCloseSent = true;
       this.record.closeUpstream ??= code;
       this.writeParts(frame.parts, this.upstream, undefined);
     }
     // The browser's answer to a close it got, or the upstream's end was this close's consequence
     // (code-server ends TCP on Disconnect and on a close frame): the handshake is complete.
-    if (this.side.browser.closeSent || this.upstreamGone) return this.closeBoth();
+    if (this.browserCloseSent || this.upstreamGone) return this.closeBoth();
     this.state = 'closing';
     this.startGrace();
   }
@@ -328,7 +320,7 @@ export class WsSession {
    * not read any more — what it still sends (the rest of a 64 MiB frame) would only be read to be
    * dropped — until the grace ends and its socket is destroyed.
    */
-  private browserRefused(error: FrameViolationError | FrameTooLargeError): void {
+  browserRefused(error: FrameViolationError | FrameTooLargeError): void {
     this.browserFailed = true;
     if (error instanceof FrameTooLargeError) this.fail(new ProxyError('proxy.message_too_big', `from the browser: ${error.message}`));
     else this.fail(new ProxyError(error.closeCode === CloseCode.invalidPayload ? 'browser.invalid_payload' : 'browser.protocol_error', error.message));
@@ -336,37 +328,43 @@ export class WsSession {
   }
 
   /** The upstream's whole frames in one buffer — the usual case — on to the browser unless it has had its close frame. */
-  private upstreamBytes(bytes: Buffer): void {
+  upstreamBytes(bytes: Buffer): void {
     const browser = this.browser;
-    if (this.side.browser.closeSent || !browser) return;
+    if (this.browserCloseSent || !browser) return;
     this.stream?.push(bytes);
     this.writeDown(bytes, browser, this.upstream);
   }
 
-  /** The upstream's whole frames in several buffers, on to the browser unless it has had its close frame. */
-  private upstreamData(bytes: Buffer | Buffer[], second?: Buffer): void {
-    if (this.side.browser.closeSent || !this.browser) return;
-    if (this.stream) followStream(this.stream, bytes, second);
-    if (Array.isArray(bytes)) this.writeParts(bytes, this.browser, this.upstream);
-    else if (second) this.writePair(bytes, second, this.browser, this.upstream);
-    else this.write(bytes, this.browser, this.upstream);
+  /** The upstream's whole frames in two buffers, on to the browser unless it has had its close frame. */
+  upstreamPair(first: Buffer, second: Buffer): void {
+    if (this.browserCloseSent || !this.browser) return;
+    this.stream?.push(first);
+    this.stream?.push(second);
+    this.writePair(first, second, this.browser, this.upstream);
+  }
+
+  /** The same in more buffers. */
+  upstreamParts(parts: Buffer[]): void {
+    if (this.browserCloseSent || !this.browser) return;
+    if (this.stream) for (let i = 0; i < parts.length; i++) this.stream.push(parts[i] as Buffer);
+    this.writeParts(parts, this.browser, this.upstream);
   }
 
   /** The upstream's close frame, checked. */
-  private upstreamClose(frame: Frame): void {
-    this.side.upstream.closeReceived = frame.closeCode;
+  upstreamClose(frame: Frame): void {
+    this.upstreamCloseReceived = frame.closeCode;
     this.record.closeUpstream ??= frame.closeCode;
-    if (this.side.upstream.closeSent) {
+    if (this.upstreamCloseSent) {
       // The upstream's answer to the browser's close: relayed if the browser has had none, then done.
-      if (!this.side.browser.closeSent && this.browser) {
-        this.side.browser.closeSent = true;
+      if (!this.browserCloseSent && this.browser) {
+        this.browserCloseSent = true;
         this.writeParts(frame.parts, this.browser, undefined);
       }
       return this.closeBoth();
     }
-    if (this.side.browser.closeSent || !this.browser) return;
+    if (this.browserCloseSent || !this.browser) return;
     this.writeParts(frame.parts, this.browser, this.upstream);
-    this.side.browser.closeSent = true;
+    this.browserCloseSent = true;
     this.record.closeBrowser ??= frame.closeCode;
     this.state = 'closing';
     this.startGrace();
@@ -463,9 +461,9 @@ export class WsSession {
     if (!this.browserFailed) this.browser?.resume();
     // A browser already closing gets its own code back (RFC 6455 §5.5.1): the upstream's end is
     // the expected answer to its close (code-server never sends a close frame), not a failure.
-    if (this.side.browser.closeReceived !== undefined) return this.closeBoth();
+    if (this.browserCloseReceived !== undefined) return this.closeBoth();
     if (this.upstreamGone) return; // 'close' after 'end'
-    if (this.side.upstream.closeReceived !== undefined) return this.startGrace();
+    if (this.upstreamCloseReceived !== undefined) return this.startGrace();
     this.upstreamGone = true;
     this.state = 'closing';
     this.record.closeUpstream ??= CloseCode.abnormal;
@@ -475,7 +473,7 @@ export class WsSession {
     // The browser's close frame may be on its way (the end answered its Disconnect); a browser
     // sent 1014 after its own close reports 1014 (the first close frame received wins).
     this.settle = setTimeout(() => {
-      if (this.state === 'closed' || this.side.browser.closeReceived !== undefined) return;
+      if (this.state === 'closed' || this.browserCloseReceived !== undefined) return;
       this.record.cause ??= cause.message;
       if (this.stream?.atBoundary && this.browser) return void this.rideOut(this.browser, cause);
       this.sendClose('browser', cause.closeCode, cause.message);
@@ -498,7 +496,7 @@ export class WsSession {
       if (!this.dialing.signal.aborted) this.fail(error);
       return;
     }
-    if (this.state === 'closed' || this.side.browser.closeReceived !== undefined) return;
+    if (this.state === 'closed' || this.browserCloseReceived !== undefined) return;
     this.record.hops['upstream.ride_out'] = ride.ms;
     const ended = new ProxyError(cause.code, `${cause.detail}; kept ${ride.ms} ms, ${ride.reachable ? 'reachable again' : 'still unreachable'}`);
     this.sendClose('browser', ended.closeCode, ended.message);
@@ -515,17 +513,18 @@ export class WsSession {
     else this.upstream?.destroy();
     if (!this.browser) return this.finish();
     this.state = 'closing';
-    if (this.side.browser.closeReceived !== undefined) this.closeBoth();
+    if (this.browserCloseReceived !== undefined) this.closeBoth();
     else this.startGrace();
   }
 
   /** Our own close frame towards one side, once, between two frames. */
   private sendClose(side: Side, code: number, reason: string): void {
     const socket = side === 'browser' ? this.browser : this.upstream;
-    if (this.side[side].closeSent || !socket || !socket.writable) return;
+    if ((side === 'browser' ? this.browserCloseSent : this.upstreamCloseSent) || !socket || !socket.writable) return;
     // Never a refused upgrade, never a frame before the 101: a browser still held gets its 101 first.
     if (side === 'browser') this.answerUpgrade();
-    this.side[side].closeSent = true;
+    if (side === 'browser') this.browserCloseSent = true;
+    else this.upstreamCloseSent = true;
     if (side === 'browser') this.record.closeBrowser ??= code;
     else this.record.closeUpstream ??= code;
     // Towards the upstream bytes are cut-through: mid-frame, a close frame cannot be inserted, and
@@ -544,7 +543,7 @@ export class WsSession {
     if (this.state === 'closed') return;
     // Never a browser left without a close frame: one that closed first gets its own code back,
     // whichever way the session got here (upstream end, grace expired).
-    const browserCode = this.side.browser.closeReceived;
+    const browserCode = this.browserCloseReceived;
     if (browserCode !== undefined) this.sendClose('browser', isValidCloseCode(browserCode) ? browserCode : CloseCode.normal, '');
     const upstream = this.upstream;
     if (upstream) {
@@ -585,16 +584,6 @@ export class WsSession {
     this.record.ms = Math.round(performance.now() - this.started);
     this.onEnd(this);
   }
-}
-
-/** Follows what goes to the browser, in whichever of the relay's three shapes it goes. */
-function followStream(stream: VscodeStream, bytes: Buffer | Buffer[], second: Buffer | undefined): void {
-  if (!Array.isArray(bytes)) {
-    stream.push(bytes);
-    if (second) stream.push(second);
-    return;
-  }
-  for (let i = 0; i < bytes.length; i++) stream.push(bytes[i] as Buffer);
 }
 
 /** What the upstream's frames did wrong, as a cause: too big for the limit, or not allowed by RFC 6455. */
