@@ -1,5 +1,5 @@
 // The proxy's pings towards the browser: they keep a quiet session visible to a hop in front that
-// drops idle connections, go between whole frames, and stop with the session.
+// drops idle connections, leave a busy one alone, go between whole frames, and stop with the session.
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { WebSocket } from 'ws';
@@ -12,13 +12,13 @@ describe('keepBrowserAlive', () => {
     vi.useRealTimers();
   });
 
-  it('writes a 2-byte unmasked ping every interval, none while the session may not send one, and no timer once stopped', () => {
+  it('pings a quiet session once per interval, none while the session may not send one, and leaves no timer once stopped', () => {
     vi.useFakeTimers();
     const socket = new PassThrough();
     const written: Buffer[] = [];
     socket.on('data', (chunk: Buffer) => written.push(chunk));
     let open = true;
-    const keepalive = keepBrowserAlive(1000, () => (open ? socket : undefined));
+    const keepalive = keepBrowserAlive(1000, () => (open ? socket : undefined), { bytesUp: 0, bytesDown: 0 });
     vi.advanceTimersByTime(3000);
     expect(written.map((b) => b.toString('hex'))).toEqual(['8900', '8900', '8900']);
     open = false;
@@ -28,9 +28,70 @@ describe('keepBrowserAlive', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('does not ping a session whose bytes cross both ways, and pings one quiet in either direction', () => {
+    vi.useFakeTimers();
+    const socket = new PassThrough();
+    let pings = 0;
+    socket.on('data', () => pings++);
+    const traffic = { bytesUp: 0, bytesDown: 0 };
+    const keepalive = keepBrowserAlive(1000, () => socket, traffic);
+    const flow = (up: number, down: number, ms: number) => {
+      for (let t = 0; t < ms; t += 100) {
+        traffic.bytesUp += up;
+        traffic.bytesDown += down;
+        vi.advanceTimersByTime(100);
+      }
+    };
+    flow(10, 10, 5000);
+    expect(pings).toBe(0);
+    flow(10, 0, 5000); // the upstream quiet: the hop in front sees nothing towards the browser
+    expect(pings).toBeGreaterThanOrEqual(4);
+    pings = 0;
+    flow(0, 10, 5000); // the browser quiet (a throttled background tab): its pongs are its traffic
+    expect(pings).toBeGreaterThanOrEqual(4);
+    keepalive?.stop();
+  });
+
+  it('leaves no direction quiet longer than the interval, whatever the traffic (pongs answered at once)', () => {
+    vi.useFakeTimers();
+    const interval = 1000;
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let run = 0; run < 20; run++) {
+      const socket = new PassThrough();
+      const traffic = { bytesUp: 0, bytesDown: 0 };
+      let now = 0;
+      const last = { up: 0, down: 0 };
+      let worst = 0;
+      // A ping is traffic towards the browser, and its pong towards the upstream.
+      socket.on('data', () => {
+        traffic.bytesDown += 2;
+        traffic.bytesUp += 6;
+        last.up = last.down = now;
+      });
+      const keepalive = keepBrowserAlive(interval, () => socket, traffic);
+      const pUp = random();
+      const pDown = random();
+      for (; now < 60_000; now += 10) {
+        if (random() < pUp / 20) {
+          traffic.bytesUp++;
+          last.up = now;
+        }
+        if (random() < pDown / 20) {
+          traffic.bytesDown++;
+          last.down = now;
+        }
+        vi.advanceTimersByTime(10);
+        worst = Math.max(worst, now - last.up, now - last.down);
+      }
+      keepalive?.stop();
+      expect(worst, `run ${run}: up ${pUp.toFixed(2)}, down ${pDown.toFixed(2)}`).toBeLessThanOrEqual(interval);
+    }
+  });
+
   it('arms nothing when the interval is 0', () => {
     vi.useFakeTimers();
-    expect(keepBrowserAlive(0, () => new PassThrough())).toBeUndefined();
+    expect(keepBrowserAlive(0, () => new PassThrough(), { bytesUp: 0, bytesDown: 0 })).toBeUndefined();
     expect(vi.getTimerCount()).toBe(0);
   });
 });

@@ -271,7 +271,7 @@ export class WsSession implements ClientFrameSink, RelayRead, FrameSink {
     tunnel.resume();
     this.browser?.resume();
     if (this.options.lifetimeMs > 0) this.lifetime = setTimeout(() => this.end(new ProxyError('proxy.lifetime', `after ${this.options.lifetimeMs} ms`)), this.options.lifetimeMs);
-    this.keepalive = keepBrowserAlive(this.options.pingIntervalMs, () => (this.state === 'open' && !this.browserCloseSent ? this.browser : undefined));
+    this.keepalive = keepBrowserAlive(this.options.pingIntervalMs, () => (this.state === 'open' && !this.browserCloseSent ? this.browser : undefined), this.record);
   }
 
   /** A read of the tunnel: its frames go on whole. `room`: the read is a reused buffer with that many bytes in front (./tunnel-reads.ts). */
