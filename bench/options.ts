@@ -1,6 +1,8 @@
 // `npm run bench -- [NAME …] [options]`: which benchmarks run and how long each measures. The
 // defaults are what the README's tables come from; the options run one part, or a shorter one, while
 // a figure is being worked on. Every option is also an environment variable (a flag wins).
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { ConfigError, optionTable, readOptions, type OptionSpec } from '../proxy/options.ts';
 import { placements, type Placement } from './placement.ts';
 
@@ -17,8 +19,11 @@ export interface BenchOptions {
   /** active-load: session counts, and load windows per path at each. */
   sessions: number[];
   windows: number;
-  /** The proxies' baseline: the usual Node stack, or a second copy of this proxy (an A/A run: what the bench can resolve). */
-  baseline: 'usual' | 'same';
+  /**
+   * The proxies' baseline: the usual Node stack, a second copy of this proxy (an A/A run: what the
+   * bench can resolve), or another bundle of this proxy (an A/B run: a change against the build before it).
+   */
+  baseline: Baseline;
   /** socks-relay: interleaved rounds. */
   rounds: number;
   /** The CPUs of the measured processes: socks-relay's latency rounds, proxy-ws's round trips and opens, active-load (./placement.ts). */
@@ -30,10 +35,12 @@ export interface BenchOptions {
   readme: boolean;
 }
 
+export type Baseline = 'usual' | 'same' | { bundle: string };
+
 type Key = 'baseline' | 'blocks' | 'figures' | 'sessions' | 'windows' | 'rounds' | 'placement' | 'cpuProf' | 'heapProf' | 'readme';
 
 const specs: OptionSpec<Key>[] = [
-  { key: 'baseline', env: 'BENCH_BASELINE', flag: 'baseline', kind: 'string', default: 'usual', doc: 'proxy-ws, active-load: the baseline beside this proxy: usual (http-proxy-3 + socks-proxy-agent) or same (a second copy of this proxy: the ratios an A/A run gives)' },
+  { key: 'baseline', env: 'BENCH_BASELINE', flag: 'baseline', kind: 'string', default: 'usual', doc: 'proxy-ws, active-load: the baseline beside this proxy: usual (http-proxy-3 + socks-proxy-agent), same (a second copy of this proxy: the ratios an A/A run gives), or the path of a bundle of this proxy built at another commit (`npx tsx proxy/deploy/bundle.ts FILE`: an A/B run of a change)' },
   { key: 'blocks', env: 'BENCH_BLOCKS', flag: 'blocks', kind: 'int', default: 20, min: 1, max: 1000, doc: 'proxy-ws: turns of the paths per figure' },
   { key: 'figures', env: 'BENCH_FIGURES', flag: 'figures', kind: 'string', default: wsFigures.join(','), doc: `proxy-ws: which figures (${wsFigures.join(', ')}); the cost table needs rtt and throughput` },
   { key: 'sessions', env: 'BENCH_SESSIONS', flag: 'sessions', kind: 'string', default: '100,1000,5000', doc: 'active-load: session counts' },
@@ -62,13 +69,13 @@ export function parseBenchArgs(argv: string[], env: Record<string, string | unde
   const figures = list('figures');
   const unknown = figures.filter((f) => !(wsFigures as readonly string[]).includes(f));
   if (figures.length === 0 || unknown.length) throw new ConfigError(`--figures: expected some of ${wsFigures.join(', ')}, got ${JSON.stringify(values.figures)}`);
-  if (values.baseline !== 'usual' && values.baseline !== 'same') throw new ConfigError(`--baseline: expected usual or same, got ${JSON.stringify(values.baseline)}`);
+  const baseline = baselineOf(String(values.baseline));
   if (!(placements as readonly unknown[]).includes(values.placement)) throw new ConfigError(`--placement: expected ${placements.join(' or ')}, got ${JSON.stringify(values.placement)}`);
   const text = (key: Key) => (values[key] === undefined ? undefined : String(values[key]));
   return {
     names,
     options: {
-      baseline: values.baseline,
+      baseline,
       blocks: Number(values.blocks),
       wsFigures: figures as WsFigure[],
       sessions,
@@ -80,4 +87,12 @@ export function parseBenchArgs(argv: string[], env: Record<string, string | unde
       readme: values.readme === true,
     },
   };
+}
+
+/** usual, same, or an existing file: a bundle of this proxy (proxy/deploy/bundle.ts) to measure against. */
+function baselineOf(value: string): Baseline {
+  if (value === 'usual' || value === 'same') return value;
+  if (!/\.m?js$/.test(value)) throw new ConfigError(`--baseline: expected usual, same or the path of a proxy bundle (.mjs), got ${JSON.stringify(value)}`);
+  if (!existsSync(value)) throw new ConfigError(`--baseline: no bundle at ${value} (build one with: npx tsx proxy/deploy/bundle.ts ${value})`);
+  return { bundle: resolve(value) };
 }

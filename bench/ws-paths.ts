@@ -2,11 +2,14 @@
 //   direct     — the client talks to the echo upstream itself;
 //   this proxy — the production bundle of proxy/cli.ts, through mock-socks;
 //   usual      — http-proxy-3 + socks-proxy-agent (the usual Node stack), through mock-socks;
-//                or, with `baseline: 'same'`, a second copy of this proxy (an A/A run).
+//                or, with `baseline: 'same'`, a second copy of this proxy (an A/A run), or with
+//                `baseline: { bundle }` another bundle of it (an A/B run of a change).
 // The tailnet (echo upstream + mock-socks, ./roles/tailnet.ts) is one process shared by every path,
 // or, with `tailnetPerPath`, one identical process per proxy, so that thousands of sessions can be
 // open on both proxies at once (each tailnet holds three descriptors per session).
+import { basename } from 'node:path';
 import { benchBuild } from './build.ts';
+import type { Baseline } from './options.ts';
 import { listeningPort, startChild, type BenchChild } from './children.ts';
 import { pin, type Pinning, type Placement } from './placement.ts';
 
@@ -14,6 +17,12 @@ export const PROXY = 'this proxy';
 export const USUAL = 'http-proxy-3 + socks-proxy-agent';
 /** The baseline when it is a second copy of this proxy (`--baseline same`): the bench's own resolution. */
 export const SAME = 'this proxy, second copy';
+
+/** The baseline's name in the tables. */
+export function baselineName(baseline: Baseline): string {
+  if (baseline === 'usual') return USUAL;
+  return baseline === 'same' ? SAME : `this proxy as ${basename(baseline.bundle)}`;
+}
 
 export interface WsPath {
   name: string;
@@ -35,7 +44,7 @@ export interface WsPaths {
 const upstream = 'http://100.84.184.84:8888';
 const target = '/dev/code/stable-x?reconnectionToken=t';
 
-export async function startWsPaths(options: { tailnetPerPath?: boolean; baseline?: 'usual' | 'same' } = {}): Promise<WsPaths> {
+export async function startWsPaths(options: { tailnetPerPath?: boolean; baseline?: Baseline } = {}): Promise<WsPaths> {
   const build = await benchBuild();
   const startTailnet = async () => {
     const child = await startChild(build.probe, build.tailnet, []);
@@ -45,13 +54,16 @@ export async function startWsPaths(options: { tailnetPerPath?: boolean; baseline
   const second = options.tailnetPerPath ? await startTailnet() : shared;
   const proxyArgs = (socksPort: number) => ['--listen', '127.0.0.1:0', '--socks', `socks5h://127.0.0.1:${socksPort}`, '--upstream', upstream, '--access-log', 'false'];
   const ours = await startChild(build.probe, build.proxy, proxyArgs(shared.socksPort));
-  const same = options.baseline === 'same';
-  const usual = same ? await startChild(build.probe, build.proxy, proxyArgs(second.socksPort)) : await startChild(build.probe, build.usualStack, [String(second.socksPort), upstream]);
+  const baseline = options.baseline ?? 'usual';
+  const usual =
+    baseline === 'usual'
+      ? await startChild(build.probe, build.usualStack, [String(second.socksPort), upstream])
+      : await startChild(build.probe, baseline === 'same' ? build.proxy : baseline.bundle, proxyArgs(second.socksPort));
   return {
     direct: { name: 'direct', port: shared.echoPort, target: '/stable-x?reconnectionToken=t', tailnet: shared.child },
     proxies: [
       { name: PROXY, port: listeningPort(ours), target, server: ours, tailnet: shared.child },
-      { name: same ? SAME : USUAL, port: listeningPort(usual), target, server: usual, tailnet: second.child },
+      { name: baselineName(baseline), port: listeningPort(usual), target, server: usual, tailnet: second.child },
     ],
     close: async () => {
       await Promise.all([ours.close(), usual.close()]);
