@@ -4,7 +4,8 @@
 // legacy then fixed on the same page. Legacy: back on the workbench's own schedule (the first
 // attempt after the return). Fixed: the proxy keeps both connections open through the outage and
 // closes them within 100 ms (1 s unscaled) of the peer's return (and a loaded machine's allowance),
-// so each is back with its first attempt; no later than legacy, no 1006, nothing lost. The figures
+// so each is back with its first attempt; no later than legacy but for those 100 ms, no 1006,
+// nothing lost. The figures
 // of every phase are printed at the end.
 import { recoveryFaults, type Recovery } from '../harness/page/src/recovery.ts';
 import { expect, failedChecks, test, timing } from '../harness/playwright/index.ts';
@@ -12,12 +13,14 @@ import { expect, failedChecks, test, timing } from '../harness/playwright/index.
 const outageMs = 10 * timing.handshakeWaitMs;
 /** Added to the outage: returns spread over one of the client's 2 s cycles (1 s wait, then a 1 s pause) at that point. */
 const phases = [0, 500, 1000, 1500];
+/** From the return to the proxy's close, at most (1 s unscaled): the ride-out dials the upstream every retry interval and closes once it answers. */
+const proxyCloseMs = 100;
 /**
- * 1 s unscaled, from the return to the proxy's close, plus what a loaded 2-core machine adds to a
- * scaled run: beside another e2e suite one close came 258 ms after the return (37–90 ms in a CI run
- * alone). Still below the 1 s handshake wait a missed return costs.
+ * That, plus what a loaded 2-core machine adds to a scaled run: beside another e2e suite one close
+ * came 258 ms after the return (37–90 ms in a CI run alone). Still below the 1 s handshake wait a
+ * missed return costs.
  */
-const withinMs = 100 + 400;
+const withinMs = proxyCloseMs + 400;
 const retry = {
   // The proxy tries for the hold (the upgrade unanswered), then the window (answered 101): one span.
   fixed: { windowMs: timing.wsUpgradeHoldMs + timing.wsRetryWindowMs, intervalMs: timing.retryIntervalMs },
@@ -60,6 +63,8 @@ for (const phase of phases) {
       }
       test.info().annotations.push({ type: `recovery ${variant}`, description: `${Math.round(recovery?.ms ?? NaN)} ms` });
     }
-    expect(row.fixed?.ms, 'fixed back no later than legacy').toBeLessThanOrEqual(row.legacy?.ms ?? 0);
+    // A legacy attempt that happens to land just after the return (the phase 0 row) can beat the
+    // proxy by up to its close time: one such CI run had fixed 186 ms against legacy 174 ms.
+    expect(row.fixed?.ms, 'fixed back no later than legacy, but for the proxy\'s close time').toBeLessThanOrEqual((row.legacy?.ms ?? 0) + proxyCloseMs);
   });
 }
