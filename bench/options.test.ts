@@ -1,5 +1,5 @@
 // The bench's command line: what a mistyped option says, and the three kinds of baseline.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,11 +15,16 @@ describe('npm run bench -- …', () => {
   });
 
   it('measures against the usual stack, a second copy, or a bundle built at another commit', () => {
-    const bundle = join(mkdtempSync(join(tmpdir(), 'bench-options-')), 'before.mjs');
+    const dir = mkdtempSync(join(tmpdir(), 'bench-options-'));
+    const bundle = join(dir, 'before.mjs');
     writeFileSync(bundle, '');
-    expect(parse('--baseline', 'same').options.baseline).toBe('same');
-    expect(parse('--baseline', bundle).options.baseline).toEqual({ bundle });
-    expect(parseBenchArgs([], { BENCH_BASELINE: bundle }).options.baseline).toEqual({ bundle });
+    try {
+      expect(parse('--baseline', 'same').options.baseline).toBe('same');
+      expect(parse('--baseline', bundle).options.baseline).toEqual({ bundle });
+      expect(parseBenchArgs([], { BENCH_BASELINE: bundle }).options.baseline).toEqual({ bundle });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a baseline that is none of them, naming what it expected or how to build the bundle', () => {
